@@ -1,0 +1,66 @@
+/** How the fake upstream shapes every stream of a phase. */
+export interface StreamMode {
+  /** Frames per stream, the final `data: [DONE]` included (≥ 4). */
+  events: number;
+  /** Gap between frames after the first, ms; 0 = flat out (one write per frame, yielding in between). */
+  intervalMs: number;
+}
+
+/** Parent → upstream: use this mode for every stream from now on; answered by `mode-ok` with the same seq. */
+export interface ModeMessage {
+  type: 'mode';
+  seq: number;
+  mode: StreamMode;
+}
+
+/** Child → parent, once it listens. */
+export interface ReadyMessage {
+  type: 'ready';
+  port: number;
+}
+
+const HEAD = '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[';
+
+function frame(json: string): Buffer {
+  return Buffer.from(`data: ${json}\n\n`);
+}
+
+/**
+ * A realistic OpenAI Chat stream of `count` frames: content deltas, a `finish_reason: "stop"` chunk,
+ * the usage chunk (`choices: []`) that `stream_options.include_usage` asks for, then `[DONE]`.
+ */
+export function makeEvents(count: number): Buffer[] {
+  if (!Number.isInteger(count) || count < 4) throw new Error(`a stream needs ≥ 4 frames, got ${count}`);
+  const content = frame(`${HEAD}{"index":0,"delta":{"content":"hello "},"finish_reason":null}]}`);
+  const out: Buffer[] = [];
+  for (let i = 0; i < count - 3; i++) out.push(content);
+  out.push(frame(`${HEAD}{"index":0,"delta":{},"finish_reason":"stop"}]}`));
+  const usage = `{"prompt_tokens":12,"completion_tokens":${count - 3},"total_tokens":${count + 9}}`;
+  out.push(frame(`${HEAD}],"usage":${usage}}`));
+  out.push(Buffer.from('data: [DONE]\n\n'));
+  return out;
+}
+
+/**
+ * The request every client sends. `include_usage` is set so Sluice has nothing to inject or strip:
+ * its relay is then a byte-exact passthrough, comparable with the bare proxy.
+ */
+export const REQUEST_BODY = JSON.stringify({
+  model: 'm',
+  messages: [{ role: 'user', content: 'Say hello.' }],
+  stream: true,
+  stream_options: { include_usage: true },
+});
+
+export function isModeMessage(m: unknown): m is ModeMessage {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'mode';
+}
+
+export function isReadyMessage(m: unknown): m is ReadyMessage {
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    (m as { type?: unknown }).type === 'ready' &&
+    typeof (m as { port?: unknown }).port === 'number'
+  );
+}

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { startApp } from './app';
+import { defaultDataDir } from './data-dir';
+import { runUsageCommand } from './usage-command';
+
+const USAGE = `Usage:
+  sluice serve [--port N] [--host H] [--data-dir DIR] [--config FILE]
+  sluice usage [--since ISO] [--until ISO] [--json|--csv] [--data-dir DIR]`;
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '8787' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'data-dir': { type: 'string' },
+      config: { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0–65535, got "${values.port}"`);
+  if (!LOOPBACK.has(values.host)) {
+    throw new Error(
+      `--host ${values.host}: Sluice listens on loopback only (127.0.0.1, ::1, localhost); it holds your API keys`,
+    );
+  }
+  const app = await startApp({
+    dataDir: path.resolve(values['data-dir'] ?? defaultDataDir()),
+    ...(values.config === undefined ? {} : { configFile: path.resolve(values.config) }),
+    port,
+    host: values.host,
+  });
+  process.stdout.write(`Sluice listening on ${app.url}\n`);
+  await new Promise<void>((resolve) => {
+    let closing = false;
+    const stop = (signal: string): void => {
+      if (closing) {
+        process.stderr.write(`Sluice: ${signal} again, exiting now\n`);
+        process.exit(130);
+      }
+      closing = true;
+      process.stderr.write(`Sluice: ${signal}, finishing in-flight requests…\n`);
+      app.close().then(resolve, (err: unknown) => {
+        process.stderr.write(`Sluice: shutdown error: ${String(err)}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'usage':
+      return runUsageCommand(rest, (s) => process.stdout.write(s));
+    case undefined:
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`sluice: unknown command "${command}"\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`sluice: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

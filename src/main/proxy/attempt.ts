@@ -1,0 +1,228 @@
+import type { Dispatcher } from 'undici';
+import type { ProviderConfig } from '../../shared/config';
+import { errorMessage } from '../../shared/errors';
+import type { StreamError } from './formats/types';
+import type { Clock, LiveSink } from './ports';
+import type { RequestContext } from './request-context';
+import { ChunkReader } from './chunk-reader';
+import { bodyMode, observeBody, type BodyObserver } from './observe';
+import { decompressed, isDecodable } from './stages/decompress';
+import { buildHeaders, buildTarget, clientHeaders, mapModel, type UpstreamPools } from './upstream';
+import { upstreamBody } from './rewrite-body';
+
+/** Statuses after which another provider may well succeed (DESIGN.md §1). 401/403: this provider's credentials. */
+export function isRetryableStatus(status: number): boolean {
+  return (
+    status === 408 || status === 409 || status === 429 || status >= 500 || status === 401 || status === 403
+  );
+}
+
+/** An attempt that reached the commit point: the response is this provider's, bytes may now flow to the client. */
+export interface Committed {
+  kind: 'commit';
+  provider: ProviderConfig;
+  upstreamModel: string | null;
+  status: number;
+  headers: Record<string, string | string[]>;
+  /** Bytes read before the commit, in order. */
+  held: Buffer[];
+  /** The rest of the body; null when it has been read whole. */
+  reader: ChunkReader | null;
+  observer: BodyObserver;
+  isSse: boolean;
+  upstreamTtfbMs: number | null;
+  /** Aborts this attempt's upstream request. */
+  abort: AbortController;
+}
+
+/** An attempt that failed before the commit point. */
+export interface Failed {
+  kind: 'fail';
+  provider: ProviderConfig;
+  reason: string;
+  status: number | null;
+  /** The first bytes of the failing body, ≤ 2 KiB. */
+  bodyHead: string | null;
+  streamError: StreamError | null;
+  retryable: boolean;
+}
+
+export type AttemptResult = Committed | Failed;
+
+export interface AttemptDeps {
+  pools: UpstreamPools;
+  live: LiveSink;
+  clock: Clock;
+}
+
+const HEAD_BYTES = 2048;
+
+function head(chunks: readonly Buffer[]): string | null {
+  if (chunks.length === 0) return null;
+  return Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('utf8');
+}
+
+function connectReason(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? `connect: ${code}` : `connect: ${errorMessage(err)}`;
+}
+
+/**
+ * One upstream attempt, up to the commit point: send, classify the status, then hold a 2xx body until
+ * its first content or terminal event (the prefetch gate), so an error inside a 200 stream can still
+ * fail over. Never writes to the client.
+ */
+export async function runAttempt(
+  ctx: RequestContext,
+  provider: ProviderConfig,
+  attemptNo: number,
+  deps: AttemptDeps,
+): Promise<AttemptResult> {
+  const { settings: s } = ctx;
+  const upstreamModel = mapModel(provider, ctx.model);
+  const body = upstreamBody(ctx, upstreamModel);
+  const target = buildTarget(provider, ctx.route, upstreamModel, ctx.query);
+  const headers = buildHeaders(ctx.headers, provider, body === null ? null : body.length);
+  const abort = new AbortController();
+  const onClientAbort = (): void => abort.abort();
+  ctx.abort.signal.addEventListener('abort', onClientAbort, { once: true });
+  const fail = (
+    reason: string,
+    status: number | null,
+    bodyHead: string | null,
+    streamError: StreamError | null = null,
+  ): Failed => {
+    abort.abort();
+    ctx.abort.signal.removeEventListener('abort', onClientAbort);
+    return { kind: 'fail', provider, reason, status, bodyHead, streamError, retryable: true };
+  };
+  deps.live.publish({
+    type: 'attempt-started',
+    requestId: ctx.id,
+    at: deps.clock.now(),
+    attempt: attemptNo,
+    provider: provider.id,
+    url: target.displayUrl,
+  });
+
+  const sentMono = deps.clock.mono();
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await deps.pools.get(target.origin, s).request({
+      method: ctx.method,
+      path: target.path,
+      headers,
+      body,
+      signal: abort.signal,
+      headersTimeout: s.firstByteTimeoutMs,
+      bodyTimeout: s.idleTimeoutMs,
+    });
+  } catch (err) {
+    if (ctx.abort.signal.aborted) return fail('client-aborted', null, null);
+    const code = (err as { code?: unknown }).code;
+    return fail(code === 'UND_ERR_HEADERS_TIMEOUT' ? 'first-byte-timeout' : connectReason(err), null, null);
+  }
+
+  const contentType =
+    typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
+  if (!isDecodable(res.headers['content-encoding'])) {
+    res.body.destroy();
+    return fail(
+      `undecodable content-encoding ${String(res.headers['content-encoding'])}`,
+      res.statusCode,
+      null,
+    );
+  }
+  const reader = new ChunkReader(decompressed(res.body, res.headers['content-encoding']));
+  const is2xx = res.statusCode >= 200 && res.statusCode < 300;
+  const mode = is2xx ? bodyMode(ctx, contentType) : 'json';
+  const observer = observeBody(ctx, ctx.adapter.createObserver(), mode, deps.live, deps.clock);
+  const held: Buffer[] = [];
+  const commit = (rest: ChunkReader | null, upstreamTtfbMs: number | null): Committed => {
+    ctx.abort.signal.removeEventListener('abort', onClientAbort);
+    // After the commit a client abort still reaches upstream through the relay's own listener.
+    return {
+      kind: 'commit',
+      provider,
+      upstreamModel,
+      status: res.statusCode,
+      headers: clientHeaders(res.headers),
+      held,
+      reader: rest,
+      observer,
+      isSse: mode === 'sse',
+      upstreamTtfbMs,
+      abort,
+    };
+  };
+  const failRead = (reason: string, streamError: StreamError | null = null): Failed => {
+    reader.destroy();
+    return fail(reason, res.statusCode, head(held), streamError);
+  };
+
+  if (!is2xx && isRetryableStatus(res.statusCode)) {
+    // Read a bounded head of the error body for the attempt record, then drop the rest.
+    try {
+      while (observer.bytes < HEAD_BYTES) {
+        const r = await reader.next(s.idleTimeoutMs);
+        if (r.kind !== 'chunk') break;
+        held.push(r.chunk);
+        observer.push(r.chunk);
+      }
+    } catch {
+      // the status already says enough
+    }
+    return failRead(`http ${res.statusCode}`);
+  }
+  if (!is2xx) return commit(reader, null); // the client's own mistake: returned unchanged
+
+  // Prefetch gate: hold until content / terminal / error, or its byte and time bounds.
+  const isStreaming = mode !== 'json';
+  let upstreamTtfbMs: number | null = null;
+  const gateDeadline = deps.clock.mono() + s.prefetchMaxMs;
+  for (;;) {
+    const now = deps.clock.mono();
+    const timeout =
+      upstreamTtfbMs === null
+        ? s.firstByteTimeoutMs - (now - sentMono)
+        : isStreaming
+          ? gateDeadline - now
+          : s.idleTimeoutMs;
+    let r;
+    try {
+      r = await reader.next(timeout);
+    } catch (err) {
+      if (ctx.abort.signal.aborted) return failRead('client-aborted');
+      return failRead(`read: ${errorMessage(err)}`);
+    }
+    if (r.kind === 'timeout') {
+      if (upstreamTtfbMs === null) return failRead('first-byte-timeout');
+      return commit(reader, upstreamTtfbMs); // prefetchMaxMs passed: commit what we hold
+    }
+    if (r.kind === 'end') {
+      observer.end();
+      if (observer.signals.error) return failRead('error-in-body', observer.facts.error);
+      if (observer.bytes === 0) return failRead('empty-body');
+      if (looksLikeHtml(contentType, held)) return failRead('html-page');
+      if (isStreaming && !observer.signals.content && !observer.signals.terminal)
+        return failRead('no-content');
+      return commit(null, upstreamTtfbMs);
+    }
+    upstreamTtfbMs ??= deps.clock.mono() - sentMono;
+    held.push(r.chunk);
+    observer.push(r.chunk);
+    if (observer.signals.error) return failRead('error-in-stream', observer.facts.error);
+    if (isStreaming && (observer.signals.content || observer.signals.terminal))
+      return commit(reader, upstreamTtfbMs);
+    if (observer.bytes > (isStreaming ? s.prefetchMaxBytes : s.maxObservedBodyBytes)) {
+      if (looksLikeHtml(contentType, held)) return failRead('html-page');
+      return commit(reader, upstreamTtfbMs);
+    }
+  }
+}
+
+function looksLikeHtml(contentType: string | undefined, held: readonly Buffer[]): boolean {
+  if (contentType?.toLowerCase().includes('text/html')) return true;
+  const first = held[0]?.toString('utf8', 0, 64).trimStart().toLowerCase() ?? '';
+  return first.startsWith('<!doctype') || first.startsWith('<html');
+}

@@ -1,0 +1,141 @@
+import type { LiveSink, Clock } from './ports';
+import type { EventKind, StreamFacts, StreamObserver } from './formats/types';
+import type { RequestContext } from './request-context';
+import { createSseDecoder } from './stages/sse-decode';
+import { createJsonArraySplitter } from './stages/json-array-split';
+
+/** How a response body is framed. */
+export type BodyMode = 'sse' | 'json-array' | 'json';
+
+/** What the prefetch gate and the relay need to know after each chunk. */
+export interface BodySignals {
+  content: boolean;
+  terminal: boolean;
+  error: boolean;
+}
+
+/** The side-channel beside the relay: decodes the body into events, feeds the format adapter, publishes frames. */
+export interface BodyObserver {
+  readonly facts: StreamFacts;
+  readonly signals: BodySignals;
+  readonly bytes: number;
+  push(chunk: Buffer): void;
+  end(): void;
+}
+
+/** Picks the framing from the route and the response content type. */
+export function bodyMode(ctx: RequestContext, contentType: string | undefined): BodyMode {
+  const ct = (contentType ?? '').toLowerCase();
+  if (ct.includes('text/event-stream')) return 'sse';
+  if (ctx.stream && ctx.format === 'gemini' && !ct.includes('text/html')) return 'json-array';
+  return 'json';
+}
+
+/** Bounds the live frames of one request, so a long stream cannot flood the UI. */
+class FrameBudget {
+  private frames = 0;
+  private bytes = 0;
+  dropped = 0;
+  constructor(
+    private readonly maxFrames: number,
+    private readonly maxBytes: number,
+  ) {}
+  take(size: number): boolean {
+    if (this.frames >= this.maxFrames || this.bytes + size > this.maxBytes) {
+      this.dropped++;
+      return false;
+    }
+    this.frames++;
+    this.bytes += size;
+    return true;
+  }
+}
+
+/** Creates the observer for one attempt's body. `live` receives each frame with its arrival offset. */
+export function observeBody(
+  ctx: RequestContext,
+  observer: StreamObserver,
+  mode: BodyMode,
+  live: LiveSink,
+  clock: Clock,
+): BodyObserver {
+  const signals: BodySignals = { content: false, terminal: false, error: false };
+  const budget = new FrameBudget(ctx.settings.liveFramesPerRequest, ctx.settings.liveFrameBytesPerRequest);
+  let bytes = 0;
+  const note = (kind: EventKind): void => {
+    if (kind === 'content') signals.content = true;
+    else if (kind === 'terminal') signals.terminal = true;
+    else if (kind === 'error') signals.error = true;
+  };
+  const publish = (event: string | null, data: string): void => {
+    if (!budget.take(data.length)) return;
+    const at = clock.now();
+    live.publish({
+      type: 'sse-event',
+      requestId: ctx.id,
+      at,
+      offsetMs: Math.round(clock.mono() - ctx.startMono),
+      event,
+      data,
+    });
+  };
+  const parseAndObserve = (text: string): void => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return; // not JSON (an HTML page, a truncated body): the gate judges it by `signals`
+    }
+    note(observer.observeJson(value));
+  };
+
+  let sink: { push(chunk: Uint8Array): void; end(): void };
+  if (mode === 'sse') {
+    sink = createSseDecoder((event, data) => {
+      note(observer.observeEvent(event, data));
+      publish(event ?? null, data);
+    });
+  } else if (mode === 'json-array') {
+    sink = createJsonArraySplitter(
+      (json) => {
+        parseAndObserve(json);
+        publish(null, json);
+      },
+      { maxElementChars: ctx.settings.maxObservedBodyBytes },
+    );
+  } else {
+    const parts: Buffer[] = [];
+    let kept = 0;
+    sink = {
+      push(chunk) {
+        if (kept + chunk.length > ctx.settings.maxObservedBodyBytes) return;
+        parts.push(Buffer.from(chunk));
+        kept += chunk.length;
+      },
+      end() {
+        if (kept === 0) return;
+        const text = Buffer.concat(parts).toString('utf8');
+        parseAndObserve(text);
+        publish(null, text);
+      },
+    };
+  }
+
+  return {
+    facts: observer.facts,
+    signals,
+    get bytes() {
+      return bytes;
+    },
+    push(chunk) {
+      bytes += chunk.length;
+      sink.push(chunk);
+    },
+    end() {
+      sink.end();
+      if (budget.dropped > 0) {
+        live.publish({ type: 'frames-dropped', requestId: ctx.id, at: clock.now(), count: budget.dropped });
+      }
+    },
+  };
+}

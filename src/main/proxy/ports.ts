@@ -1,0 +1,44 @@
+import type { Settings } from '../../shared/settings';
+import type { LiveEvent } from '../../shared/live-events';
+import type { RequestFinish, RequestStart } from '../../shared/usage';
+import type { ProviderConfig } from '../../shared/config';
+
+/**
+ * What the proxy core needs from the rest of the app. `app.ts` wires these to the store,
+ * the control layer and the UI; tests wire them to arrays.
+ */
+
+/** Receives request lifecycle records. Must not block: implementations queue and write later. */
+export interface UsageSink {
+  requestStarted(start: RequestStart): void;
+  /** The first byte went to the client: the row moves from pending to streaming. */
+  requestStreaming(requestId: string): void;
+  requestFinished(finish: RequestFinish): void;
+}
+
+/** Receives live events for the UI. Must not block; may drop under pressure. */
+export interface LiveSink {
+  publish(event: LiveEvent): void;
+}
+
+/** The current settings and providers; read at the start of each request, so changes apply to the next one. */
+export interface SettingsSource {
+  settings(): Settings;
+  providers(): readonly ProviderConfig[];
+}
+
+/** Wall-clock and monotonic time, replaceable in tests. */
+export interface Clock {
+  /** ms since the epoch */
+  now(): number;
+  /** monotonic ms, fractional */
+  mono(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  mono: () => performance.now(),
+};
+
+export const nullUsageSink: UsageSink = { requestStarted() {}, requestStreaming() {}, requestFinished() {} };
+export const nullLiveSink: LiveSink = { publish() {} };

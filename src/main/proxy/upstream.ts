@@ -1,0 +1,135 @@
+import { Pool, type Dispatcher } from 'undici';
+import type { ProviderConfig } from '../../shared/config';
+import type { RouteMatch } from '../../shared/api-format';
+import type { Settings } from '../../shared/settings';
+
+/** Hop-by-hop and per-connection headers never forwarded in either direction (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+]);
+
+/** Client credentials, removed when the provider carries its own key. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key']);
+
+/** Encodings Sluice can decode on Node 20 (no zstd); asking for these keeps `br, zstd` clients parseable. */
+export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
+
+/** Keep-alive pools, one per provider origin, reused across requests. */
+export class UpstreamPools {
+  private readonly pools = new Map<string, Pool>();
+
+  /** The pool for an origin (`https://host:port`), created on first use. */
+  get(origin: string, settings: Settings): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: settings.upstreamConnections,
+        connect: { timeout: settings.connectTimeoutMs },
+        keepAliveTimeout: 30_000,
+        pipelining: 1,
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  /** Closes every pool; in-flight requests are destroyed after `graceMs`. */
+  async close(): Promise<void> {
+    const all = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(all.map((p) => p.destroy()));
+  }
+}
+
+export interface UpstreamTarget {
+  origin: string;
+  /** Path with query, relative to the origin. */
+  path: string;
+  /** The URL with any `key=` query value redacted, for logs and live events. */
+  displayUrl: string;
+}
+
+/** Builds the upstream URL: the provider's base URL + the route's path (model substituted) + the inbound query. */
+export function buildTarget(
+  provider: ProviderConfig,
+  route: RouteMatch,
+  upstreamModel: string | null,
+  query: string,
+): UpstreamTarget {
+  const base = new URL(provider.baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const routePath = route.upstreamPath.replace('{model}', encodeURIComponent(upstreamModel ?? ''));
+  const params = new URLSearchParams(query);
+  if (provider.apiKey !== undefined) params.delete('key');
+  const qs = params.toString();
+  const path = `${basePath}${routePath}${qs ? `?${qs}` : ''}`;
+  const shown = new URLSearchParams(params);
+  if (shown.has('key')) shown.set('key', '***');
+  const shownQs = shown.toString();
+  return {
+    origin: base.origin,
+    path,
+    displayUrl: `${base.origin}${basePath}${routePath}${shownQs ? `?${shownQs}` : ''}`,
+  };
+}
+
+/** Inbound headers → upstream headers: hop-by-hop dropped, credentials swapped for the provider's key in its vendor's style. */
+export function buildHeaders(
+  inbound: Readonly<Record<string, string | string[] | undefined>>,
+  provider: ProviderConfig,
+  bodyLength: number | null,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(inbound)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (provider.apiKey !== undefined && CREDENTIAL_HEADERS.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  if (inbound['accept-encoding'] !== undefined) out['accept-encoding'] = ACCEPTED_ENCODINGS;
+  if (provider.apiKey !== undefined) {
+    switch (provider.kind) {
+      case 'openai':
+        out.authorization = `Bearer ${provider.apiKey}`;
+        break;
+      case 'anthropic':
+        out['x-api-key'] = provider.apiKey;
+        break;
+      case 'gemini':
+        out['x-goog-api-key'] = provider.apiKey;
+        break;
+    }
+  }
+  for (const [name, value] of Object.entries(provider.headers)) out[name.toLowerCase()] = value;
+  if (bodyLength !== null) out['content-length'] = String(bodyLength);
+  return out;
+}
+
+/** Response headers worth passing to the client: everything but hop-by-hop, cookies and what decoding changed. */
+export function clientHeaders(
+  upstream: Dispatcher.ResponseData['headers'],
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (name === 'content-encoding' || name === 'set-cookie' || name === 'alt-svc') continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/** The requested model mapped through the provider's `models` table; unmapped names pass through. */
+export function mapModel(provider: ProviderConfig, model: string | null): string | null {
+  if (model === null) return null;
+  return provider.models[model] ?? model;
+}

@@ -1,0 +1,55 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrate } from './migrations/index';
+
+export type Database = BetterSqlite3.Database;
+
+export interface OpenDatabaseOptions {
+  /** Path to a better_sqlite3.node built for the running runtime (Electron ships its own ABI). */
+  nativeBinding?: string;
+  /**
+   * How long a statement waits for another connection's lock, in ms (default 5000). Every wait
+   * blocks the event loop, so a connection shared with the proxy is better served by a short one.
+   */
+  busyTimeoutMs?: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+function isInMemory(file: string): boolean {
+  return file === '' || file === ':memory:' || file.startsWith('file::memory:');
+}
+
+/** Opens (creating folder and file if needed) the usage database, sets pragmas and migrates it. */
+export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Database {
+  if (!isInMemory(file)) mkdirSync(dirname(file), { recursive: true });
+  const busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const db = new BetterSqlite3(file, {
+    timeout: busyTimeoutMs,
+    ...(opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding }),
+  });
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL under WAL can lose the last commits on power loss but never corrupts; usage rows
+    // are not worth an fsync per batch.
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** Folds the WAL back into the main file (so it is a single self-contained file at rest), then closes. */
+export function closeDatabase(db: Database): void {
+  if (!db.open) return;
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}

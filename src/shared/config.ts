@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { SettingsSchema } from './settings';
+
+/** One upstream provider, as the config file and the UI describe it. */
+export const ProviderSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore; at most 64'),
+    kind: z.enum(['openai', 'anthropic', 'gemini']),
+    /** The vendor SDK's own base URL convention: OpenAI's includes `/v1`, Anthropic's and Gemini's do not. */
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    /** Absent → the client's own credentials pass through. */
+    apiKey: z.string().min(1).optional(),
+    /** Lower runs first; ties keep config order. */
+    priority: z.number().int().default(100),
+    enabled: z.boolean().default(true),
+    /** Requested model → upstream model; unmapped names pass through. */
+    models: z.record(z.string(), z.string()).default({}),
+    /** Extra headers sent to this provider (overriding the client's). */
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export type ProviderConfig = z.infer<typeof ProviderSchema>;
+
+export const ConfigSchema = z
+  .object({
+    providers: z.array(ProviderSchema).default([]),
+    settings: SettingsSchema.partial().default({}),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.providers.forEach((p, i) => {
+      if (seen.has(p.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', i, 'id'],
+          message: `duplicate provider id "${p.id}"`,
+        });
+      seen.add(p.id);
+    });
+  });
+
+export type SluiceConfig = z.infer<typeof ConfigSchema>;
+
+/** Turns zod issues into one line per problem, naming the field: `providers[0].kind: …`. */
+export function describeConfigIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): string[] {
+  return issues.map((i) => {
+    const path = i.path
+      .map((p, n) => (typeof p === 'number' ? `[${p}]` : n === 0 ? String(p) : `.${String(p)}`))
+      .join('');
+    return `${path || '(root)'}: ${i.message}`;
+  });
+}

@@ -1,0 +1,41 @@
+import type { ApiFormat } from './api-format';
+import type { ClientApp, NormalizedUsage, RequestOutcome } from './usage';
+
+interface Base {
+  requestId: string;
+  /** ms since the epoch */
+  at: number;
+}
+
+/** Everything the UI can watch, one variant per `type`. */
+export type LiveEvent =
+  | (Base & {
+      type: 'request-started';
+      format: ApiFormat;
+      model: string | null;
+      client: ClientApp;
+      stream: boolean;
+    })
+  | (Base & { type: 'attempt-started'; attempt: number; provider: string; url: string })
+  | (Base & {
+      type: 'attempt-failed';
+      attempt: number;
+      provider: string;
+      reason: string;
+      status: number | null;
+      bodyHead: string | null;
+    })
+  | (Base & { type: 'committed'; provider: string; status: number; ttfbMs: number })
+  | (Base & { type: 'sse-event'; offsetMs: number; event: string | null; data: string })
+  | (Base & { type: 'frames-dropped'; count: number })
+  | (Base & { type: 'usage'; usage: NormalizedUsage })
+  | (Base & {
+      type: 'request-finished';
+      outcome: RequestOutcome;
+      httpStatus: number | null;
+      durationMs: number;
+      usage: NormalizedUsage;
+      error: string | null;
+    });
+
+export type LiveEventType = LiveEvent['type'];

@@ -1,0 +1,47 @@
+import type { UsageRow } from './usage';
+
+/** CSV column order for `sluice usage --csv`: every UsageRow field, named as in the JSON output. */
+export const USAGE_CSV_COLUMNS = [
+  'requestId',
+  'startedAt',
+  'client',
+  'userAgent',
+  'format',
+  'model',
+  'upstreamModel',
+  'provider',
+  'stream',
+  'status',
+  'httpStatus',
+  'ttfbMs',
+  'upstreamTtfbMs',
+  'durationMs',
+  'inputTokens',
+  'cacheReadTokens',
+  'cacheWriteTokens',
+  'cacheWrite5mTokens',
+  'cacheWrite1hTokens',
+  'outputTokens',
+  'reasoningTokens',
+  'usageProvenance',
+  'rawUsage',
+  'error',
+] as const satisfies readonly (keyof UsageRow)[];
+
+// Fails to compile when UsageRow gains a field the CSV does not carry.
+type _EveryFieldHasAColumn<
+  Missing extends never = Exclude<keyof UsageRow, (typeof USAGE_CSV_COLUMNS)[number]>,
+> = Missing;
+
+function csvField(value: UsageRow[keyof UsageRow]): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** RFC 4180 CSV: a header row, then one record per row; CRLF line ends; null is an empty field. */
+export function usageRowsToCsv(rows: readonly UsageRow[]): string {
+  const lines = [USAGE_CSV_COLUMNS.join(',')];
+  for (const row of rows) lines.push(USAGE_CSV_COLUMNS.map((c) => csvField(row[c])).join(','));
+  return lines.map((line) => `${line}\r\n`).join('');
+}

@@ -1,0 +1,91 @@
+import type { ApiFormat } from './api-format';
+
+/** How a request ended. `aborted` = the client went away (recorded with HTTP 499). */
+export type RequestOutcome = 'completed' | 'failed' | 'aborted';
+
+/** A request row's lifecycle status: `pending` until the first byte, `streaming` after it, then its outcome. */
+export type RequestStatus = 'pending' | 'streaming' | RequestOutcome | 'interrupted';
+
+/** Where token numbers came from. */
+export type UsageProvenance = 'reported' | 'partial' | 'estimated' | 'none';
+
+/** Known client apps, recognised from User-Agent. */
+export type ClientApp =
+  'claude-code' | 'codex' | 'gemini-cli' | 'openai-sdk' | 'anthropic-sdk' | 'google-sdk' | 'curl' | 'other';
+
+/** Tokens normalised across formats: `inputTokens` never includes cached tokens. */
+export interface NormalizedUsage {
+  inputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  cacheWrite5mTokens: number | null;
+  cacheWrite1hTokens: number | null;
+  outputTokens: number | null;
+  reasoningTokens: number | null;
+}
+
+/** One recorded request, as `sluice usage --json` prints it. Times are ms since the epoch / ms. */
+export interface UsageRow extends NormalizedUsage {
+  requestId: string;
+  startedAt: string; // ISO 8601
+  client: ClientApp;
+  userAgent: string | null;
+  format: ApiFormat;
+  model: string | null;
+  upstreamModel: string | null;
+  provider: string | null;
+  stream: boolean;
+  status: RequestStatus;
+  httpStatus: number | null;
+  /** Request start → first byte written to the client. */
+  ttfbMs: number | null;
+  /** Upstream request sent → first upstream body byte. */
+  upstreamTtfbMs: number | null;
+  durationMs: number | null;
+  usageProvenance: UsageProvenance;
+  /** The provider's usage object as it appeared, JSON. */
+  rawUsage: string | null;
+  error: string | null;
+}
+
+/** What the recorder receives when a request starts. */
+export interface RequestStart {
+  requestId: string;
+  startedAtMs: number;
+  client: ClientApp;
+  userAgent: string | null;
+  format: ApiFormat;
+  model: string | null;
+  stream: boolean;
+}
+
+/** What the recorder receives when a request ends (exactly once per request). */
+export interface RequestFinish extends NormalizedUsage {
+  requestId: string;
+  status: RequestOutcome;
+  upstreamModel: string | null;
+  provider: string | null;
+  httpStatus: number | null;
+  ttfbMs: number | null;
+  upstreamTtfbMs: number | null;
+  durationMs: number;
+  usageProvenance: UsageProvenance;
+  rawUsage: string | null;
+  error: string | null;
+}
+
+export interface UsageQuery {
+  sinceMs?: number;
+  untilMs?: number;
+  limit?: number;
+}
+
+export const EMPTY_USAGE: Readonly<NormalizedUsage> = Object.freeze({
+  inputTokens: null,
+  cacheReadTokens: null,
+  cacheWriteTokens: null,
+  cacheWrite5mTokens: null,
+  cacheWrite1hTokens: null,
+  outputTokens: null,
+  reasoningTokens: null,
+});
