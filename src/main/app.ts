@@ -9,6 +9,7 @@ import { Gateway } from './proxy/server';
 import { closeDatabase, openDatabase, type Database } from './store/db';
 import { createRequestsRepo, type RequestsRepo } from './store/requests-repo';
 import { UsageWriter } from './store/usage-writer';
+import { createAttemptsRepo, type AttemptsRepo } from './store/attempts-repo';
 
 export interface AppOptions {
   dataDir: string;
@@ -29,6 +30,7 @@ export interface SluiceApp {
   readonly gateway: Gateway;
   readonly live: LiveHub;
   readonly repo: RequestsRepo;
+  readonly attempts: AttemptsRepo;
   readonly dbFile: string;
   /** Writes every queued usage record now (tests and exports read after it). */
   flushUsage(): void;
@@ -81,6 +83,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     gateway,
     live,
     repo,
+    attempts: createAttemptsRepo(db),
     dbFile,
     flushUsage: () => writer.flush(),
     async close(graceMs = 5_000) {

@@ -10,7 +10,7 @@ import { createMainWindow, isAppPage } from './window';
 const DEFAULT_PORT = 8787;
 const HOST = '127.0.0.1';
 
-let window: BrowserWindow | undefined;
+let mainWindow: BrowserWindow | undefined;
 let shutdown: 'running' | 'closing' | 'done' = 'running';
 let startFailed = false;
 
@@ -48,12 +48,12 @@ function electronNativeBinding(): string | undefined {
 }
 
 function showWindow(): void {
-  if (window === undefined || window.isDestroyed()) {
-    window = createMainWindow();
+  if (mainWindow === undefined || mainWindow.isDestroyed()) {
+    mainWindow = createMainWindow();
     return;
   }
-  if (window.isMinimized()) window.restore();
-  window.focus();
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
 }
 
 /** Starts the gateway, then the window; on failure shows why and quits. Resolves to the running app, if any. */
@@ -99,7 +99,7 @@ function main(): void {
     return undefined;
   });
   app.on('second-instance', () => {
-    if (window !== undefined) showWindow();
+    if (mainWindow !== undefined) showWindow();
   });
   app.on('window-all-closed', () => app.quit());
   // Hold the quit until in-flight requests finish and the database is closed, exactly once.

@@ -15,6 +15,17 @@ export const ProviderSchema = z
     enabled: z.boolean().default(true),
     /** Requested model → upstream model; unmapped names pass through. */
     models: z.record(z.string(), z.string()).default({}),
+    /** Only these requested models go to this provider (exact names or `*` globs); absent = all. */
+    allowModels: z.array(z.string().min(1)).optional(),
+    /** Requests per minute this provider may receive from Sluice. */
+    rpm: z.number().int().min(1).optional(),
+    /** Requests this provider may have in flight at once. */
+    maxConcurrentStreams: z.number().int().min(1).optional(),
+    /** Per-provider overrides of the global timeouts. */
+    connectTimeoutMs: z.number().int().min(100).optional(),
+    firstByteTimeoutMs: z.number().int().min(100).optional(),
+    idleTimeoutMs: z.number().int().min(100).optional(),
+    prefetchMaxMs: z.number().int().min(0).optional(),
     /** Extra headers sent to this provider (overriding the client's). */
     headers: z.record(z.string(), z.string()).default({}),
   })

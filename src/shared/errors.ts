@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'upstream_timeout' // first byte or idle timeout
   | 'upstream_status' // a non-2xx answer
   | 'upstream_stream' // an error event or cut stream after the commit
+  | 'rate_limited' // Sluice's own per-provider limits
   | 'client_aborted'
   | 'forbidden'
   | 'config_invalid'

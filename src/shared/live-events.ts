@@ -25,6 +25,7 @@ export type LiveEvent =
       status: number | null;
       bodyHead: string | null;
     })
+  | (Base & { type: 'attempt-skipped'; provider: string; reason: string })
   | (Base & { type: 'committed'; provider: string; status: number; ttfbMs: number })
   | (Base & { type: 'sse-event'; offsetMs: number; event: string | null; data: string })
   | (Base & { type: 'frames-dropped'; count: number })

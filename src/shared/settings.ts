@@ -44,6 +44,30 @@ export const SettingsSchema = z
       .min(0)
       .max(1024 * 1024 * 1024)
       .default(1024 * 1024),
+    /** Attempts per request in total, across providers and retries of the same one. */
+    maxAttempts: z.number().int().min(1).max(20).default(4),
+    /** First backoff before retrying a provider already tried; doubles per round, plus up to 50 % jitter. */
+    retryBaseDelayMs: z.number().int().min(0).max(60_000).default(250),
+    /** Longest single backoff. */
+    retryMaxDelayMs: z.number().int().min(0).max(600_000).default(4_000),
+    /** Longest cooldown a Retry-After header can impose on a provider. */
+    maxCooldownMs: z.number().int().min(0).max(86_400_000).default(300_000),
+    /** Circuit breaker: outcomes kept per provider… */
+    circuitWindowSize: z.number().int().min(1).max(1000).default(20),
+    /** …no older than this. */
+    circuitWindowMs: z.number().int().min(1000).max(86_400_000).default(300_000),
+    /** Opens at this many samples with at least `circuitFailureRatio` failures… */
+    circuitMinSamples: z.number().int().min(1).max(1000).default(5),
+    circuitFailureRatio: z.number().min(0.01).max(1).default(0.5),
+    /** …or after this many failures in a row. */
+    circuitConsecutiveFailures: z.number().int().min(1).max(1000).default(5),
+    /** First wait before a half-open probe; doubles per failed probe up to `circuitMaxRecoveryMs`. */
+    circuitRecoveryMs: z.number().int().min(100).max(86_400_000).default(30_000),
+    circuitMaxRecoveryMs: z.number().int().min(100).max(86_400_000).default(300_000),
+    /** When every candidate is rate-limited, wait at most this long for one (0 = answer 429 at once). */
+    rateLimitMaxWaitMs: z.number().int().min(0).max(600_000).default(0),
+    /** When the limiter cannot decide (state unavailable or corrupt): `open` lets the request through, `closed` refuses it. */
+    rateLimitFailMode: z.enum(['open', 'closed']).default('open'),
     /** Keep-alive sockets per provider origin. */
     upstreamConnections: z.number().int().min(1).max(4096).default(256),
   })

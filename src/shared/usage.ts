@@ -74,6 +74,27 @@ export interface RequestFinish extends NormalizedUsage {
   error: string | null;
 }
 
+/** How far an upstream attempt got; `skipped` = never sent (circuit open, cooldown, rate limit, model not allowed). */
+export type AttemptPhase = 'skipped' | 'connect' | 'headers' | 'prefetch' | 'relay';
+
+export type AttemptOutcome = 'committed' | 'failed' | 'skipped' | 'aborted';
+
+/** One upstream attempt of a request (or one skipped candidate), for the inspector's waterfall. */
+export interface AttemptRecord {
+  requestId: string;
+  attemptNo: number;
+  provider: string;
+  startedAtMs: number;
+  phase: AttemptPhase;
+  outcome: AttemptOutcome;
+  /** Stable reason code, e.g. `http 503`, `connect: ECONNREFUSED`, `first-byte-timeout`, `circuit-open`. */
+  reason: string | null;
+  httpStatus: number | null;
+  durationMs: number | null;
+  /** First bytes of a failing body, credentials redacted, ≤ 2 KiB. */
+  bodyHead: string | null;
+}
+
 export interface UsageQuery {
   sinceMs?: number;
   untilMs?: number;

@@ -131,7 +131,10 @@ describe('relay', () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));
     reply = () => ({
-      chunks: [chatChunk('first '), () => gate.then(() => chatChunk('second', 'stop') + usageChunk + 'data: [DONE]\n\n')],
+      chunks: [
+        chatChunk('first '),
+        () => gate.then(() => chatChunk('second', 'stop') + usageChunk + 'data: [DONE]\n\n'),
+      ],
     });
     const seen = new Promise<string>((resolve, reject) => {
       const req = http.request(`${sluice.url}/v1/chat/completions`, { method: 'POST' }, (res) => {
@@ -195,7 +198,8 @@ describe('relay', () => {
     backupReply = () => ({ status: 502, chunks: ['bad gateway'] });
     const res = await post(sluice.url, '/v1/chat/completions', chatBody());
     expect(res.status).toBe(502);
-    expect(res.headers['x-sluice-attempts']).toBe('2');
+    // maxAttempts (4) allows one more round over both providers after a backoff.
+    expect(res.headers['x-sluice-attempts']).toBe('4');
     const err = JSON.parse(res.body.toString()) as { error: { message: string } };
     expect(err.error.message).toContain('backup');
   });

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ProviderConfig } from '../../shared/config';
+import type { Settings } from '../../shared/settings';
 import { errorMessage } from '../../shared/errors';
 import type { StreamError } from './formats/types';
 import type { Clock, LiveSink } from './ports';
@@ -9,6 +10,7 @@ import { bodyMode, observeBody, type BodyObserver } from './observe';
 import { decompressed, isDecodable } from './stages/decompress';
 import { buildHeaders, buildTarget, clientHeaders, mapModel, type UpstreamPools } from './upstream';
 import { upstreamBody } from './rewrite-body';
+import { retryAfterMs } from './health';
 
 /** Statuses after which another provider may well succeed (DESIGN.md §1). 401/403: this provider's credentials. */
 export function isRetryableStatus(status: number): boolean {
@@ -35,16 +37,22 @@ export interface Committed {
   abort: AbortController;
 }
 
+/** How far an attempt got. */
+export type AttemptPhase = 'connect' | 'headers' | 'prefetch' | 'relay';
+
 /** An attempt that failed before the commit point. */
 export interface Failed {
   kind: 'fail';
   provider: ProviderConfig;
+  phase: AttemptPhase;
+  /** Stable reason code (`connect: ECONNREFUSED`, `http 503`, `first-byte-timeout`, `error-in-stream`…). */
   reason: string;
   status: number | null;
+  /** Retry-After / retry-after-ms of the failing answer, ms. */
+  retryAfterMs: number | null;
   /** The first bytes of the failing body, ≤ 2 KiB. */
   bodyHead: string | null;
   streamError: StreamError | null;
-  retryable: boolean;
 }
 
 export type AttemptResult = Committed | Failed;
@@ -86,6 +94,8 @@ export async function runAttempt(
   const abort = new AbortController();
   const onClientAbort = (): void => abort.abort();
   ctx.abort.signal.addEventListener('abort', onClientAbort, { once: true });
+  let phase: AttemptPhase = 'connect';
+  let retryAfter: number | null = null;
   const fail = (
     reason: string,
     status: number | null,
@@ -94,7 +104,7 @@ export async function runAttempt(
   ): Failed => {
     abort.abort();
     ctx.abort.signal.removeEventListener('abort', onClientAbort);
-    return { kind: 'fail', provider, reason, status, bodyHead, streamError, retryable: true };
+    return { kind: 'fail', provider, phase, reason, status, retryAfterMs: retryAfter, bodyHead, streamError };
   };
   deps.live.publish({
     type: 'attempt-started',
@@ -108,7 +118,7 @@ export async function runAttempt(
   const sentMono = deps.clock.mono();
   let res: Dispatcher.ResponseData;
   try {
-    res = await deps.pools.get(target.origin, s).request({
+    res = await deps.pools.get(provider.id, target.origin, s).request({
       method: ctx.method,
       path: target.path,
       headers,
@@ -123,6 +133,8 @@ export async function runAttempt(
     return fail(code === 'UND_ERR_HEADERS_TIMEOUT' ? 'first-byte-timeout' : connectReason(err), null, null);
   }
 
+  phase = 'headers';
+  retryAfter = retryAfterMs(res.headers, deps.clock.now());
   const contentType =
     typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
   if (!isDecodable(res.headers['content-encoding'])) {
@@ -177,6 +189,7 @@ export async function runAttempt(
   if (!is2xx) return commit(reader, null); // the client's own mistake: returned unchanged
 
   // Prefetch gate: hold until content / terminal / error, or its byte and time bounds.
+  phase = 'prefetch';
   const isStreaming = mode !== 'json';
   let upstreamTtfbMs: number | null = null;
   const gateDeadline = deps.clock.mono() + s.prefetchMaxMs;
@@ -219,6 +232,17 @@ export async function runAttempt(
       return commit(reader, upstreamTtfbMs);
     }
   }
+}
+
+/** The request's settings with the provider's own timeouts laid over them. */
+export function attemptSettings(settings: Settings, p: ProviderConfig): Settings {
+  return {
+    ...settings,
+    connectTimeoutMs: p.connectTimeoutMs ?? settings.connectTimeoutMs,
+    firstByteTimeoutMs: p.firstByteTimeoutMs ?? settings.firstByteTimeoutMs,
+    idleTimeoutMs: p.idleTimeoutMs ?? settings.idleTimeoutMs,
+    prefetchMaxMs: p.prefetchMaxMs ?? settings.prefetchMaxMs,
+  };
 }
 
 function looksLikeHtml(contentType: string | undefined, held: readonly Buffer[]): boolean {

@@ -1,15 +1,16 @@
-import type { RequestFinish } from '../../shared/usage';
+import type { AttemptRecord, RequestFinish, RequestOutcome } from '../../shared/usage';
+import { EMPTY_USAGE } from '../../shared/usage';
 import { errorMessage } from '../../shared/errors';
+import { redactSecrets } from '../../shared/redact';
 import type { Clock, LiveSink, SettingsSource, UsageSink } from './ports';
 import type { RequestContext } from './request-context';
 import type { UpstreamPools } from './upstream';
-import type { Failed } from './attempt';
 import type { StreamFacts } from './formats/types';
-import { runAttempt } from './attempt';
-import { candidatesFor, noProviderMessage } from './failover';
-import { relay, type RelayResult } from './relay';
+import type { HealthBook } from './health';
+import type { RateLimiter } from './rate-limit';
+import { noProviderMessage, runFailover, type FailoverResult } from './failover';
+import { relay } from './relay';
 import { sendError } from './respond';
-import { EMPTY_USAGE } from '../../shared/usage';
 
 export interface PipelineDeps {
   source: SettingsSource;
@@ -17,131 +18,112 @@ export interface PipelineDeps {
   live: LiveSink;
   clock: Clock;
   pools: UpstreamPools;
+  health: HealthBook;
+  limiter: RateLimiter;
+}
+
+interface Ending {
+  outcome: RequestOutcome;
+  httpStatus: number | null;
+  ttfbMs: number | null;
+  error: string | null;
+  facts: StreamFacts | null;
+  provider: string | null;
+  upstreamModel: string | null;
+  upstreamTtfbMs: number | null;
 }
 
 /**
- * One request, top to bottom: record its start → try candidates in priority order until one commits →
- * relay → record exactly one outcome. The one place to learn the flow (DESIGN.md §1).
+ * One request, top to bottom: record its start → fail over across candidates until one commits →
+ * relay → record exactly one outcome and update the provider's health. The one place to learn the flow.
  */
 export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
-  const { clock, live, usage } = deps;
+  const { clock, live, usage, health } = deps;
   usage.requestStarted({
-    requestId: ctx.id,
-    startedAtMs: ctx.startedAt,
-    client: ctx.client,
-    userAgent: headerString(ctx.headers['user-agent']),
-    format: ctx.format,
-    model: ctx.model,
-    stream: ctx.stream,
+    requestId: ctx.id, startedAtMs: ctx.startedAt, client: ctx.client, userAgent: headerString(ctx.headers['user-agent']),
+    format: ctx.format, model: ctx.model, stream: ctx.stream,
   });
-  live.publish({
-    type: 'request-started',
-    requestId: ctx.id,
-    at: ctx.startedAt,
-    format: ctx.format,
-    model: ctx.model,
-    client: ctx.client,
-    stream: ctx.stream,
-  });
+  live.publish({ type: 'request-started', requestId: ctx.id, at: ctx.startedAt, format: ctx.format, model: ctx.model, client: ctx.client, stream: ctx.stream });
 
   const providers = deps.source.providers();
-  const candidates = candidatesFor(ctx.format, providers);
-  let last: Failed | null = null;
-  let result: RelayResult | null = null;
-  let facts: StreamFacts | null = null;
-  let provider: string | null = null;
-  let upstreamModel: string | null = null;
-  let upstreamTtfbMs: number | null = null;
-  let attempts = 0;
+  const secrets = providers.flatMap((p) => (p.apiKey === undefined ? [] : [p.apiKey]));
+  let seq = 0;
+  const recordAttempt = (a: Omit<AttemptRecord, 'requestId' | 'attemptNo'>): void => {
+    usage.attemptFinished({ ...a, requestId: ctx.id, attemptNo: ++seq, bodyHead: a.bodyHead === null ? null : redactSecrets(a.bodyHead, secrets) });
+  };
+  const base: Ending = { outcome: 'failed', httpStatus: null, ttfbMs: null, error: null, facts: null, provider: null, upstreamModel: null, upstreamTtfbMs: null };
+
+  let result: FailoverResult;
   try {
-    for (const candidate of candidates) {
-      if (ctx.abort.signal.aborted) break;
-      attempts++;
-      const r = await runAttempt(ctx, candidate, attempts, deps);
-      if (r.kind === 'fail') {
-        last = r;
-        live.publish({
-          type: 'attempt-failed',
-          requestId: ctx.id,
-          at: clock.now(),
-          attempt: attempts,
-          provider: candidate.id,
-          reason: r.reason,
-          status: r.status,
-          bodyHead: r.bodyHead,
-        });
-        continue;
-      }
-      provider = r.provider.id;
-      upstreamModel = r.upstreamModel;
-      upstreamTtfbMs = r.upstreamTtfbMs;
-      facts = r.observer.facts;
-      usage.requestStreaming(ctx.id);
-      result = await relay(ctx, r, attempts, live, clock);
-      break;
-    }
+    result = await runFailover(ctx, providers, {
+      ...deps,
+      onFailed(f, attemptNo, startedAtMs, durationMs) {
+        const bodyHead = f.bodyHead === null ? null : redactSecrets(f.bodyHead, secrets);
+        live.publish({ type: 'attempt-failed', requestId: ctx.id, at: clock.now(), attempt: attemptNo, provider: f.provider.id, reason: f.reason, status: f.status, bodyHead });
+        recordAttempt({ provider: f.provider.id, startedAtMs, phase: f.phase, outcome: f.reason === 'client-aborted' ? 'aborted' : 'failed', reason: f.reason, httpStatus: f.status, durationMs, bodyHead });
+      },
+      onSkipped(p, reason) {
+        live.publish({ type: 'attempt-skipped', requestId: ctx.id, at: clock.now(), provider: p.id, reason });
+        recordAttempt({ provider: p.id, startedAtMs: clock.now(), phase: 'skipped', outcome: 'skipped', reason, httpStatus: null, durationMs: null, bodyHead: null });
+      },
+    });
   } catch (err) {
     // A bug, not an upstream failure: answer if we still can, record it, never crash the server.
-    result = null;
-    last = null;
-    sendError(
-      ctx.res,
-      ctx.adapter,
-      500,
-      'internal',
-      `Sluice internal error: ${errorMessage(err)}`,
-      idHeaders(ctx, attempts),
-    );
-    finish(
-      ctx,
-      deps,
-      { outcome: 'failed', httpStatus: 500, ttfbMs: null, error: `internal: ${errorMessage(err)}` },
-      null,
-      provider,
-      upstreamModel,
-      upstreamTtfbMs,
-    );
+    sendError(ctx.res, ctx.adapter, 500, 'internal', `Sluice internal error: ${errorMessage(err)}`, idHeaders(ctx, 0));
+    finish(ctx, deps, { ...base, httpStatus: 500, error: `internal: ${errorMessage(err)}` });
     return;
   }
 
-  if (result === null) {
-    if (ctx.abort.signal.aborted) {
-      finish(
-        ctx,
-        deps,
-        { outcome: 'aborted', httpStatus: 499, ttfbMs: null, error: 'client closed the connection' },
-        null,
-        last?.provider.id ?? null,
-        null,
-        null,
-      );
+  switch (result.kind) {
+    case 'committed': {
+      const c = result.committed;
+      usage.requestStreaming(ctx.id);
+      const attemptStart = clock.mono();
+      const r = await relay(ctx, c, result.attempts, live, clock);
+      result.release();
+      if (r.outcome === 'completed' || (r.outcome === 'failed' && c.status >= 300)) health.record(c.provider.id, ctx.settings, true);
+      else if (r.outcome === 'failed') health.record(c.provider.id, ctx.settings, false, r.error);
+      else health.release(c.provider.id, ctx.settings);
+      recordAttempt({
+        provider: c.provider.id, startedAtMs: result.startedAtMs, phase: 'relay', outcome: r.outcome === 'aborted' ? 'aborted' : 'committed',
+        reason: r.error, httpStatus: c.status, durationMs: clock.mono() - attemptStart, bodyHead: null,
+      });
+      finish(ctx, deps, { ...r, facts: c.observer.facts, provider: c.provider.id, upstreamModel: c.upstreamModel, upstreamTtfbMs: c.upstreamTtfbMs });
       return;
     }
-    const status = last === null ? 503 : (last.status ?? last.streamError?.status ?? 502);
-    const message =
-      last === null
-        ? noProviderMessage(ctx.format, providers)
-        : `All ${attempts} provider attempt(s) failed; last: ${last.provider.id}: ${last.reason}${last.streamError ? ` (${last.streamError.message})` : ''}`;
-    sendError(
-      ctx.res,
-      ctx.adapter,
-      status,
-      last === null ? 'no_provider' : 'upstream_status',
-      message,
-      idHeaders(ctx, attempts),
-    );
-    finish(
-      ctx,
-      deps,
-      { outcome: 'failed', httpStatus: status, ttfbMs: clock.mono() - ctx.startMono, error: message },
-      null,
-      last?.provider.id ?? null,
-      null,
-      null,
-    );
-    return;
+    case 'aborted':
+      finish(ctx, deps, { ...base, outcome: 'aborted', httpStatus: 499, error: 'client closed the connection', provider: result.last?.provider.id ?? null });
+      return;
+    case 'refused': {
+      sendError(ctx.res, ctx.adapter, 503, 'rate_limited', result.message, idHeaders(ctx, result.attempts));
+      finish(ctx, deps, { ...base, httpStatus: 503, ttfbMs: clock.mono() - ctx.startMono, error: result.message });
+      return;
+    }
+    case 'exhausted': {
+      const { last, attempts } = result;
+      let status: number;
+      let message: string;
+      const headers = idHeaders(ctx, attempts);
+      if (last !== null) {
+        status = last.status ?? (last.streamError?.status ?? 502);
+        message = `All ${attempts} attempt(s) failed; last: ${last.provider.id}: ${last.reason}${last.streamError ? ` (${last.streamError.message})` : ''}`;
+      } else if (result.rateLimitedForMs !== null) {
+        status = 429;
+        message = `Every ${ctx.format} provider is at its Sluice rate limit; retry in ${Math.ceil(result.rateLimitedForMs / 1000)} s`;
+        headers['retry-after'] = String(Math.max(1, Math.ceil(result.rateLimitedForMs / 1000)));
+      } else if (result.skipped.length > 0) {
+        status = 503;
+        message = `No ${ctx.format} provider can take requests now: ${result.skipped.map((k) => `${k.provider} (${k.reason})`).join(', ')}`;
+      } else {
+        status = 503;
+        message = noProviderMessage(ctx.format, providers);
+      }
+      const code = last !== null ? 'upstream_status' : status === 429 ? 'rate_limited' : 'no_provider';
+      sendError(ctx.res, ctx.adapter, status, code, redactSecrets(message, secrets), headers);
+      finish(ctx, deps, { ...base, httpStatus: status, ttfbMs: clock.mono() - ctx.startMono, error: redactSecrets(message, secrets), provider: last?.provider.id ?? null });
+      return;
+    }
   }
-  finish(ctx, deps, result, facts, provider, upstreamModel, upstreamTtfbMs);
 }
 
 function idHeaders(ctx: RequestContext, attempts: number): Record<string, string> {
@@ -153,40 +135,26 @@ function headerString(v: string | string[] | undefined): string | null {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-function finish(
-  ctx: RequestContext,
-  deps: PipelineDeps,
-  r: Pick<RelayResult, 'outcome' | 'httpStatus' | 'error'> & { ttfbMs: number | null },
-  facts: StreamFacts | null,
-  provider: string | null,
-  upstreamModel: string | null,
-  upstreamTtfbMs: number | null,
-): void {
-  const usage = facts?.usage ?? EMPTY_USAGE;
-  const hasUsage = facts !== null && facts.rawUsage !== null;
+function finish(ctx: RequestContext, deps: PipelineDeps, e: Ending): void {
+  const usage = e.facts?.usage ?? EMPTY_USAGE;
+  const hasUsage = e.facts !== null && e.facts.rawUsage !== null;
   const row: RequestFinish = {
     requestId: ctx.id,
-    status: r.outcome,
-    upstreamModel,
-    provider,
-    httpStatus: r.httpStatus,
-    ttfbMs: r.ttfbMs === null ? null : Math.round(r.ttfbMs),
-    upstreamTtfbMs: upstreamTtfbMs === null ? null : Math.round(upstreamTtfbMs),
+    status: e.outcome,
+    upstreamModel: e.upstreamModel,
+    provider: e.provider,
+    httpStatus: e.httpStatus,
+    ttfbMs: e.ttfbMs === null ? null : Math.round(e.ttfbMs),
+    upstreamTtfbMs: e.upstreamTtfbMs === null ? null : Math.round(e.upstreamTtfbMs),
     durationMs: Math.round(deps.clock.mono() - ctx.startMono),
     ...usage,
-    usageProvenance: !hasUsage ? 'none' : r.outcome === 'completed' ? 'reported' : 'partial',
-    rawUsage: hasUsage ? JSON.stringify(facts.rawUsage) : null,
-    error: r.error,
+    usageProvenance: !hasUsage ? 'none' : e.outcome === 'completed' ? 'reported' : 'partial',
+    rawUsage: hasUsage ? JSON.stringify(e.facts?.rawUsage) : null,
+    error: e.error,
   };
   deps.usage.requestFinished(row);
   deps.live.publish({
-    type: 'request-finished',
-    requestId: ctx.id,
-    at: deps.clock.now(),
-    outcome: r.outcome,
-    httpStatus: r.httpStatus,
-    durationMs: row.durationMs,
-    usage: { ...usage },
-    error: r.error,
+    type: 'request-finished', requestId: ctx.id, at: deps.clock.now(), outcome: e.outcome,
+    httpStatus: e.httpStatus, durationMs: row.durationMs, usage: { ...usage }, error: e.error,
   });
 }

@@ -1,6 +1,6 @@
 import type { Settings } from '../../shared/settings';
 import type { LiveEvent } from '../../shared/live-events';
-import type { RequestFinish, RequestStart } from '../../shared/usage';
+import type { AttemptRecord, RequestFinish, RequestStart } from '../../shared/usage';
 import type { ProviderConfig } from '../../shared/config';
 
 /**
@@ -14,6 +14,8 @@ export interface UsageSink {
   /** The first byte went to the client: the row moves from pending to streaming. */
   requestStreaming(requestId: string): void;
   requestFinished(finish: RequestFinish): void;
+  /** One upstream attempt or skipped candidate, once it is over. */
+  attemptFinished(attempt: AttemptRecord): void;
 }
 
 /** Receives live events for the UI. Must not block; may drop under pressure. */
@@ -40,5 +42,10 @@ export const systemClock: Clock = {
   mono: () => performance.now(),
 };
 
-export const nullUsageSink: UsageSink = { requestStarted() {}, requestStreaming() {}, requestFinished() {} };
+export const nullUsageSink: UsageSink = {
+  requestStarted() {},
+  requestStreaming() {},
+  requestFinished() {},
+  attemptFinished() {},
+};
 export const nullLiveSink: LiveSink = { publish() {} };

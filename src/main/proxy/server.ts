@@ -12,8 +12,13 @@ import { sendError } from './respond';
 import { needsInjectedUsage } from './rewrite-body';
 import type { RequestContext } from './request-context';
 import { UpstreamPools } from './upstream';
+import { HealthBook } from './health';
+import { RateLimiter, type LimitStateStore } from './rate-limit';
 
-export type GatewayDeps = Omit<PipelineDeps, 'pools'>;
+export type GatewayDeps = Omit<PipelineDeps, 'pools' | 'health' | 'limiter'> & {
+  /** Where rate-limiter state lives (default: memory). Tests pass a failing one. */
+  limitStore?: LimitStateStore;
+};
 
 /** A handler the app may mount under `/_sluice/` (the control API and dashboard, later). */
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -22,11 +27,16 @@ export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => boolea
 export class Gateway {
   private readonly server: http.Server;
   private readonly pools = new UpstreamPools();
+  /** Per-provider circuit breakers and cooldowns: read by the control API, resettable. */
+  readonly health: HealthBook;
+  private readonly limiter: RateLimiter;
   private readonly inFlight = new Set<RequestContext>();
   private port = 0;
   private extra: ExtraHandler | null = null;
 
   constructor(private readonly deps: GatewayDeps) {
+    this.health = new HealthBook(() => deps.clock.now());
+    this.limiter = new RateLimiter(deps.limitStore, () => deps.clock.now());
     this.server = http.createServer(
       { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
       (req, res) => {
@@ -181,7 +191,7 @@ export class Gateway {
     res.on('close', onClose);
     this.inFlight.add(ctx);
     try {
-      await runPipeline(ctx, { ...this.deps, pools: this.pools });
+      await runPipeline(ctx, { ...this.deps, pools: this.pools, health: this.health, limiter: this.limiter });
     } finally {
       res.off('close', onClose);
       this.inFlight.delete(ctx);

@@ -29,9 +29,11 @@ export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
 
-  /** The pool for an origin (`https://host:port`), created on first use. */
-  get(origin: string, settings: Settings): Pool {
-    let pool = this.pools.get(origin);
+  /** The pool for a provider's origin (`https://host:port`), created on first use. */
+  get(providerId: string, origin: string, settings: Settings): Pool {
+    // Keyed by what shapes the pool, so a changed setting applies to the next request.
+    const key = `${providerId}|${origin}|${settings.connectTimeoutMs}|${settings.upstreamConnections}`;
+    let pool = this.pools.get(key);
     if (!pool) {
       pool = new Pool(origin, {
         connections: settings.upstreamConnections,
@@ -39,7 +41,7 @@ export class UpstreamPools {
         keepAliveTimeout: 30_000,
         pipelining: 1,
       });
-      this.pools.set(origin, pool);
+      this.pools.set(key, pool);
     }
     return pool;
   }

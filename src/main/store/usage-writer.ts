@@ -1,5 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
-import type { RequestFinish, RequestStart } from '../../shared/usage';
+import type { AttemptRecord, RequestFinish, RequestStart } from '../../shared/usage';
+import { createAttemptsRepo, type AttemptsRepo } from './attempts-repo';
 import { createRequestsRepo, type RequestsRepo } from './requests-repo';
 
 export interface UsageWriterOptions {
@@ -27,7 +28,8 @@ export const USAGE_WRITER_DEFAULTS = {
 type Entry =
   | { kind: 'start'; start: RequestStart }
   | { kind: 'streaming'; requestId: string }
-  | { kind: 'finish'; finish: RequestFinish };
+  | { kind: 'finish'; finish: RequestFinish }
+  | { kind: 'attempt'; attempt: AttemptRecord };
 
 // Errors that belong to one record, not to the database: retrying the same record can never help.
 const RECORD_ERROR_CODE = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
@@ -46,6 +48,7 @@ function describe(err: unknown): { key: string; text: string } {
  */
 export class UsageWriter {
   private readonly repo: RequestsRepo;
+  private readonly attempts: AttemptsRepo;
   private readonly writeTx: BetterSqlite3.Transaction<(entries: readonly Entry[]) => void>;
   private readonly opts: Required<Omit<UsageWriterOptions, 'onError'>>;
   private readonly onError: (message: string) => void;
@@ -72,6 +75,7 @@ export class UsageWriter {
     };
     this.onError = options.onError ?? ((message) => console.error(`[sluice] ${message}`));
     this.repo = createRequestsRepo(db);
+    this.attempts = createAttemptsRepo(db);
     this.writeTx = db.transaction((entries: readonly Entry[]) => {
       for (const e of entries) this.apply(e);
     });
@@ -98,6 +102,11 @@ export class UsageWriter {
 
   requestFinished(finish: RequestFinish): void {
     this.enqueue({ kind: 'finish', finish: { ...finish } });
+  }
+
+  /** Records one upstream attempt (or skipped candidate); queued like the rest. */
+  attemptFinished(attempt: AttemptRecord): void {
+    this.enqueue({ kind: 'attempt', attempt: { ...attempt } });
   }
 
   /** Writes everything queued now, synchronously; on failure keeps the rest queued and schedules a retry. */
@@ -132,6 +141,9 @@ export class UsageWriter {
       case 'finish':
         // A finish whose start was dropped from a full queue updates nothing; that loss is already counted.
         this.repo.applyFinish(e.finish);
+        return;
+      case 'attempt':
+        this.attempts.insert(e.attempt);
         return;
     }
   }

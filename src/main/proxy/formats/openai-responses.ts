@@ -1,7 +1,14 @@
 import { asArray, asNumber, asObject, asString, parseObject, type JsonObject } from './json-read';
 import { openAiErrorBody } from './openai-error';
 import { createStreamFacts, errorFromText, nonEmpty, recordError, toolCallAt } from './stream-facts';
-import type { EventKind, FormatAdapter, StreamError, StreamFacts, StreamObserver, ToolCallFacts } from './types';
+import type {
+  EventKind,
+  FormatAdapter,
+  StreamError,
+  StreamFacts,
+  StreamObserver,
+  ToolCallFacts,
+} from './types';
 import { normalizeResponsesUsage } from './usage-normalize';
 
 /**
@@ -89,7 +96,9 @@ class ResponsesObserver implements StreamObserver {
         const call = this.call(nonEmpty(item.id), asNumber(payload.output_index));
         call.id = nonEmpty(item.call_id) ?? call.id;
         call.name = nonEmpty(item.name) ?? call.name;
-        return type === 'response.output_item.added' ? this.add(null, call.name) : this.fillArguments(call, item);
+        return type === 'response.output_item.added'
+          ? this.add(null, call.name)
+          : this.fillArguments(call, item);
       }
       case 'response.function_call_arguments.delta': {
         const delta = asString(payload.delta);
@@ -98,7 +107,10 @@ class ResponsesObserver implements StreamObserver {
         return this.add(null, delta);
       }
       case 'response.function_call_arguments.done':
-        return this.fillArguments(this.call(nonEmpty(payload.item_id), asNumber(payload.output_index)), payload);
+        return this.fillArguments(
+          this.call(nonEmpty(payload.item_id), asNumber(payload.output_index)),
+          payload,
+        );
       case 'error':
         return this.fail(responsesError(payload));
     }

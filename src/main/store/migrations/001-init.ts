@@ -48,10 +48,12 @@ CREATE TABLE attempts (
   attempt_no  INTEGER NOT NULL,
   provider    TEXT NOT NULL,
   started_at  INTEGER NOT NULL,
-  outcome     TEXT NOT NULL,
+  phase       TEXT NOT NULL CHECK (phase IN ('skipped', 'connect', 'headers', 'prefetch', 'relay')),
+  outcome     TEXT NOT NULL CHECK (outcome IN ('committed', 'failed', 'skipped', 'aborted')),
   reason      TEXT,
   http_status INTEGER,
   duration_ms REAL,
+  body_head   TEXT,
   PRIMARY KEY (request_id, attempt_no)
 );
 `;

@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeUpstream } from '../support/fake-upstream';
+import type { UsageRow } from '../../src/shared/usage';
+
+const ROOT = path.resolve(__dirname, '../..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));
+// Inside the project so the bundle resolves node_modules; apart from out/headless so builds never collide.
+const outDir = path.join(ROOT, 'out', `test-cli-${process.pid}`);
+const cli = path.join(outDir, 'cli.js');
+
+function startServe(args: string[]): {
+  child: ChildProcess;
+  line: Promise<string>;
+  stderr: () => string;
+  exit: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, [cli, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const line = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    child.once('exit', () => reject(new Error(`exited: ${err}`)));
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, line, stderr: () => err, exit };
+}
+
+function runCli(args: string[]): { code: number; stdout: string; stderr: string } {
+  try {
+    return {
+      code: 0,
+      stdout: execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', stdio: 'pipe' }),
+      stderr: '',
+    };
+  } catch (e) {
+    const err = e as { status: number; stdout: string; stderr: string };
+    return { code: err.status, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const anthropicSse = [
+  'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-up","content":[],"stop_reason":null,"usage":{"input_tokens":21,"cache_read_input_tokens":5,"cache_creation_input_tokens":0,"output_tokens":1}}}\n\n',
+  'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n',
+  'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}\n\n',
+  'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n',
+  'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":9}}\n\n',
+  'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+];
+
+describe('headless CLI', () => {
+  let upstream: FakeUpstream;
+  let config: string;
+  const dataDir = path.join(tmp, 'data');
+
+  beforeAll(async () => {
+    execFileSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--config',
+        'vite.headless.config.mts',
+        '--outDir',
+        outDir,
+        '--logLevel',
+        'error',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+        stdio: 'pipe',
+      },
+    );
+    upstream = await new FakeUpstream(() => ({ chunks: anthropicSse, delayMs: 150 })).start();
+    config = path.join(tmp, 'sluice.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        providers: [
+          {
+            id: 'claude',
+            kind: 'anthropic',
+            baseUrl: upstream.url,
+            apiKey: 'sk-ant-secret',
+            models: { 'claude-x': 'claude-up' },
+          },
+        ],
+      }),
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await upstream.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('serves, shuts down gracefully on SIGTERM with a request in flight, and reports usage', async () => {
+    const s = startServe(['--port', '0', '--data-dir', dataDir, '--config', config]);
+    const line = await s.line;
+    expect(line).toMatch(/^Sluice listening on http:\/\/127\.0\.0\.1:\d+$/);
+    const url = line.slice('Sluice listening on '.length);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = http.request(
+        `${url}/v1/messages?beta=true`,
+        {
+          method: 'POST',
+          headers: { 'x-api-key': 'client', 'user-agent': 'claude-cli/2.0.0 (external, cli)' },
+        },
+        (res) => {
+          let text = '';
+          res.once('data', () => s.child.kill('SIGTERM')); // shut down mid-stream
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('error', reject);
+      req.end(
+        JSON.stringify({
+          model: 'claude-x',
+          max_tokens: 10,
+          stream: true,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      );
+    });
+    expect(body).toBe(anthropicSse.join(''));
+    expect(await s.exit).toBe(0);
+    expect(upstream.requests.at(-1)!.url).toBe('/v1/messages?beta=true');
+    expect((upstream.requests.at(-1)!.json as { model: string }).model).toBe('claude-up');
+
+    const json = runCli(['usage', '--json', '--data-dir', dataDir]);
+    expect(json.code).toBe(0);
+    const rows = JSON.parse(json.stdout) as UsageRow[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      client: 'claude-code',
+      format: 'anthropic',
+      model: 'claude-x',
+      upstreamModel: 'claude-up',
+      provider: 'claude',
+      status: 'completed',
+      httpStatus: 200,
+      inputTokens: 21,
+      cacheReadTokens: 5,
+      cacheWriteTokens: 0,
+      outputTokens: 9,
+      error: null,
+    });
+    expect(rows[0]!.requestId).toMatch(/^[0-9a-f]{32}$/);
+    expect(rows[0]!.ttfbMs).toBeGreaterThanOrEqual(0);
+    expect(rows[0]!.durationMs).toBeGreaterThanOrEqual(rows[0]!.ttfbMs!);
+    const csv = runCli(['usage', '--csv', '--data-dir', dataDir]);
+    expect(csv.stdout.split('\r\n')[0]).toContain('requestId');
+    expect(
+      runCli(['usage', '--json', '--since', '2999-01-01T00:00:00Z', '--data-dir', dataDir]).stdout.trim(),
+    ).toBe('[]');
+    // The provider's key never lands in the database.
+    for (const f of fs.readdirSync(dataDir))
+      expect(fs.readFileSync(path.join(dataDir, f)).includes('sk-ant-secret')).toBe(false);
+  });
+
+  it('says in one line when the port is taken', async () => {
+    const blocker = http.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    const r = runCli(['serve', '--port', String(port), '--data-dir', dataDir, '--config', config]);
+    blocker.close();
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `sluice: port ${port} on 127.0.0.1 is already in use (pick another with --port, or --port 0 for any free one)`,
+    );
+  });
+
+  it('names the bad field of an invalid config', () => {
+    const bad = path.join(tmp, 'bad.json');
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        providers: [{ id: 'x', kind: 'azure', baseUrl: 'http://a' }],
+        settings: { idleTimoutMs: 5 },
+      }),
+    );
+    const r = runCli(['serve', '--port', '0', '--data-dir', dataDir, '--config', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('providers[0].kind');
+    expect(r.stderr).toContain('idleTimoutMs');
+  });
+});
