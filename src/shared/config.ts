@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SettingsSchema } from './settings';
+import { SettingsSchema, SmoothingSchema } from './settings';
 
 /** One upstream provider, as the config file and the UI describe it. */
 export const ProviderSchema = z
@@ -26,6 +26,8 @@ export const ProviderSchema = z
     firstByteTimeoutMs: z.number().int().min(100).optional(),
     idleTimeoutMs: z.number().int().min(100).optional(),
     prefetchMaxMs: z.number().int().min(0).optional(),
+    /** Smoothing overrides for this provider, laid over the global and per-client settings. */
+    smoothing: SmoothingSchema.partial().optional(),
     /** Extra headers sent to this provider (overriding the client's). */
     headers: z.record(z.string(), z.string()).default({}),
   })

@@ -29,6 +29,8 @@ export type LiveEvent =
   | (Base & { type: 'committed'; provider: string; status: number; ttfbMs: number })
   | (Base & { type: 'sse-event'; offsetMs: number; event: string | null; data: string })
   | (Base & { type: 'frames-dropped'; count: number })
+  /** A text delta smoothing split: when it arrived from upstream and when each piece reached the client (ms from request start). */
+  | (Base & { type: 'smoothed'; upstreamOffsetMs: number; deliveredOffsetsMs: number[] })
   | (Base & { type: 'usage'; usage: NormalizedUsage })
   | (Base & {
       type: 'request-finished';

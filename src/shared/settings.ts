@@ -4,6 +4,23 @@ import { z } from 'zod';
  * Every tunable of the gateway, with its default and unit in its name.
  * Bounds are documented here, where the setting is declared.
  */
+/** Smoothing: re-pace bursty text deltas into steady small pieces (only pure text deltas are split). */
+export const SmoothingSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** `fixed`: every piece `delayMs` after the last. `adaptive`: spread over the upstream's own pace, never more than `maxLagMs` behind. */
+    mode: z.enum(['fixed', 'adaptive']).default('adaptive'),
+    /** Largest piece, in grapheme clusters. */
+    chunkChars: z.number().int().min(1).max(10_000).default(20),
+    /** Pause between pieces in fixed mode. */
+    delayMs: z.number().int().min(0).max(10_000).default(8),
+    /** Adaptive mode never holds text back longer than this behind the upstream. */
+    maxLagMs: z.number().int().min(0).max(60_000).default(250),
+  })
+  .strict();
+
+export type SmoothingSettings = z.infer<typeof SmoothingSchema>;
+
 export const SettingsSchema = z
   .object({
     /** Largest inbound request body accepted; larger → 413 in the caller's format. */
@@ -68,6 +85,9 @@ export const SettingsSchema = z
     rateLimitMaxWaitMs: z.number().int().min(0).max(600_000).default(0),
     /** When the limiter cannot decide (state unavailable or corrupt): `open` lets the request through, `closed` refuses it. */
     rateLimitFailMode: z.enum(['open', 'closed']).default('open'),
+    smoothing: SmoothingSchema.prefault({}),
+    /** Smoothing overrides per client app (`claude-code`, `codex`, …), laid over `smoothing`. */
+    smoothingByClient: z.record(z.string(), SmoothingSchema.partial()).default({}),
     /** Keep-alive sockets per provider origin. */
     upstreamConnections: z.number().int().min(1).max(4096).default(256),
   })

@@ -41,6 +41,15 @@ export class ChunkReader {
     }
   }
 
+  /** Resolves once the next chunk, the end or an error is available, without taking it (next() will). */
+  arrived(): Promise<void> {
+    this.pending ??= this.it.next();
+    return this.pending.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   /** Stops reading and releases the upstream socket. */
   destroy(): void {
     // A pending read rejects once the body is destroyed; nobody awaits it any more.

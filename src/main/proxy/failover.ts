@@ -32,7 +32,12 @@ export function modelAllowed(allow: readonly string[] | undefined, model: string
   if (model === null) return false;
   return allow.some((pattern) =>
     pattern.includes('*')
-      ? new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(model)
+      ? new RegExp(
+          `^${pattern
+            .split('*')
+            .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        ).test(model)
       : pattern === model,
   );
 }
@@ -45,7 +50,13 @@ export interface Skip {
 
 export type FailoverResult =
   | { kind: 'committed'; committed: Committed; attempts: number; release: () => void; startedAtMs: number }
-  | { kind: 'exhausted'; attempts: number; last: Failed | null; skipped: Skip[]; rateLimitedForMs: number | null }
+  | {
+      kind: 'exhausted';
+      attempts: number;
+      last: Failed | null;
+      skipped: Skip[];
+      rateLimitedForMs: number | null;
+    }
   | { kind: 'aborted'; attempts: number; last: Failed | null }
   | { kind: 'refused'; attempts: number; message: string };
 
@@ -72,7 +83,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Exponential backoff with up to 50 % jitter before retry round `round` (1-based). */
-export function backoffMs(round: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffMs(
+  round: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   return Math.min(maxMs, baseMs * 2 ** (round - 1)) * (1 + 0.5 * random());
 }
 
@@ -80,7 +96,11 @@ export function backoffMs(round: number, baseMs: number, maxMs: number, random: 
  * Tries candidates in priority order until one commits: each once, then — while `maxAttempts` allows —
  * again after a backoff, skipping open circuits, cooldowns, bad credentials and rate-limited providers.
  */
-export async function runFailover(ctx: RequestContext, providers: readonly ProviderConfig[], deps: FailoverDeps): Promise<FailoverResult> {
+export async function runFailover(
+  ctx: RequestContext,
+  providers: readonly ProviderConfig[],
+  deps: FailoverDeps,
+): Promise<FailoverResult> {
   const s = ctx.settings;
   const { health, limiter, clock } = deps;
   const skipped: Skip[] = [];
@@ -127,7 +147,11 @@ export async function runFailover(ctx: RequestContext, providers: readonly Provi
       if (limit.kind === 'undecidable') {
         if (s.rateLimitFailMode === 'closed') {
           health.release(p.id, s);
-          return { kind: 'refused', attempts, message: `Sluice refused the request: ${limit.reason} (rateLimitFailMode is "closed")` };
+          return {
+            kind: 'refused',
+            attempts,
+            message: `Sluice refused the request: ${limit.reason} (rateLimitFailMode is "closed")`,
+          };
         }
       } else release = limit.release;
 

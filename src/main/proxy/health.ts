@@ -46,8 +46,15 @@ export class HealthBook {
     let e = this.entries.get(id);
     if (!e) {
       e = {
-        outcomes: [], consecutiveFailures: 0, state: 'closed', openUntil: 0, recoveryMs: s.circuitRecoveryMs,
-        probeInFlight: false, cooldownUntil: 0, lastError: null, credentialsProblem: null,
+        outcomes: [],
+        consecutiveFailures: 0,
+        state: 'closed',
+        openUntil: 0,
+        recoveryMs: s.circuitRecoveryMs,
+        probeInFlight: false,
+        cooldownUntil: 0,
+        lastError: null,
+        credentialsProblem: null,
       };
       this.entries.set(id, e);
     }
@@ -129,9 +136,14 @@ export class HealthBook {
     this.trim(e, s, now);
     const state: CircuitState = e.state === 'open' && now >= e.openUntil ? 'half-open' : e.state;
     return {
-      provider: id, state, samples: e.outcomes.length, failures: e.outcomes.filter((o) => !o.ok).length,
-      consecutiveFailures: e.consecutiveFailures, lastError: e.lastError,
-      openForMs: state === 'open' ? e.openUntil - now : 0, cooldownForMs: Math.max(0, e.cooldownUntil - now),
+      provider: id,
+      state,
+      samples: e.outcomes.length,
+      failures: e.outcomes.filter((o) => !o.ok).length,
+      consecutiveFailures: e.consecutiveFailures,
+      lastError: e.lastError,
+      openForMs: state === 'open' ? e.openUntil - now : 0,
+      cooldownForMs: Math.max(0, e.cooldownUntil - now),
       credentialsProblem: e.credentialsProblem,
     };
   }
@@ -143,12 +155,16 @@ export class HealthBook {
 
   private trim(e: Entry, s: Settings, now: number): void {
     const oldest = now - s.circuitWindowMs;
-    while (e.outcomes.length > 0 && (e.outcomes.length > s.circuitWindowSize || e.outcomes[0]!.at < oldest)) e.outcomes.shift();
+    while (e.outcomes.length > 0 && (e.outcomes.length > s.circuitWindowSize || e.outcomes[0]!.at < oldest))
+      e.outcomes.shift();
   }
 }
 
 /** Parses Retry-After (seconds or an HTTP date; also `retry-after-ms`) into ms, or null. */
-export function retryAfterMs(headers: Readonly<Record<string, string | string[] | undefined>>, now: number): number | null {
+export function retryAfterMs(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  now: number,
+): number | null {
   const ms = headers['retry-after-ms'];
   if (typeof ms === 'string' && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.ceil(Number(ms));
   const v = headers['retry-after'];

@@ -40,18 +40,45 @@ interface Ending {
 export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Promise<void> {
   const { clock, live, usage, health } = deps;
   usage.requestStarted({
-    requestId: ctx.id, startedAtMs: ctx.startedAt, client: ctx.client, userAgent: headerString(ctx.headers['user-agent']),
-    format: ctx.format, model: ctx.model, stream: ctx.stream,
+    requestId: ctx.id,
+    startedAtMs: ctx.startedAt,
+    client: ctx.client,
+    userAgent: headerString(ctx.headers['user-agent']),
+    format: ctx.format,
+    model: ctx.model,
+    stream: ctx.stream,
   });
-  live.publish({ type: 'request-started', requestId: ctx.id, at: ctx.startedAt, format: ctx.format, model: ctx.model, client: ctx.client, stream: ctx.stream });
+  live.publish({
+    type: 'request-started',
+    requestId: ctx.id,
+    at: ctx.startedAt,
+    format: ctx.format,
+    model: ctx.model,
+    client: ctx.client,
+    stream: ctx.stream,
+  });
 
   const providers = deps.source.providers();
   const secrets = providers.flatMap((p) => (p.apiKey === undefined ? [] : [p.apiKey]));
   let seq = 0;
   const recordAttempt = (a: Omit<AttemptRecord, 'requestId' | 'attemptNo'>): void => {
-    usage.attemptFinished({ ...a, requestId: ctx.id, attemptNo: ++seq, bodyHead: a.bodyHead === null ? null : redactSecrets(a.bodyHead, secrets) });
+    usage.attemptFinished({
+      ...a,
+      requestId: ctx.id,
+      attemptNo: ++seq,
+      bodyHead: a.bodyHead === null ? null : redactSecrets(a.bodyHead, secrets),
+    });
   };
-  const base: Ending = { outcome: 'failed', httpStatus: null, ttfbMs: null, error: null, facts: null, provider: null, upstreamModel: null, upstreamTtfbMs: null };
+  const base: Ending = {
+    outcome: 'failed',
+    httpStatus: null,
+    ttfbMs: null,
+    error: null,
+    facts: null,
+    provider: null,
+    upstreamModel: null,
+    upstreamTtfbMs: null,
+  };
 
   let result: FailoverResult;
   try {
@@ -59,17 +86,51 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
       ...deps,
       onFailed(f, attemptNo, startedAtMs, durationMs) {
         const bodyHead = f.bodyHead === null ? null : redactSecrets(f.bodyHead, secrets);
-        live.publish({ type: 'attempt-failed', requestId: ctx.id, at: clock.now(), attempt: attemptNo, provider: f.provider.id, reason: f.reason, status: f.status, bodyHead });
-        recordAttempt({ provider: f.provider.id, startedAtMs, phase: f.phase, outcome: f.reason === 'client-aborted' ? 'aborted' : 'failed', reason: f.reason, httpStatus: f.status, durationMs, bodyHead });
+        live.publish({
+          type: 'attempt-failed',
+          requestId: ctx.id,
+          at: clock.now(),
+          attempt: attemptNo,
+          provider: f.provider.id,
+          reason: f.reason,
+          status: f.status,
+          bodyHead,
+        });
+        recordAttempt({
+          provider: f.provider.id,
+          startedAtMs,
+          phase: f.phase,
+          outcome: f.reason === 'client-aborted' ? 'aborted' : 'failed',
+          reason: f.reason,
+          httpStatus: f.status,
+          durationMs,
+          bodyHead,
+        });
       },
       onSkipped(p, reason) {
         live.publish({ type: 'attempt-skipped', requestId: ctx.id, at: clock.now(), provider: p.id, reason });
-        recordAttempt({ provider: p.id, startedAtMs: clock.now(), phase: 'skipped', outcome: 'skipped', reason, httpStatus: null, durationMs: null, bodyHead: null });
+        recordAttempt({
+          provider: p.id,
+          startedAtMs: clock.now(),
+          phase: 'skipped',
+          outcome: 'skipped',
+          reason,
+          httpStatus: null,
+          durationMs: null,
+          bodyHead: null,
+        });
       },
     });
   } catch (err) {
     // A bug, not an upstream failure: answer if we still can, record it, never crash the server.
-    sendError(ctx.res, ctx.adapter, 500, 'internal', `Sluice internal error: ${errorMessage(err)}`, idHeaders(ctx, 0));
+    sendError(
+      ctx.res,
+      ctx.adapter,
+      500,
+      'internal',
+      `Sluice internal error: ${errorMessage(err)}`,
+      idHeaders(ctx, 0),
+    );
     finish(ctx, deps, { ...base, httpStatus: 500, error: `internal: ${errorMessage(err)}` });
     return;
   }
@@ -81,22 +142,46 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
       const attemptStart = clock.mono();
       const r = await relay(ctx, c, result.attempts, live, clock);
       result.release();
-      if (r.outcome === 'completed' || (r.outcome === 'failed' && c.status >= 300)) health.record(c.provider.id, ctx.settings, true);
+      if (r.outcome === 'completed' || (r.outcome === 'failed' && c.status >= 300))
+        health.record(c.provider.id, ctx.settings, true);
       else if (r.outcome === 'failed') health.record(c.provider.id, ctx.settings, false, r.error);
       else health.release(c.provider.id, ctx.settings);
       recordAttempt({
-        provider: c.provider.id, startedAtMs: result.startedAtMs, phase: 'relay', outcome: r.outcome === 'aborted' ? 'aborted' : 'committed',
-        reason: r.error, httpStatus: c.status, durationMs: clock.mono() - attemptStart, bodyHead: null,
+        provider: c.provider.id,
+        startedAtMs: result.startedAtMs,
+        phase: 'relay',
+        outcome: r.outcome === 'aborted' ? 'aborted' : 'committed',
+        reason: r.error,
+        httpStatus: c.status,
+        durationMs: clock.mono() - attemptStart,
+        bodyHead: null,
       });
-      finish(ctx, deps, { ...r, facts: c.observer.facts, provider: c.provider.id, upstreamModel: c.upstreamModel, upstreamTtfbMs: c.upstreamTtfbMs });
+      finish(ctx, deps, {
+        ...r,
+        facts: c.observer.facts,
+        provider: c.provider.id,
+        upstreamModel: c.upstreamModel,
+        upstreamTtfbMs: c.upstreamTtfbMs,
+      });
       return;
     }
     case 'aborted':
-      finish(ctx, deps, { ...base, outcome: 'aborted', httpStatus: 499, error: 'client closed the connection', provider: result.last?.provider.id ?? null });
+      finish(ctx, deps, {
+        ...base,
+        outcome: 'aborted',
+        httpStatus: 499,
+        error: 'client closed the connection',
+        provider: result.last?.provider.id ?? null,
+      });
       return;
     case 'refused': {
       sendError(ctx.res, ctx.adapter, 503, 'rate_limited', result.message, idHeaders(ctx, result.attempts));
-      finish(ctx, deps, { ...base, httpStatus: 503, ttfbMs: clock.mono() - ctx.startMono, error: result.message });
+      finish(ctx, deps, {
+        ...base,
+        httpStatus: 503,
+        ttfbMs: clock.mono() - ctx.startMono,
+        error: result.message,
+      });
       return;
     }
     case 'exhausted': {
@@ -105,7 +190,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
       let message: string;
       const headers = idHeaders(ctx, attempts);
       if (last !== null) {
-        status = last.status ?? (last.streamError?.status ?? 502);
+        status = last.status ?? last.streamError?.status ?? 502;
         message = `All ${attempts} attempt(s) failed; last: ${last.provider.id}: ${last.reason}${last.streamError ? ` (${last.streamError.message})` : ''}`;
       } else if (result.rateLimitedForMs !== null) {
         status = 429;
@@ -120,7 +205,13 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
       }
       const code = last !== null ? 'upstream_status' : status === 429 ? 'rate_limited' : 'no_provider';
       sendError(ctx.res, ctx.adapter, status, code, redactSecrets(message, secrets), headers);
-      finish(ctx, deps, { ...base, httpStatus: status, ttfbMs: clock.mono() - ctx.startMono, error: redactSecrets(message, secrets), provider: last?.provider.id ?? null });
+      finish(ctx, deps, {
+        ...base,
+        httpStatus: status,
+        ttfbMs: clock.mono() - ctx.startMono,
+        error: redactSecrets(message, secrets),
+        provider: last?.provider.id ?? null,
+      });
       return;
     }
   }
@@ -154,7 +245,13 @@ function finish(ctx: RequestContext, deps: PipelineDeps, e: Ending): void {
   };
   deps.usage.requestFinished(row);
   deps.live.publish({
-    type: 'request-finished', requestId: ctx.id, at: deps.clock.now(), outcome: e.outcome,
-    httpStatus: e.httpStatus, durationMs: row.durationMs, usage: { ...usage }, error: e.error,
+    type: 'request-finished',
+    requestId: ctx.id,
+    at: deps.clock.now(),
+    outcome: e.outcome,
+    httpStatus: e.httpStatus,
+    durationMs: row.durationMs,
+    usage: { ...usage },
+    error: e.error,
   });
 }

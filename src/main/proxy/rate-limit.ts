@@ -32,8 +32,12 @@ const noop = (): void => {};
 
 function valid(s: LimitState, capacity: number): boolean {
   return (
-    Number.isFinite(s.tokens) && s.tokens >= 0 && s.tokens <= capacity &&
-    Number.isFinite(s.updatedAt) && Number.isInteger(s.inFlight) && s.inFlight >= 0
+    Number.isFinite(s.tokens) &&
+    s.tokens >= 0 &&
+    s.tokens <= capacity &&
+    Number.isFinite(s.updatedAt) &&
+    Number.isInteger(s.inFlight) &&
+    s.inFlight >= 0
   );
 }
 
@@ -55,10 +59,14 @@ export class RateLimiter {
     try {
       state = this.store.get(p.id);
     } catch (err) {
-      return { kind: 'undecidable', reason: `limiter state unavailable: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        kind: 'undecidable',
+        reason: `limiter state unavailable: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
     const now = this.now();
-    const s: LimitState = state === undefined ? { tokens: capacity, updatedAt: now, inFlight: 0 } : { ...state };
+    const s: LimitState =
+      state === undefined ? { tokens: capacity, updatedAt: now, inFlight: 0 } : { ...state };
     if (!valid(s, capacity)) return { kind: 'undecidable', reason: `limiter state for ${p.id} is corrupt` };
     if (p.rpm !== undefined) {
       s.tokens = Math.min(capacity, s.tokens + ((now - s.updatedAt) * p.rpm) / 60_000);
@@ -75,7 +83,10 @@ export class RateLimiter {
     try {
       this.store.set(p.id, s);
     } catch (err) {
-      return { kind: 'undecidable', reason: `limiter state unavailable: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        kind: 'undecidable',
+        reason: `limiter state unavailable: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
     let released = false;
     return {

@@ -2,8 +2,7 @@ import type { RequestOutcome } from '../../shared/usage';
 import type { Committed } from './attempt';
 import type { Clock, LiveSink } from './ports';
 import type { RequestContext } from './request-context';
-import { drained } from './respond';
-import { createUsageStripper } from './stages/strip-injected-usage';
+import { createClientOutput } from './client-output';
 import { errorMessage } from '../../shared/errors';
 
 export interface RelayResult {
@@ -37,15 +36,16 @@ export async function relay(
     headers['cache-control'] = 'no-cache';
     headers['x-accel-buffering'] = 'no';
   }
-  const stripper = ctx.injectedUsage && c.isSse ? createUsageStripper() : null;
-  if (c.reader === null && stripper === null) {
+  if (c.reader === null && !c.isSse) {
     headers['content-length'] = String(c.held.reduce((n, b) => n + b.length, 0));
   }
 
   let clientGone = false;
+  const gone = new AbortController();
   const onClose = (): void => {
     if (!res.writableFinished) {
       clientGone = true;
+      gone.abort();
       c.abort.abort();
     }
   };
@@ -62,40 +62,31 @@ export async function relay(
     ttfbMs,
   });
 
-  const send = async (chunk: Buffer): Promise<void> => {
-    const out = stripper === null ? chunk : stripper.push(chunk);
-    if (out.length > 0 && !res.write(out)) await drained(res);
-  };
+  const output = createClientOutput(ctx, c, live, clock, gone.signal);
 
   let error: string | null = null;
   try {
-    for (const chunk of c.held) await send(chunk);
+    for (const chunk of c.held) await output.push(chunk);
     if (c.reader !== null) {
       for (;;) {
         if (clientGone) break;
         const r = await c.reader.next(null);
         if (r.kind !== 'chunk') break;
         c.observer.push(r.chunk);
-        await send(r.chunk);
+        await output.push(r.chunk);
       }
       c.observer.end();
     }
-    if (stripper !== null && !clientGone) {
-      const rest = stripper.end();
-      if (rest.length > 0) res.write(rest);
-    }
-    if (
-      !clientGone &&
-      c.isSse &&
-      c.status < 300 &&
-      !c.observer.facts.terminal &&
-      c.observer.facts.error === null
-    ) {
+    const cutShort =
+      c.isSse && c.status < 300 && !c.observer.facts.terminal && c.observer.facts.error === null;
+    await output.end(!cutShort);
+    if (!clientGone && cutShort) {
       error = 'upstream stream ended before its terminal event';
       res.write(ctx.adapter.errorEvent(502, 'upstream_stream', error));
     }
   } catch (err) {
     c.reader?.destroy();
+    await output.end(false);
     if (!clientGone) {
       const code = (err as { code?: unknown }).code;
       error =

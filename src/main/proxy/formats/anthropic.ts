@@ -97,10 +97,10 @@ class AnthropicObserver implements StreamObserver {
         return this.addText(asString(block.text));
       case 'thinking':
         return this.addThinking(asString(block.thinking));
-      case 'redacted_thinking':
-        return this.content();
     }
-    return 'other';
+    // Any other block (server tool use and results, redacted thinking, compaction…) is the model at
+    // work; counting it as content keeps the prefetch gate from timing out during a long server tool.
+    return this.content();
   }
 
   private blockDelta(index: number, delta: JsonObject | null): EventKind {

@@ -39,7 +39,7 @@ class OpenAiChatObserver implements StreamObserver {
     }
     const kind = this.read(chunk);
     if (event === 'error' && kind !== 'error') {
-      recordError(this.facts, errorFromText(data));
+      recordError(this.facts, errorFromObject(chunk, ['type', 'code']));
       this.settle();
       return 'error';
     }

@@ -34,6 +34,8 @@ const READ_EVENTS: ReadonlySet<string> = new Set([
   'error',
 ]);
 
+const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'incomplete', 'failed', 'cancelled']);
+
 /** The error of a failed Response, or of an `error` event (flat `{code,message}` as documented, or nested under `error` as some servers send). */
 function responsesError(obj: JsonObject): StreamError {
   const nested = asObject(obj.error);
@@ -65,7 +67,8 @@ class ResponsesObserver implements StreamObserver {
     if (payload.object === 'response') {
       const output = asArray(payload.output);
       if (output !== null) this.readOutput(output);
-      return this.readResponse(payload, true);
+      // A background (`queued` / `in_progress`) body is not an end.
+      return this.readResponse(payload, FINAL_STATUSES.has(asString(payload.status) ?? ''));
     }
     const type = asString(payload.type);
     if (type !== null) return this.read(type, payload);

@@ -64,7 +64,7 @@ export function recordError(facts: StreamFacts, error: StreamError): void {
   if (facts.error === null) facts.error = error;
 }
 
-/** Sets a string fact from a payload field unless the field is missing or empty (Azure's first chunk has `"id":""`). */
+/** A payload field as a fact: null when missing, not a string, or empty (Azure's first chunk has `"id":""`). */
 export function nonEmpty(value: unknown): string | null {
   const s = asString(value);
   return s === null || s.length === 0 ? null : s;

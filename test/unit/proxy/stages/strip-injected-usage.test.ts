@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createUsageStripper } from '../../../../src/main/proxy/stages/strip-injected-usage';
+import { createUsageStripper as createStripper } from '../../../../src/main/proxy/stages/strip-injected-usage';
+import { createFrameSplitter } from '../../../../src/main/proxy/sse-frames';
+
+const createUsageStripper = (max?: number) => createStripper(createFrameSplitter(max));
 import { splitBytes } from '../../../support/fake-upstream';
 
 const chunk = (content: string, finish: string | null = null): string =>

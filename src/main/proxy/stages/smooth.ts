@@ -1,0 +1,107 @@
+import type { SmoothingSettings } from '../../../shared/settings';
+import type { TextSplitter } from '../formats/split';
+import type { FrameSplitter } from '../sse-frames';
+import { parseFrame } from '../sse-frames';
+
+/** What the smoother needs from the relay around it. */
+export interface SmoothIo {
+  /** Writes to the client, resolving when it can take more (backpressure). */
+  write(bytes: Buffer | string): Promise<void>;
+  /** Resolves as soon as the next upstream chunk (or the end) is available, without taking it. */
+  upstreamReady(): Promise<void>;
+  /** Aborted when the client leaves: a pending delay ends at once. */
+  signal: AbortSignal;
+  /** Monotonic ms. */
+  now(): number;
+  /** One smoothed upstream event: when it arrived and when each piece went out (monotonic ms). */
+  onSmoothed(arrivedAt: number, deliveredAt: number[]): void;
+  /** Optional per-frame rewrite before smoothing (Chat's injected-usage stripping); null drops the frame. */
+  transformFrame?: (frame: Buffer) => Buffer | null;
+}
+
+export interface Smoother {
+  push(chunk: Buffer): Promise<void>;
+  /** `clean`: send an unfinished last frame as it came; else drop it (see ClientOutput.end). */
+  end(clean: boolean): Promise<void>;
+}
+
+/** Waits `ms`, or less if `interrupt` settles or the signal aborts; true when it waited the whole time. */
+function pause(ms: number, signal: AbortSignal, interrupt: Promise<void> | null): Promise<boolean> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve(ms <= 0);
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (full: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(full);
+    };
+    const onAbort = (): void => finish(false);
+    const timer = setTimeout(() => finish(true), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void interrupt?.then(() => finish(false));
+  });
+}
+
+/**
+ * Re-paces pure text deltas into pieces of at most `chunkChars` graphemes; every other event passes
+ * through byte-identical and in order. `fixed` sleeps `delayMs` between pieces whatever the upstream
+ * does (the old behaviour). `adaptive` sends a burst's first piece at once and spreads the rest over the
+ * gap it expects before the next upstream event — flushing the moment that event arrives, when it
+ * falls `maxLagMs` behind, or at the end. Holds at most one upstream chunk's frames.
+ */
+export function createSmoother(
+  s: SmoothingSettings,
+  splitter: TextSplitter,
+  frames: FrameSplitter,
+  io: SmoothIo,
+): Smoother {
+  let lastArrival: number | null = null;
+  let gapEstimate: number | null = null; // EWMA of upstream inter-arrival gaps, ms
+
+  const smoothFrame = async (raw: Buffer, arrivedAt: number): Promise<void> => {
+    const text = raw.toString('utf8');
+    const { event, data } = parseFrame(text);
+    const split = data === null ? null : splitter.split(event, data, s.chunkChars);
+    if (split === null) return io.write(raw);
+    if (split.pieces < 2) return io.write(split.frames.join(''));
+    const delivered: number[] = [];
+    const budget = Math.min(s.maxLagMs, gapEstimate ?? s.maxLagMs);
+    const interval = s.mode === 'fixed' ? s.delayMs : budget / split.pieces;
+    let flushing = false;
+    for (const [i, piece] of split.frames.entries()) {
+      if (i > 0 && !flushing && !io.signal.aborted) {
+        if (s.mode === 'fixed') await pause(interval, io.signal, null);
+        else {
+          const behind = io.now() - arrivedAt >= s.maxLagMs;
+          flushing = behind || !(await pause(interval, io.signal, io.upstreamReady()));
+        }
+      }
+      if (io.signal.aborted) return;
+      await io.write(piece);
+      delivered.push(io.now());
+    }
+    io.onSmoothed(arrivedAt, delivered);
+  };
+
+  return {
+    async push(chunk) {
+      const arrivedAt = io.now();
+      if (lastArrival !== null) {
+        const gap = arrivedAt - lastArrival;
+        gapEstimate = gapEstimate === null ? gap : 0.7 * gapEstimate + 0.3 * gap;
+      }
+      lastArrival = arrivedAt;
+      for (const f of frames.push(chunk)) {
+        const kept = io.transformFrame ? io.transformFrame(f) : f;
+        if (kept !== null) await smoothFrame(kept, arrivedAt);
+        if (io.signal.aborted) return;
+      }
+    },
+    async end(clean) {
+      const rest = frames.end();
+      if (clean && rest.length > 0 && !io.signal.aborted) await io.write(rest);
+    },
+  };
+}
