@@ -86,7 +86,7 @@ export async function runAttempt(
   attemptNo: number,
   deps: AttemptDeps,
 ): Promise<AttemptResult> {
-  const { settings: s } = ctx;
+  const s = attemptSettings(ctx.settings, provider);
   const upstreamModel = mapModel(provider, ctx.model);
   const body = upstreamBody(ctx, upstreamModel);
   const target = buildTarget(provider, ctx.route, upstreamModel, ctx.query);

@@ -4,6 +4,9 @@ import type { RequestContext } from './request-context';
 import { createSseDecoder } from './stages/sse-decode';
 import { createJsonArraySplitter } from './stages/json-array-split';
 
+/** Most non-SSE text kept from an SSE body to look for a trailing JSON error. */
+const MAX_STRAY_CHARS = 64 * 1024;
+
 /** How a response body is framed. */
 export type BodyMode = 'sse' | 'json-array' | 'json';
 
@@ -91,10 +94,34 @@ export function observeBody(
 
   let sink: { push(chunk: Uint8Array): void; end(): void };
   if (mode === 'sse') {
-    sink = createSseDecoder((event, data) => {
-      note(observer.observeEvent(event, data));
-      publish(event ?? null, data);
-    });
+    // Lines that are not SSE (Gemini can append a bare JSON error after its events) are kept,
+    // bounded, and read as one JSON value at the end.
+    const stray: string[] = [];
+    let strayChars = 0;
+    const decoder = createSseDecoder(
+      (event, data) => {
+        note(observer.observeEvent(event, data));
+        publish(event ?? null, data);
+      },
+      {
+        onStrayLine: (line) => {
+          if (strayChars + line.length > MAX_STRAY_CHARS) return;
+          stray.push(line);
+          strayChars += line.length;
+        },
+      },
+    );
+    sink = {
+      push: (chunk) => decoder.push(chunk),
+      end() {
+        decoder.end();
+        if (stray.length > 0) {
+          const text = stray.join('\n');
+          parseAndObserve(text);
+          publish(null, text);
+        }
+      },
+    };
   } else if (mode === 'json-array') {
     sink = createJsonArraySplitter(
       (json) => {

@@ -6,6 +6,7 @@ import type { Clock, LiveSink, SettingsSource, UsageSink } from './ports';
 import type { RequestContext } from './request-context';
 import type { UpstreamPools } from './upstream';
 import type { StreamFacts } from './formats/types';
+import type { Failed } from './attempt';
 import type { HealthBook } from './health';
 import type { RateLimiter } from './rate-limit';
 import { noProviderMessage, runFailover, type FailoverResult } from './failover';
@@ -190,7 +191,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
       let message: string;
       const headers = idHeaders(ctx, attempts);
       if (last !== null) {
-        status = last.status ?? last.streamError?.status ?? 502;
+        status = failureStatus(last);
         message = `All ${attempts} attempt(s) failed; last: ${last.provider.id}: ${last.reason}${last.streamError ? ` (${last.streamError.message})` : ''}`;
       } else if (result.rateLimitedForMs !== null) {
         status = 429;
@@ -215,6 +216,34 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
       return;
     }
   }
+}
+
+/** Statuses named by in-stream error types, for answering with the right one when a 200 stream failed. */
+const STATUS_BY_ERROR_TYPE: Readonly<Record<string, number>> = {
+  overloaded_error: 529,
+  rate_limit_error: 429,
+  rate_limit_exceeded: 429,
+  insufficient_quota: 429,
+  RESOURCE_EXHAUSTED: 429,
+  UNAVAILABLE: 503,
+  api_error: 500,
+  server_error: 500,
+  INTERNAL: 500,
+  authentication_error: 401,
+  permission_error: 403,
+  invalid_request_error: 400,
+  INVALID_ARGUMENT: 400,
+};
+
+/**
+ * The status to answer with for a failed attempt: its own when the upstream said no; when the failure
+ * was found inside a 2xx body, the status the error names, else 502 — never a 200 for a failure.
+ */
+function failureStatus(f: Failed): number {
+  if (f.status !== null && (f.status < 200 || f.status >= 300)) return f.status;
+  const e = f.streamError;
+  const named = e?.status ?? (e?.type ? STATUS_BY_ERROR_TYPE[e.type] : undefined);
+  return named !== undefined && named >= 400 && named <= 599 ? named : 502;
 }
 
 function idHeaders(ctx: RequestContext, attempts: number): Record<string, string> {

@@ -1,5 +1,5 @@
 import type { RequestOutcome } from '../../shared/usage';
-import type { Committed } from './attempt';
+import { attemptSettings, type Committed } from './attempt';
 import type { Clock, LiveSink } from './ports';
 import type { RequestContext } from './request-context';
 import { createClientOutput } from './client-output';
@@ -91,7 +91,7 @@ export async function relay(
       const code = (err as { code?: unknown }).code;
       error =
         code === 'UND_ERR_BODY_TIMEOUT'
-          ? `upstream idle for ${ctx.settings.idleTimeoutMs} ms`
+          ? `upstream idle for ${attemptSettings(ctx.settings, c.provider).idleTimeoutMs} ms`
           : `upstream stream broke: ${errorMessage(err)}`;
       if (c.isSse && !res.destroyed) res.write(ctx.adapter.errorEvent(502, 'upstream_stream', error));
     }

@@ -1,5 +1,5 @@
 import { asArray, asNumber, asObject, asString, parseObject, type JsonObject } from './json-read';
-import { openAiErrorBody } from './openai-error';
+import { openAiErrorObject, openAiErrorBody } from './openai-error';
 import { createStreamFacts, errorFromText, nonEmpty, recordError, toolCallAt } from './stream-facts';
 import type {
   EventKind,
@@ -217,6 +217,7 @@ export const openAiResponsesAdapter: FormatAdapter = {
   createObserver: () => new ResponsesObserver(),
   errorBody: openAiErrorBody,
   // The openai SDK yields this as a typed ResponseErrorEvent; clients (Codex…) treat it as fatal.
-  errorEvent: (_status, code, message) =>
-    `event: error\ndata: ${JSON.stringify({ type: 'error', code, message, param: null, sequence_number: 0 })}\n\n`,
+  // A Responses `error` event, plus an `error` object: the openai SDK raises APIError only for that.
+  errorEvent: (status, code, message) =>
+    `event: error\ndata: ${JSON.stringify({ type: 'error', code, message, param: null, sequence_number: 0, error: openAiErrorObject(status, code, message) })}\n\n`,
 };
