@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { ConfigSchema, describeConfigIssues, type SluiceConfig } from '../shared/config';
-import { SettingsSchema, type Settings } from '../shared/settings';
 
 /** Reads and validates a config file; any unknown field or bad value throws one message naming each. */
 export function loadConfigFile(file: string): SluiceConfig {
@@ -23,9 +22,4 @@ export function loadConfigFile(file: string): SluiceConfig {
     );
   }
   return parsed.data;
-}
-
-/** Settings = defaults overlaid with the config's `settings`. */
-export function effectiveSettings(config: SluiceConfig): Settings {
-  return SettingsSchema.parse(config.settings);
 }
