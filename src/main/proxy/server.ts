@@ -33,6 +33,8 @@ export class Gateway {
   private readonly inFlight = new Set<RequestContext>();
   private port = 0;
   private extra: ExtraHandler | null = null;
+  /** While paused, API requests get a 503 in their format; the control API still answers. */
+  paused = false;
 
   constructor(private readonly deps: GatewayDeps) {
     this.health = new HealthBook(() => deps.clock.now());
@@ -109,6 +111,10 @@ export class Gateway {
     }
     if (path.startsWith('/_sluice/') && this.extra?.(req, res)) return;
 
+    if (this.paused) {
+      sendError(res, fallback, 503, 'no_provider', 'Sluice is paused: resume it from the tray or the app');
+      return;
+    }
     let route: RouteMatch | null = matchRoute(req.method ?? 'GET', path);
     if (route === null) {
       sendError(res, fallback, 404, 'not_found', `Sluice does not serve ${req.method ?? ''} ${path}`);

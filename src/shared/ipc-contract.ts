@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { ProviderSchema } from './config';
+import type { ProviderConfig } from './config';
+import type { SerializedError } from './errors';
+import type { LiveEvent } from './live-events';
+import type { ClientApp, UsageRow } from './usage';
+import type { RequestDetail, RequestPage, SummaryRow } from './usage-query';
+import type { Settings } from './settings';
+
+/**
+ * Every call between the UI and the main process, and every push. Control handlers implement these,
+ * transport-agnostic; the Electron adapter (ipcMain + preload) and the HTTP adapter (`/_sluice/`)
+ * call the same handlers. Requests are validated with these schemas on arrival; results travel in
+ * an ok/error envelope, so errors cross the boundary only as data.
+ */
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: SerializedError };
+
+/** Circuit state of a provider as the UI shows it. */
+export interface ProviderHealth {
+  state: 'closed' | 'open' | 'half-open';
+  samples: number;
+  failures: number;
+  consecutiveFailures: number;
+  lastError: string | null;
+  openForMs: number;
+  cooldownForMs: number;
+  credentialsProblem: string | null;
+}
+
+/** A provider as the UI sees it: never its key, only whether it has one and a masked preview. */
+export type ProviderView = Omit<ProviderConfig, 'apiKey'> & {
+  hasKey: boolean;
+  keyPreview: string | null;
+  health: ProviderHealth;
+};
+
+export interface StatusView {
+  version: string;
+  /** The gateway's URL, e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  port: number;
+  inFlight: number;
+  paused: boolean;
+  smoothingEnabled: boolean;
+  dataDir: string;
+  keyVault: 'os-keychain' | 'key-file';
+}
+
+export interface ProviderTestResult {
+  ok: boolean;
+  status: number | null;
+  latencyMs: number;
+  message: string;
+}
+
+/** One tool the Setup screen explains. */
+export interface SetupTool {
+  id: 'claude-code' | 'codex' | 'gemini-cli' | 'openai-compatible';
+  name: string;
+  /** The exact lines to use (shell exports or a config snippet). */
+  lines: string[];
+  /** Where `lines` go (a shell, `~/.codex/config.toml`…). */
+  where: string;
+  /** Client apps whose requests count as this tool having been seen. */
+  clients: ClientApp[];
+  lastSeenAt: number | null;
+}
+
+export interface SetupInfo {
+  url: string;
+  /** The local token (for the dashboard, and for API clients when `requireLocalToken` is on). */
+  token: string;
+  tools: SetupTool[];
+}
+
+const id = z.string().min(1).max(64);
+const ms = z.number().int().nonnegative();
+const clientApp = z.enum([
+  'claude-code',
+  'codex',
+  'gemini-cli',
+  'openai-sdk',
+  'anthropic-sdk',
+  'google-sdk',
+  'curl',
+  'other',
+]);
+
+/** A provider as the UI sends it: `apiKey` absent keeps the stored key, null removes it, a string sets it. */
+export const ProviderInputSchema = ProviderSchema.omit({ apiKey: true }).extend({
+  apiKey: z.string().min(1).nullable().optional(),
+});
+
+/** Request schemas, one per call; the type of each call's result is in `CallResults`. */
+export const CALLS = {
+  'status.get': z.object({}).strict(),
+  'requests.page': z
+    .object({
+      sinceMs: ms.optional(),
+      untilMs: ms.optional(),
+      client: clientApp.optional(),
+      provider: z.string().max(64).optional(),
+      model: z.string().max(200).optional(),
+      status: z.enum(['pending', 'streaming', 'completed', 'failed', 'aborted', 'interrupted']).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+      cursor: z.string().max(200).nullable().optional(),
+    })
+    .strict(),
+  'requests.get': z.object({ requestId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
+  'usage.summary': z
+    .object({
+      sinceMs: ms.optional(),
+      untilMs: ms.optional(),
+      bucket: z.enum(['hour', 'day', 'all']),
+      groupBy: z.enum(['model', 'provider', 'client', 'none']),
+    })
+    .strict(),
+  'usage.exportCsv': z
+    .object({
+      sinceMs: ms.optional(),
+      untilMs: ms.optional(),
+      groupBy: z.enum(['day', 'model', 'provider', 'client']).optional(),
+    })
+    .strict(),
+  'providers.list': z.object({}).strict(),
+  'providers.save': z.object({ provider: ProviderInputSchema }).strict(),
+  'providers.remove': z.object({ id }).strict(),
+  'providers.reorder': z.object({ ids: z.array(id).max(1000) }).strict(),
+  'providers.test': z.object({ id }).strict(),
+  'providers.resetHealth': z.object({ id }).strict(),
+  'settings.get': z.object({}).strict(),
+  'settings.update': z.object({ patch: z.record(z.string(), z.unknown()) }).strict(),
+  'gateway.setPaused': z.object({ paused: z.boolean() }).strict(),
+  'setup.get': z.object({}).strict(),
+} as const;
+
+export type CallName = keyof typeof CALLS;
+export type CallRequest<N extends CallName> = z.infer<(typeof CALLS)[N]>;
+
+export interface CallResults {
+  'status.get': StatusView;
+  'requests.page': RequestPage;
+  'requests.get': RequestDetail | null;
+  'usage.summary': SummaryRow[];
+  'usage.exportCsv': string;
+  'providers.list': ProviderView[];
+  'providers.save': ProviderView;
+  'providers.remove': null;
+  'providers.reorder': ProviderView[];
+  'providers.test': ProviderTestResult;
+  'providers.resetHealth': ProviderView;
+  'settings.get': Settings;
+  'settings.update': Settings;
+  'gateway.setPaused': StatusView;
+  'setup.get': SetupInfo;
+}
+
+/** Pushes from main to the UI. `live` arrives coalesced (at most ~20 batches a second). */
+export interface Pushes {
+  live: LiveEvent[];
+  status: StatusView;
+  /** A request row changed (finished, or newly recorded) — the list refreshes it. */
+  'request-row': UsageRow;
+}
+export type PushName = keyof Pushes;
+
+/** The API the renderer uses, whatever the transport (preload in Electron, HTTP in a browser). */
+export interface SluiceApi {
+  call<N extends CallName>(name: N, request: CallRequest<N>): Promise<Result<CallResults[N]>>;
+  subscribe<P extends PushName>(push: P, listener: (payload: Pushes[P]) => void): () => void;
+}
+
+/** Electron IPC channel for calls (`invoke`) and for pushes (`send`). */
+export const IPC_CALL_CHANNEL = 'sluice:call';
+export const IPC_PUSH_CHANNEL = 'sluice:push';
