@@ -88,8 +88,34 @@ export const SettingsSchema = z
     smoothing: SmoothingSchema.prefault({}),
     /** Smoothing overrides per client app (`claude-code`, `codex`, …), laid over `smoothing`. */
     smoothingByClient: z.record(z.string(), SmoothingSchema.partial()).default({}),
+    /** API clients must present the local token as their API key (Sluice swaps in the provider's key). */
+    requireLocalToken: z.boolean().default(false),
+    /** Browser origins (e.g. `https://my-tool.example`) allowed to call the API, CORS included. */
+    allowedOrigins: z.array(z.url()).max(100).default([]),
     /** Keep-alive sockets per provider origin. */
     upstreamConnections: z.number().int().min(1).max(4096).default(256),
+    /** Keep each response's raw frames (SSE events) with their arrival offsets, for the inspector. */
+    captureFrames: z.boolean().default(true),
+    /** Keep inbound request bodies too (they hold your prompts and code). */
+    captureRequestBodies: z.boolean().default(false),
+    /** Frame bytes kept per request (the request body has the same allowance); later frames are counted, not kept. */
+    captureMaxBytesPerRequest: z
+      .number()
+      .int()
+      .min(0)
+      .max(256 * 1024 * 1024)
+      .default(1024 * 1024),
+    /** All captures together; beyond it the oldest requests' captures are dropped first. */
+    captureMaxTotalBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1024 * 1024 * 1024 * 1024)
+      .default(512 * 1024 * 1024),
+    /** Request rows (with their attempts and hourly totals) older than this many days are deleted. */
+    retentionDays: z.number().int().min(1).max(36_500).default(90),
+    /** Captures older than this many days are deleted (earlier than the rows they belong to). */
+    captureRetentionDays: z.number().int().min(1).max(36_500).default(14),
   })
   .strict();
 

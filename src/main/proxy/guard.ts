@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -41,4 +42,37 @@ export function checkOrigin(
   const own = [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`];
   if (own.includes(origin) || allowed.includes(origin)) return null;
   return `Origin "${origin}" is not allowed`;
+}
+
+/** Credentials a client can send, in every vendor's style. */
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'x-goog-api-key'] as const;
+
+/** The credential the client presented (any vendor's style, or `?key=`), or null. */
+export function presentedCredential(headers: IncomingHttpHeaders, query: string): string | null {
+  for (const name of CREDENTIAL_HEADERS) {
+    const v = headers[name];
+    if (typeof v === 'string' && v !== '') return name === 'authorization' ? v.replace(/^Bearer\s+/i, '') : v;
+  }
+  const key = new URLSearchParams(query).get('key');
+  return key === null || key === '' ? null : key;
+}
+
+/** Constant-time comparison of a presented token with the local one. */
+export function tokenMatches(presented: string | null, token: string): boolean {
+  if (presented === null) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Headers and query without any client credential (the local token must never travel upstream). */
+export function withoutCredentials(
+  headers: IncomingHttpHeaders,
+  query: string,
+): { headers: IncomingHttpHeaders; query: string } {
+  const h: IncomingHttpHeaders = { ...headers };
+  for (const name of CREDENTIAL_HEADERS) delete h[name];
+  const params = new URLSearchParams(query);
+  params.delete('key');
+  return { headers: h, query: params.toString() };
 }

@@ -1,15 +1,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { guessFormat, matchRoute, type RouteMatch } from '../../shared/api-format';
-import { detectClient } from '../../shared/client-app';
 import { errorMessage } from '../../shared/errors';
 import { adapterFor } from './formats/registry';
 import { checkHost, checkOrigin } from './guard';
 import { runPipeline, type PipelineDeps } from './pipeline';
-import { parseJsonBody, readBody } from './read-body';
 import { sendError } from './respond';
-import { needsInjectedUsage } from './rewrite-body';
+import { intake } from './intake';
 import type { RequestContext } from './request-context';
 import { UpstreamPools } from './upstream';
 import { HealthBook } from './health';
@@ -18,6 +15,8 @@ import { RateLimiter, type LimitStateStore } from './rate-limit';
 export type GatewayDeps = Omit<PipelineDeps, 'pools' | 'health' | 'limiter'> & {
   /** Where rate-limiter state lives (default: memory). Tests pass a failing one. */
   limitStore?: LimitStateStore;
+  /** The local token (for `requireLocalToken`); null/absent when there is none. */
+  localToken?: () => string | null;
 };
 
 /** A handler the app may mount under `/_sluice/` (the control API and dashboard, later). */
@@ -25,7 +24,7 @@ export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => boolea
 
 /** The gateway's HTTP server: guards, routing, bounded body reading, then the pipeline. */
 export class Gateway {
-  private readonly server: http.Server;
+  private readonly servers: http.Server[] = [];
   private readonly pools = new UpstreamPools();
   /** Per-provider circuit breakers and cooldowns: read by the control API, resettable. */
   readonly health: HealthBook;
@@ -39,7 +38,11 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     this.health = new HealthBook(() => deps.clock.now());
     this.limiter = new RateLimiter(deps.limitStore, () => deps.clock.now());
-    this.server = http.createServer(
+  }
+
+  /** One listener; the gateway may have two (127.0.0.1 and ::1) sharing one handler. */
+  private createServer(): http.Server {
+    const server = http.createServer(
       { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
       (req, res) => {
         this.handle(req, res).catch((err: unknown) => {
@@ -50,6 +53,25 @@ export class Gateway {
         });
       },
     );
+    // Node answers oversized headers with a bare 431; give the client a body that says why.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      const body = JSON.stringify({
+        error: {
+          message: tooLarge
+            ? 'request headers are larger than Sluice accepts (16 KiB)'
+            : `malformed HTTP request: ${err.message}`,
+          type: 'invalid_request_error',
+        },
+      });
+      socket.end(
+        `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    });
+    this.servers.push(server);
+    return server;
   }
 
   /** Requests currently in flight. */
@@ -61,56 +83,70 @@ export class Gateway {
     this.extra = handler;
   }
 
-  /** Listens; resolves with the bound port. A port in use rejects with a one-line message. */
-  listen(port: number, host: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException): void => {
-        reject(
-          new Error(
-            err.code === 'EADDRINUSE'
-              ? `port ${port} on ${host} is already in use (pick another with --port, or --port 0 for any free one)`
-              : `cannot listen on ${host}:${port}: ${err.message}`,
-          ),
-        );
-      };
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        this.port = (this.server.address() as AddressInfo).port;
-        resolve(this.port);
-      });
-    });
+  /**
+   * Listens; resolves with the bound port. On 127.0.0.1 it also listens on ::1 with the same port when
+   * the machine has IPv6 loopback (clients that resolve `localhost` to ::1 then reach it too).
+   * A port in use rejects with a one-line message.
+   */
+  async listen(port: number, host: string): Promise<number> {
+    this.port = await listenOn(this.createServer(), port, host);
+    if (host === '127.0.0.1') {
+      const v6 = this.createServer();
+      try {
+        await listenOn(v6, this.port, '::1');
+      } catch {
+        this.servers.pop(); // no IPv6 loopback here, or the port is taken there: IPv4 is enough
+      }
+    }
+    return this.port;
   }
 
   /** Stops accepting; lets in-flight requests finish for `graceMs`, then aborts them (recorded as aborted). */
   async close(graceMs = 5_000): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
+    const closed = this.servers.map(
+      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+    );
+    for (const server of this.servers) server.closeIdleConnections();
     const deadline = Date.now() + graceMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const ctx of this.inFlight) ctx.abort.abort();
     while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
-    this.server.closeAllConnections();
-    await closed;
+    for (const server of this.servers) server.closeAllConnections();
+    await Promise.all(closed);
     await this.pools.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const startedAt = this.deps.clock.now();
-    const startMono = this.deps.clock.mono();
+    const arrived = { startedAt: this.deps.clock.now(), startMono: this.deps.clock.mono() };
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? '' : url.slice(q + 1);
     const fallback = adapterFor(guessFormat(path, req.headers));
+    const settings = this.deps.source.settings();
 
-    const refused = checkHost(req.headers, this.port) ?? checkOrigin(req.headers, this.port);
+    const refused =
+      checkHost(req.headers, this.port) ?? checkOrigin(req.headers, this.port, settings.allowedOrigins);
     if (refused !== null) {
       sendError(res, fallback, 403, 'forbidden', `Sluice refused this request: ${refused}`);
       return;
     }
     if (path.startsWith('/_sluice/') && this.extra?.(req, res)) return;
-
+    // Only an allowed page (checked above) gets CORS headers; a preflight is answered here.
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'origin');
+    }
+    if (req.method === 'OPTIONS' && origin !== undefined) {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST',
+        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
+        'access-control-max-age': '600',
+      });
+      res.end();
+      return;
+    }
     if (this.paused) {
       sendError(res, fallback, 503, 'no_provider', 'Sluice is paused: resume it from the tray or the app');
       return;
@@ -127,70 +163,8 @@ export class Gateway {
     ) {
       route = { ...route, format: 'anthropic', upstreamPath: '/v1/models' };
     }
-    const adapter = adapterFor(route.format);
-    const settings = this.deps.source.settings();
-
-    let body: Buffer | null = null;
-    let json: Record<string, unknown> | null = null;
-    if (req.method === 'POST') {
-      const read = await readBody(req, settings.maxRequestBodyBytes);
-      if (!read.ok) {
-        if (read.reason === 'too-large') {
-          res.shouldKeepAlive = false;
-          sendError(
-            res,
-            adapter,
-            413,
-            'payload_too_large',
-            `request body is larger than ${settings.maxRequestBodyBytes} bytes`,
-            { connection: 'close' },
-          );
-        }
-        return;
-      }
-      body = read.body;
-      const parsed = parseJsonBody(body);
-      if (
-        !parsed.ok ||
-        typeof parsed.value !== 'object' ||
-        parsed.value === null ||
-        Array.isArray(parsed.value)
-      ) {
-        sendError(
-          res,
-          adapter,
-          400,
-          'bad_request',
-          parsed.ok ? 'request body must be a JSON object' : parsed.message,
-        );
-        return;
-      }
-      json = parsed.value as Record<string, unknown>;
-    }
-
-    const model = route.urlModel ?? (typeof json?.model === 'string' ? json.model : null);
-    const stream = route.format === 'gemini' ? route.urlStreams : json?.stream === true;
-    const ctx: RequestContext = {
-      id: randomBytes(16).toString('hex'),
-      startedAt,
-      startMono,
-      route,
-      format: route.format,
-      adapter,
-      method: req.method ?? 'GET',
-      query,
-      headers: req.headers,
-      client: detectClient(req.headers),
-      settings,
-      req,
-      res,
-      abort: new AbortController(),
-      body,
-      json,
-      model,
-      stream,
-      injectedUsage: route.op === 'generate' && needsInjectedUsage(route.format, json),
-    };
+    const ctx = await intake(req, res, route, query, settings, this.deps.localToken?.() ?? null, arrived);
+    if (ctx === null) return;
     const onClose = (): void => {
       if (!res.writableFinished) ctx.abort.abort();
     };
@@ -203,4 +177,23 @@ export class Gateway {
       this.inFlight.delete(ctx);
     }
   }
+}
+
+function listenOn(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `port ${port} on ${host} is already in use (pick another with --port, or --port 0 for any free one)`
+            : `cannot listen on ${host}:${port}: ${err.message}`,
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
