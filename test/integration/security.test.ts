@@ -149,7 +149,7 @@ describe('gateway security', () => {
       host: '::1',
       headers: { 'content-type': 'application/json' },
       body,
-    }).catch((e: NodeJS.ErrnoException) => e.code);
+    }).catch((e: unknown) => (e as NodeJS.ErrnoException).code);
     if (v6 === 'EADDRNOTAVAIL' || v6 === 'ECONNREFUSED') return; // no IPv6 loopback on this machine
     expect(r?.status).toBe(200);
     expect(typeof v6 === 'object' && v6.status).toBe(200);

@@ -70,8 +70,9 @@ export function withoutCredentials(
   headers: IncomingHttpHeaders,
   query: string,
 ): { headers: IncomingHttpHeaders; query: string } {
-  const h: IncomingHttpHeaders = { ...headers };
-  for (const name of CREDENTIAL_HEADERS) delete h[name];
+  const h: IncomingHttpHeaders = Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !(CREDENTIAL_HEADERS as readonly string[]).includes(name)),
+  );
   const params = new URLSearchParams(query);
   params.delete('key');
   return { headers: h, query: params.toString() };
