@@ -58,3 +58,28 @@ export function maskKey(key: string | undefined): string | null {
   if (key === undefined || key === '') return null;
   return key.length <= 8 ? '••••' : `${key.slice(0, 3)}…${key.slice(-4)}`;
 }
+
+/**
+ * Seals with the first vault and opens with whichever sealed it (by prefix), so keys saved by the
+ * headless key-file vault still open in the app after it switches to the OS keychain.
+ */
+export class ChainVault implements KeyVault {
+  readonly kind: KeyVault['kind'];
+  constructor(private readonly vaults: readonly [KeyVault, ...KeyVault[]]) {
+    this.kind = vaults[0].kind;
+  }
+  seal(plain: string): string {
+    return this.vaults[0].seal(plain);
+  }
+  open(sealed: string): string {
+    let last: unknown = new Error('no vault could open this key');
+    for (const v of this.vaults) {
+      try {
+        return v.open(sealed);
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw last;
+  }
+}
