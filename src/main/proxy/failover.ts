@@ -89,7 +89,7 @@ export function backoffMs(
   maxMs: number,
   random: () => number = Math.random,
 ): number {
-  return Math.min(maxMs, baseMs * 2 ** (round - 1)) * (1 + 0.5 * random());
+  return Math.min(maxMs, baseMs * 2 ** (round - 1) * (1 + 0.5 * random()));
 }
 
 /**

@@ -49,3 +49,17 @@ export const nullUsageSink: UsageSink = {
   attemptFinished() {},
 };
 export const nullLiveSink: LiveSink = { publish() {} };
+
+/**
+ * Receives what the inspector shows of each request: raw response frames and, when enabled, the
+ * inbound body. Must not block: the store bounds it (per request and in total), redacts credentials
+ * and writes later; it may drop.
+ */
+export interface CaptureSink {
+  /** One decoded response frame (SSE event, JSON-array element or whole JSON body), `offsetMs` after the request arrived. */
+  frame(requestId: string, offsetMs: number, event: string | null, data: string): void;
+  /** The inbound request body as received; kept only when `captureRequestBodies` is on. */
+  requestBody(requestId: string, body: Uint8Array): void;
+}
+
+export const nullCaptureSink: CaptureSink = { frame() {}, requestBody() {} };

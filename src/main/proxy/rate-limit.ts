@@ -30,11 +30,10 @@ export type LimitDecision =
 
 const noop = (): void => {};
 
-function valid(s: LimitState, capacity: number): boolean {
+function valid(s: LimitState): boolean {
   return (
     Number.isFinite(s.tokens) &&
     s.tokens >= 0 &&
-    s.tokens <= capacity &&
     Number.isFinite(s.updatedAt) &&
     Number.isInteger(s.inFlight) &&
     s.inFlight >= 0
@@ -67,7 +66,9 @@ export class RateLimiter {
     const now = this.now();
     const s: LimitState =
       state === undefined ? { tokens: capacity, updatedAt: now, inFlight: 0 } : { ...state };
-    if (!valid(s, capacity)) return { kind: 'undecidable', reason: `limiter state for ${p.id} is corrupt` };
+    if (!valid(s)) return { kind: 'undecidable', reason: `limiter state for ${p.id} is corrupt` };
+    // A lowered rpm leaves more tokens than the new bucket holds: the bucket is simply full.
+    s.tokens = Math.min(s.tokens, capacity);
     if (p.rpm !== undefined) {
       s.tokens = Math.min(capacity, s.tokens + ((now - s.updatedAt) * p.rpm) / 60_000);
       s.updatedAt = now;

@@ -87,7 +87,8 @@ export async function relay(
   } catch (err) {
     c.reader?.destroy();
     await output.end(false);
-    if (!clientGone) {
+    // After the terminal event the response is whole: a late cut or idle close changes nothing.
+    if (!clientGone && !c.observer.facts.terminal) {
       const code = (err as { code?: unknown }).code;
       error =
         code === 'UND_ERR_BODY_TIMEOUT'
