@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SettingsSchema, SmoothingSchema } from './settings';
+import { SettingsSchema, SmoothingOverrideSchema } from './settings';
 
 /** One upstream provider, as the config file and the UI describe it. */
 export const ProviderSchema = z
@@ -27,7 +27,7 @@ export const ProviderSchema = z
     idleTimeoutMs: z.number().int().min(100).optional(),
     prefetchMaxMs: z.number().int().min(0).optional(),
     /** Smoothing overrides for this provider, laid over the global and per-client settings. */
-    smoothing: SmoothingSchema.partial().optional(),
+    smoothing: SmoothingOverrideSchema.optional(),
     /** Extra headers sent to this provider (overriding the client's). */
     headers: z.record(z.string(), z.string()).default({}),
   })

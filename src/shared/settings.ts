@@ -1,24 +1,44 @@
 import { z } from 'zod';
 
+/** The fields of smoothing, without defaults (an override names only what it changes). */
+const smoothingFields = {
+  enabled: z.boolean(),
+  /** `fixed`: every piece `delayMs` after the last. `adaptive`: spread over the upstream's own pace, never more than `maxLagMs` behind. */
+  mode: z.enum(['fixed', 'adaptive']),
+  /** Largest piece, in grapheme clusters. */
+  chunkChars: z.number().int().min(1).max(10_000),
+  /** Pause between pieces in fixed mode. */
+  delayMs: z.number().int().min(0).max(10_000),
+  /** Adaptive mode never holds text back longer than this behind the upstream. */
+  maxLagMs: z.number().int().min(0).max(60_000),
+};
+
+/** Smoothing: re-pace bursty text deltas into steady small pieces (only pure text deltas are split). */
+export const SmoothingSchema = z
+  .object({
+    enabled: smoothingFields.enabled.default(false),
+    mode: smoothingFields.mode.default('adaptive'),
+    chunkChars: smoothingFields.chunkChars.default(20),
+    delayMs: smoothingFields.delayMs.default(8),
+    maxLagMs: smoothingFields.maxLagMs.default(250),
+  })
+  .strict();
+
+/** A per-provider or per-client override: only the fields it names, no defaults filled in. */
+export const SmoothingOverrideSchema = z
+  .object({
+    enabled: smoothingFields.enabled.optional(),
+    mode: smoothingFields.mode.optional(),
+    chunkChars: smoothingFields.chunkChars.optional(),
+    delayMs: smoothingFields.delayMs.optional(),
+    maxLagMs: smoothingFields.maxLagMs.optional(),
+  })
+  .strict();
+
 /**
  * Every tunable of the gateway, with its default and unit in its name.
  * Bounds are documented here, where the setting is declared.
  */
-/** Smoothing: re-pace bursty text deltas into steady small pieces (only pure text deltas are split). */
-export const SmoothingSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** `fixed`: every piece `delayMs` after the last. `adaptive`: spread over the upstream's own pace, never more than `maxLagMs` behind. */
-    mode: z.enum(['fixed', 'adaptive']).default('adaptive'),
-    /** Largest piece, in grapheme clusters. */
-    chunkChars: z.number().int().min(1).max(10_000).default(20),
-    /** Pause between pieces in fixed mode. */
-    delayMs: z.number().int().min(0).max(10_000).default(8),
-    /** Adaptive mode never holds text back longer than this behind the upstream. */
-    maxLagMs: z.number().int().min(0).max(60_000).default(250),
-  })
-  .strict();
-
 export type SmoothingSettings = z.infer<typeof SmoothingSchema>;
 
 export const SettingsSchema = z
@@ -87,7 +107,7 @@ export const SettingsSchema = z
     rateLimitFailMode: z.enum(['open', 'closed']).default('open'),
     smoothing: SmoothingSchema.prefault({}),
     /** Smoothing overrides per client app (`claude-code`, `codex`, …), laid over `smoothing`. */
-    smoothingByClient: z.record(z.string(), SmoothingSchema.partial()).default({}),
+    smoothingByClient: z.record(z.string(), SmoothingOverrideSchema).default({}),
     /** API clients must present the local token as their API key (Sluice swaps in the provider's key). */
     requireLocalToken: z.boolean().default(false),
     /** Browser origins (e.g. `https://my-tool.example`) allowed to call the API, CORS included. */

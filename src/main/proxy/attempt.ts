@@ -3,7 +3,7 @@ import type { ProviderConfig } from '../../shared/config';
 import type { Settings } from '../../shared/settings';
 import { errorMessage } from '../../shared/errors';
 import type { StreamError } from './formats/types';
-import type { Clock, LiveSink } from './ports';
+import type { CaptureSink, Clock, LiveSink } from './ports';
 import type { RequestContext } from './request-context';
 import { ChunkReader } from './chunk-reader';
 import { bodyMode, observeBody, type BodyObserver } from './observe';
@@ -61,6 +61,7 @@ export interface AttemptDeps {
   pools: UpstreamPools;
   live: LiveSink;
   clock: Clock;
+  capture?: CaptureSink;
 }
 
 const HEAD_BYTES = 2048;
@@ -148,7 +149,7 @@ export async function runAttempt(
   const reader = new ChunkReader(decompressed(res.body, res.headers['content-encoding']));
   const is2xx = res.statusCode >= 200 && res.statusCode < 300;
   const mode = is2xx ? bodyMode(ctx, contentType) : 'json';
-  const observer = observeBody(ctx, ctx.adapter.createObserver(), mode, deps.live, deps.clock);
+  const observer = observeBody(ctx, ctx.adapter.createObserver(), mode, deps.live, deps.clock, deps.capture);
   const held: Buffer[] = [];
   const commit = (rest: ChunkReader | null, upstreamTtfbMs: number | null): Committed => {
     ctx.abort.signal.removeEventListener('abort', onClientAbort);

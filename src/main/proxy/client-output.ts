@@ -19,12 +19,13 @@ export interface ClientOutput {
   end(clean: boolean): Promise<void>;
 }
 
-/** The smoothing that applies to this request: global, then the client app's, then the provider's overrides. */
+/** The smoothing that applies to this request: global, then the provider's, then the client app's overrides. */
 export function effectiveSmoothing(ctx: RequestContext, c: Committed): SmoothingSettings | null {
+  // The client's own override wins: smoothing exists for how that client renders.
   const s: SmoothingSettings = {
     ...ctx.settings.smoothing,
-    ...ctx.settings.smoothingByClient[ctx.client],
     ...c.provider.smoothing,
+    ...ctx.settings.smoothingByClient[ctx.client],
   };
   return s.enabled && c.isSse && c.status < 300 ? s : null;
 }

@@ -1,4 +1,4 @@
-import type { LiveSink, Clock } from './ports';
+import { nullCaptureSink, type CaptureSink, type Clock, type LiveSink } from './ports';
 import type { EventKind, StreamFacts, StreamObserver } from './formats/types';
 import type { RequestContext } from './request-context';
 import { createSseDecoder } from './stages/sse-decode';
@@ -61,6 +61,7 @@ export function observeBody(
   mode: BodyMode,
   live: LiveSink,
   clock: Clock,
+  capture: CaptureSink = nullCaptureSink,
 ): BodyObserver {
   const signals: BodySignals = { content: false, terminal: false, error: false };
   const budget = new FrameBudget(ctx.settings.liveFramesPerRequest, ctx.settings.liveFrameBytesPerRequest);
@@ -71,16 +72,10 @@ export function observeBody(
     else if (kind === 'error') signals.error = true;
   };
   const publish = (event: string | null, data: string): void => {
+    const offsetMs = Math.round(clock.mono() - ctx.startMono);
+    capture.frame(ctx.id, offsetMs, event, data); // bounded and redacted by the store
     if (!budget.take(data.length)) return;
-    const at = clock.now();
-    live.publish({
-      type: 'sse-event',
-      requestId: ctx.id,
-      at,
-      offsetMs: Math.round(clock.mono() - ctx.startMono),
-      event,
-      data,
-    });
+    live.publish({ type: 'sse-event', requestId: ctx.id, at: clock.now(), offsetMs, event, data });
   };
   const parseAndObserve = (text: string): void => {
     let value: unknown;

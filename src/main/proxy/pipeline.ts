@@ -2,7 +2,7 @@ import type { AttemptRecord, RequestFinish, RequestOutcome } from '../../shared/
 import { EMPTY_USAGE } from '../../shared/usage';
 import { errorMessage } from '../../shared/errors';
 import { redactSecrets } from '../../shared/redact';
-import type { Clock, LiveSink, SettingsSource, UsageSink } from './ports';
+import type { CaptureSink, Clock, LiveSink, SettingsSource, UsageSink } from './ports';
 import type { RequestContext } from './request-context';
 import type { UpstreamPools } from './upstream';
 import type { StreamFacts } from './formats/types';
@@ -21,6 +21,8 @@ export interface PipelineDeps {
   pools: UpstreamPools;
   health: HealthBook;
   limiter: RateLimiter;
+  /** Raw frames and (optionally) request bodies for the inspector. */
+  capture?: CaptureSink;
 }
 
 interface Ending {
@@ -58,6 +60,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
     client: ctx.client,
     stream: ctx.stream,
   });
+  if (ctx.body !== null) deps.capture?.requestBody(ctx.id, ctx.body);
 
   const providers = deps.source.providers();
   const secrets = providers.flatMap((p) => (p.apiKey === undefined ? [] : [p.apiKey]));

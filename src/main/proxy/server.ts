@@ -131,6 +131,11 @@ export class Gateway {
       sendError(res, fallback, 403, 'forbidden', `Sluice refused this request: ${refused}`);
       return;
     }
+    if (path === '/_sluice') {
+      res.writeHead(308, { location: `/_sluice/${query ? `?${query}` : ''}` });
+      res.end();
+      return;
+    }
     if (path.startsWith('/_sluice/') && this.extra?.(req, res)) return;
     // Only an allowed page (checked above) gets CORS headers; a preflight is answered here.
     const origin = req.headers.origin;

@@ -27,42 +27,82 @@ function frameEnd(buf: Buffer, from: number): number {
   return -1;
 }
 
+const END_PROBE = Buffer.from('x');
+
+/** A piece of the stream: a whole frame, or (`whole` false) a fragment of one too large to hold. */
+export interface Frame {
+  bytes: Buffer;
+  whole: boolean;
+}
+
 export interface FrameSplitter {
-  /** The whole frames completed by this chunk, in order (possibly none). */
-  push(chunk: Buffer): Buffer[];
-  /** What is left at the end of the stream (an unterminated frame), possibly empty. */
-  end(): Buffer;
+  /** The frames completed by this chunk, in order (possibly none). */
+  push(chunk: Buffer): Frame[];
+  /** What is left at the end of the stream: an unterminated frame, or a last one whose CR ending only the end could confirm. */
+  end(): Frame | null;
+}
+
+/** Up to the last 3 bytes of held chunks: enough to see a blank line that straddles a chunk edge. */
+function tailOf(held: readonly Buffer[], heldBytes: number): Buffer {
+  const n = Math.min(3, heldBytes);
+  if (n === 0) return Buffer.alloc(0);
+  const last = held[held.length - 1]!;
+  return last.length >= n ? last.subarray(last.length - n) : Buffer.concat(held).subarray(heldBytes - n);
 }
 
 /**
- * Creates a splitter. A partial frame longer than `maxFrameBytes` is handed on as it is (as a frame)
- * rather than buffered further: the bound on what one stream can make Sluice hold.
+ * Creates a splitter. Held bytes are kept as the chunks they came in and only new bytes are scanned,
+ * so a large frame in small chunks costs linear time. A partial frame longer than `maxFrameBytes` is
+ * handed on as a fragment (and so is the rest of that frame) rather than buffered further: the bound on
+ * what one stream can make Sluice hold.
  */
 export function createFrameSplitter(maxFrameBytes = 1024 * 1024): FrameSplitter {
-  let pending: Buffer = Buffer.alloc(0);
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let inFragment = false; // the held bytes continue a frame already handed on in part
   return {
     push(chunk) {
-      const buf = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      const out: Buffer[] = [];
-      let start = 0;
-      // Frames are small; rescanning the held partial frame keeps CRLF pairs split across chunks whole.
+      const out: Frame[] = [];
+      const tail = tailOf(held, heldBytes);
+      const bridge = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+      let from = 0; // in bridge coordinates
       for (;;) {
-        const end = frameEnd(buf, start);
+        const end = frameEnd(bridge, from);
         if (end === -1) break;
-        out.push(buf.subarray(start, end));
-        start = end;
+        const upto = end - tail.length; // bytes of `chunk` that close this frame
+        const start = from === 0 ? 0 : from - tail.length;
+        const bytes =
+          from === 0 && heldBytes > 0
+            ? Buffer.concat([...held, chunk.subarray(0, upto)])
+            : chunk.subarray(start, upto);
+        out.push({ bytes, whole: !inFragment });
+        held = [];
+        heldBytes = 0;
+        inFragment = false;
+        from = end;
       }
-      pending = buf.subarray(start);
-      if (pending.length > maxFrameBytes) {
-        out.push(pending);
-        pending = Buffer.alloc(0);
+      const rest = chunk.subarray(Math.max(0, from - tail.length));
+      if (rest.length > 0) {
+        held.push(rest);
+        heldBytes += rest.length;
+      }
+      if (heldBytes > maxFrameBytes) {
+        out.push({ bytes: Buffer.concat(held), whole: false });
+        held = [];
+        heldBytes = 0;
+        inFragment = true;
       }
       return out;
     },
     end() {
-      const rest = pending;
-      pending = Buffer.alloc(0);
-      return rest;
+      if (heldBytes === 0) return null;
+      const bytes = held.length === 1 ? held[0]! : Buffer.concat(held);
+      held = [];
+      heldBytes = 0;
+      // A frame ending in CR CR is only known to be whole now that nothing follows.
+      // (A stand-in next byte settles a trailing CR, which only the end can.)
+      const whole = !inFragment && lastFrameEnd(Buffer.concat([bytes, END_PROBE])) === bytes.length;
+      return { bytes, whole };
     },
   };
 }
@@ -105,7 +145,7 @@ export function lastFrameEnd(buf: Buffer): number {
 }
 
 export interface FrameAligner {
-  /** The bytes of this chunk up to the last complete frame (the rest is held, without copying when there is none). */
+  /** The bytes of this chunk up to the last complete frame (the rest is held; no copy when nothing is held). */
   push(chunk: Buffer): Buffer;
   /** The held partial frame, if any. */
   tail(): Buffer;
@@ -114,29 +154,51 @@ export interface FrameAligner {
 /**
  * Holds back the unfinished last frame of an SSE passthrough so that, if the stream dies, an error
  * event can follow whole frames. A client parses nothing before a blank line, so holding the tail
- * delays no event. A tail past `maxTailBytes` is let go as it is.
+ * delays no event. Only new bytes are scanned; a tail past `maxTailBytes` is let go as it is.
  */
 export function createFrameAligner(maxTailBytes = 1024 * 1024): FrameAligner {
-  let held: Buffer | null = null;
+  let held: Buffer[] = [];
+  let heldBytes = 0;
   return {
     push(chunk) {
-      const buf = held === null ? chunk : Buffer.concat([held, chunk]);
-      const end = lastFrameEnd(buf);
-      if (end === buf.length) {
-        held = null;
-        return buf;
+      if (heldBytes === 0) {
+        const end = lastFrameEnd(chunk);
+        if (end === chunk.length) return chunk; // the common case: whole frames, passed on as they are
+        if (end > 0) {
+          held = [chunk.subarray(end)];
+          heldBytes = chunk.length - end;
+          return chunk.subarray(0, end);
+        }
+        held = [chunk];
+        heldBytes = chunk.length;
+      } else {
+        const tail = tailOf(held, heldBytes);
+        const bridge = Buffer.concat([tail, chunk.subarray(0, Math.min(chunk.length, 3))]);
+        // A blank line inside the chunk, or one straddling the edge with the held bytes.
+        const inChunk = lastFrameEnd(chunk);
+        const atEdge = inChunk === -1 ? lastFrameEnd(bridge) - tail.length : -1;
+        const end = inChunk !== -1 ? inChunk : atEdge > 0 ? atEdge : -1;
+        if (end !== -1) {
+          const out = Buffer.concat([...held, chunk.subarray(0, end)]);
+          held = end < chunk.length ? [chunk.subarray(end)] : [];
+          heldBytes = chunk.length - end;
+          return out;
+        }
+        held.push(chunk);
+        heldBytes += chunk.length;
       }
-      const out = end === -1 ? buf.subarray(0, 0) : buf.subarray(0, end);
-      held = end === -1 ? buf : buf.subarray(end);
-      if (held.length > maxTailBytes) {
-        held = null;
-        return buf;
+      if (heldBytes > maxTailBytes) {
+        const out = Buffer.concat(held);
+        held = [];
+        heldBytes = 0;
+        return out;
       }
-      return out;
+      return chunk.subarray(0, 0);
     },
     tail() {
-      const t = held ?? Buffer.alloc(0);
-      held = null;
+      const t = heldBytes === 0 ? Buffer.alloc(0) : Buffer.concat(held);
+      held = [];
+      heldBytes = 0;
       return t;
     },
   };

@@ -1,6 +1,6 @@
 import type { SmoothingSettings } from '../../../shared/settings';
 import type { TextSplitter } from '../formats/split';
-import type { FrameSplitter } from '../sse-frames';
+import type { Frame, FrameSplitter } from '../sse-frames';
 import { parseFrame } from '../sse-frames';
 
 /** What the smoother needs from the relay around it. */
@@ -63,7 +63,7 @@ export function createSmoother(
   const smoothFrame = async (raw: Buffer, arrivedAt: number): Promise<void> => {
     const text = raw.toString('utf8');
     const { event, data } = parseFrame(text);
-    const split = data === null ? null : splitter.split(event, data, s.chunkChars);
+    const split = data === null ? null : splitter.split(event, data, s.chunkChars, text);
     if (split === null) return io.write(raw);
     if (split.pieces < 2) return io.write(split.frames.join(''));
     const delivered: number[] = [];
@@ -74,8 +74,10 @@ export function createSmoother(
       if (i > 0 && !flushing && !io.signal.aborted) {
         if (s.mode === 'fixed') await pause(interval, io.signal, null);
         else {
-          const behind = io.now() - arrivedAt >= s.maxLagMs;
-          flushing = behind || !(await pause(interval, io.signal, io.upstreamReady()));
+          // Never wait past the lag bound: what is left of it caps each pause.
+          const lagLeft = s.maxLagMs - (io.now() - arrivedAt);
+          flushing =
+            lagLeft <= 0 || !(await pause(Math.min(interval, lagLeft), io.signal, io.upstreamReady()));
         }
       }
       if (io.signal.aborted) return;
@@ -83,6 +85,13 @@ export function createSmoother(
       delivered.push(io.now());
     }
     io.onSmoothed(arrivedAt, delivered);
+  };
+
+  /** A whole frame is rewritten and smoothed; a fragment of an oversized one passes as it is. */
+  const frame = async (f: Frame, arrivedAt: number): Promise<void> => {
+    if (!f.whole) return io.write(f.bytes);
+    const kept = io.transformFrame ? io.transformFrame(f.bytes) : f.bytes;
+    if (kept !== null) await smoothFrame(kept, arrivedAt);
   };
 
   return {
@@ -94,14 +103,13 @@ export function createSmoother(
       }
       lastArrival = arrivedAt;
       for (const f of frames.push(chunk)) {
-        const kept = io.transformFrame ? io.transformFrame(f) : f;
-        if (kept !== null) await smoothFrame(kept, arrivedAt);
+        await frame(f, arrivedAt);
         if (io.signal.aborted) return;
       }
     },
     async end(clean) {
       const rest = frames.end();
-      if (clean && rest.length > 0 && !io.signal.aborted) await io.write(rest);
+      if (clean && rest !== null && !io.signal.aborted) await frame(rest, io.now());
     },
   };
 }

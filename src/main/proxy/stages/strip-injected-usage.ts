@@ -33,11 +33,19 @@ export function createUsageStripper(splitter: FrameSplitter): UsageStripper {
     push(chunk) {
       const out: Buffer[] = [];
       for (const frame of splitter.push(chunk)) {
-        const kept = stripInjectedUsage(frame);
+        // A fragment of an oversized frame is passed on as it is.
+        const kept = frame.whole ? stripInjectedUsage(frame.bytes) : frame.bytes;
         if (kept !== null) out.push(kept);
       }
       return out.length === 1 ? out[0]! : Buffer.concat(out);
     },
-    end: () => splitter.end(),
+    end: () => {
+      const rest = splitter.end();
+      return rest === null
+        ? Buffer.alloc(0)
+        : rest.whole
+          ? (stripInjectedUsage(rest.bytes) ?? Buffer.alloc(0))
+          : rest.bytes;
+    },
   };
 }

@@ -12,7 +12,10 @@ interface Outcome {
   malformed: number;
 }
 
-function split(chunks: Uint8Array[], opts: Omit<JsonArraySplitterOptions, 'onOverflow' | 'onMalformed'> = {}): Outcome {
+function split(
+  chunks: Uint8Array[],
+  opts: Omit<JsonArraySplitterOptions, 'onOverflow' | 'onMalformed'> = {},
+): Outcome {
   const out: Outcome = { elements: [], overflows: 0, malformed: 0 };
   const splitter = createJsonArraySplitter((json) => out.elements.push(json), {
     ...opts,
@@ -39,7 +42,7 @@ function prng(seed: number): () => number {
 function randomSplit(bytes: Uint8Array, seed: number, maxLen: number): Uint8Array[] {
   const next = prng(seed);
   const out: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const len = 1 + Math.floor(next() * maxLen);
     out.push(bytes.subarray(i, i + len));
     i += len;
@@ -49,8 +52,18 @@ function randomSplit(bytes: Uint8Array, seed: number, maxLen: number): Uint8Arra
 
 // Gemini's framing: CRLF around the commas; strings hold braces, brackets, escaped quotes and backslashes, and multi-byte text.
 const elements = [
-  { candidates: [{ content: { parts: [{ text: 'Hello {not a brace} [nor a bracket] "quoted" \\ back' }] } }] },
-  { candidates: [{ content: { parts: [{ text: '秋风瑟瑟 🦅 30°C', functionCall: { name: 'f', args: { a: [1, { b: '}' }] } } }] } }] },
+  {
+    candidates: [{ content: { parts: [{ text: 'Hello {not a brace} [nor a bracket] "quoted" \\ back' }] } }],
+  },
+  {
+    candidates: [
+      {
+        content: {
+          parts: [{ text: '秋风瑟瑟 🦅 30°C', functionCall: { name: 'f', args: { a: [1, { b: '}' }] } } }],
+        },
+      },
+    ],
+  },
   { usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 5 }, text: '\\"}]' },
 ];
 const body = `[${elements.map((e) => JSON.stringify(e, null, 1)).join('\r\n,\r\n')}]`;
@@ -69,7 +82,10 @@ describe('createJsonArraySplitter', () => {
     for (const seed of [1, 2, 3, 42, 1234]) {
       for (const maxLen of [2, 7, 64]) {
         const out = split(randomSplit(bodyBytes, seed, maxLen));
-        expect(out.elements.map((e) => JSON.parse(e) as unknown), `seed ${seed} max ${maxLen}`).toEqual(elements);
+        expect(
+          out.elements.map((e) => JSON.parse(e) as unknown),
+          `seed ${seed} max ${maxLen}`,
+        ).toEqual(elements);
       }
     }
   });
@@ -86,7 +102,8 @@ describe('createJsonArraySplitter', () => {
   });
 
   it('emits a bare top-level error object as one element', () => {
-    const error = '{\n  "error": {\n    "code": 429,\n    "message": "Resource exhausted",\n    "status": "RESOURCE_EXHAUSTED"\n  }\n}\n';
+    const error =
+      '{\n  "error": {\n    "code": 429,\n    "message": "Resource exhausted",\n    "status": "RESOURCE_EXHAUSTED"\n  }\n}\n';
     const out = split([utf8.encode(error.slice(0, 10)), utf8.encode(error.slice(10))]);
     expect(out.elements.map((e) => JSON.parse(e) as unknown)).toEqual([JSON.parse(error)]);
     expect(out.malformed).toBe(0);
@@ -94,7 +111,9 @@ describe('createJsonArraySplitter', () => {
 
   it('accepts an empty array, a leading BOM and whitespace', () => {
     expect(split([utf8.encode(' \r\n[ ]\n')])).toEqual({ elements: [], overflows: 0, malformed: 0 });
-    expect(split([new Uint8Array([0xef, 0xbb]), new Uint8Array([0xbf]), utf8.encode('[{"a":1}]')]).elements).toEqual(['{"a":1}']);
+    expect(
+      split([new Uint8Array([0xef, 0xbb]), new Uint8Array([0xbf]), utf8.encode('[{"a":1}]')]).elements,
+    ).toEqual(['{"a":1}']);
   });
 
   it('drops an element cut off by the end of the body', () => {
@@ -112,8 +131,16 @@ describe('createJsonArraySplitter', () => {
   });
 
   it('reports an HTML page or junk between elements as malformed, once', () => {
-    expect(split([utf8.encode('<!DOCTYPE html><html>{}</html>')])).toEqual({ elements: [], overflows: 0, malformed: 1 });
-    expect(split([utf8.encode('[{"a":1} x {"b":2}]')])).toEqual({ elements: ['{"a":1}'], overflows: 0, malformed: 1 });
+    expect(split([utf8.encode('<!DOCTYPE html><html>{}</html>')])).toEqual({
+      elements: [],
+      overflows: 0,
+      malformed: 1,
+    });
+    expect(split([utf8.encode('[{"a":1} x {"b":2}]')])).toEqual({
+      elements: ['{"a":1}'],
+      overflows: 0,
+      malformed: 1,
+    });
     expect(split([utf8.encode('[{"a":1}] trailing')]).malformed).toBe(1);
   });
 });

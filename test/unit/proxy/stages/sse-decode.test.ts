@@ -23,7 +23,10 @@ const cases = (JSON.parse(readFileSync(casesPath, 'utf8')) as { cases: SpecCase[
 const utf8 = new TextEncoder();
 
 /** Runs the decoder over byte chunks; returns events as the spec cases write them, and the last retry. */
-function decode(chunks: Uint8Array[], opts: SseDecoderOptions = {}): { events: SpecEvent[]; retry: number | null } {
+function decode(
+  chunks: Uint8Array[],
+  opts: SseDecoderOptions = {},
+): { events: SpecEvent[]; retry: number | null } {
   const events: SpecEvent[] = [];
   let retry: number | null = null;
   const decoder = createSseDecoder(
@@ -65,7 +68,9 @@ describe('createSseDecoder over the WHATWG cases (test/fixtures/sse-spec/cases.j
         expect(out.retry).toBe(c.expected_retry);
       });
 
-      const listed = c.chunks_base64?.map((b) => new Uint8Array(Buffer.from(b, 'base64'))) ?? c.chunks?.map((s) => utf8.encode(s));
+      const listed =
+        c.chunks_base64?.map((b) => new Uint8Array(Buffer.from(b, 'base64'))) ??
+        c.chunks?.map((s) => utf8.encode(s));
       if (listed !== undefined) {
         it('listed chunks', () => {
           expect(Buffer.concat(listed).equals(Buffer.from(bytes))).toBe(true);
@@ -87,13 +92,17 @@ describe('createSseDecoder', () => {
   });
 
   it('keeps text that starts with the Latin-1 reading of a BOM (the parser would strip "ï»¿")', () => {
-    expect(decode([utf8.encode('\u00ef\u00bb\u00bfdata: x\n\ndata: y\n\n')]).events.map((e) => e.data)).toEqual(['y']);
+    expect(
+      decode([utf8.encode('\u00ef\u00bb\u00bfdata: x\n\ndata: y\n\n')]).events.map((e) => e.data),
+    ).toEqual(['y']);
   });
 
   it('reports lines that are no SSE field, such as a bare JSON error after the events', () => {
     const stray: string[] = [];
     const events: string[] = [];
-    const decoder = createSseDecoder((_e, data) => events.push(data), { onStrayLine: (line) => stray.push(line) });
+    const decoder = createSseDecoder((_e, data) => events.push(data), {
+      onStrayLine: (line) => stray.push(line),
+    });
     decoder.push(utf8.encode('data: {"a":1}\n\n{\n  "error": {\n    "code": 499\n  }\n}\n'));
     decoder.end();
     expect(events).toEqual(['{"a":1}']);

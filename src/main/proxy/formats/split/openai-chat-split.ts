@@ -15,7 +15,9 @@ export function createOpenAiChatSplitter(): TextSplitter {
       const delta = choice === null ? null : asObject(choice.delta);
       const text = delta === null ? null : asString(delta.content);
       if (choice === null || delta === null || text === null) return null;
-      if (Object.keys(delta).some((k) => k !== 'content' && k !== 'role')) return null;
+      // Compatible providers add empty fields (`reasoning: null`, `reasoning_details: []`): still pure text.
+      const empty = (v: unknown): boolean => v === null || v === '' || (Array.isArray(v) && v.length === 0);
+      if (Object.entries(delta).some(([k, v]) => k !== 'content' && k !== 'role' && !empty(v))) return null;
       const pieces = splitGraphemes(text, max);
       if (pieces.length < 2) return null;
       const frames = pieces.map((piece, i) => {
@@ -23,6 +25,8 @@ export function createOpenAiChatSplitter(): TextSplitter {
         const d: Record<string, unknown> = i === 0 ? { ...delta, content: piece } : { content: piece };
         const c: Record<string, unknown> = { ...choice, delta: d };
         if (!last && 'finish_reason' in choice) c.finish_reason = null;
+        // Log-probs describe the whole delta's tokens: they stay with the first piece.
+        if (i > 0 && 'logprobs' in choice) c.logprobs = null;
         const out: Record<string, unknown> = { ...chunk, choices: [c] };
         if (!last && 'usage' in chunk) out.usage = null;
         return frame(out, event);

@@ -11,26 +11,28 @@ const SEQ = /"sequence_number"\s*:\s*(\d+)/;
  */
 export function createOpenAiResponsesSplitter(): TextSplitter {
   let shift = 0;
-  const shifted = (event: string | undefined, data: string): { frames: string[]; pieces: number } | null => {
+  // Patch the number in the frame as it came: framing, ids and comments stay byte-identical.
+  const shifted = (
+    event: string | undefined,
+    data: string,
+    raw = `${event === undefined ? '' : `event: ${event}\n`}data: ${data}\n\n`,
+  ): { frames: string[]; pieces: number } | null => {
     if (shift === 0) return null;
-    const m = SEQ.exec(data);
+    const m = SEQ.exec(raw);
     if (m === null) return null;
-    const renumbered = data.replace(SEQ, `"sequence_number":${Number(m[1]) + shift}`);
-    return {
-      frames: [`${event === undefined ? '' : `event: ${event}\n`}data: ${renumbered}\n\n`],
-      pieces: 1,
-    };
+    return { frames: [raw.replace(SEQ, `"sequence_number":${Number(m[1]) + shift}`)], pieces: 1 };
   };
   return {
-    split(event, data, max) {
-      if (!data.includes('"response.output_text.delta"') || data.length <= max) return shifted(event, data);
+    split(event, data, max, raw) {
+      if (!data.includes('"response.output_text.delta"') || data.length <= max)
+        return shifted(event, data, raw);
       const ev = parseObject(data);
       const text = ev === null ? null : asString(ev.delta);
       const seq = ev === null ? null : asNumber(ev.sequence_number);
       if (ev === null || text === null || ev.type !== 'response.output_text.delta')
-        return shifted(event, data);
+        return shifted(event, data, raw);
       const pieces = splitGraphemes(text, max);
-      if (pieces.length < 2) return shifted(event, data);
+      if (pieces.length < 2) return shifted(event, data, raw);
       const frames = pieces.map((piece, i) => {
         const out: Record<string, unknown> = { ...ev, delta: piece };
         if (seq !== null) out.sequence_number = seq + shift + i;

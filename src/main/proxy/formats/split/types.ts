@@ -13,6 +13,8 @@ export interface TextSplitter {
     event: string | undefined,
     data: string,
     maxGraphemes: number,
+    /** The whole frame as it came, for splitters that patch an event rather than rebuild it. */
+    raw?: string,
   ): { frames: string[]; pieces: number } | null;
 }
 
