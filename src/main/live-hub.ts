@@ -34,6 +34,10 @@ export class LiveHub {
     this.timer ??= setTimeout(() => this.deliver(), this.intervalMs);
   }
 
+  active(): boolean {
+    return this.subs.size > 0;
+  }
+
   /** Subscribes; returns the unsubscribe function. */
   subscribe(listener: LiveListener): () => void {
     const sub: Subscriber = { listener, queue: [], dropped: 0 };

@@ -74,7 +74,7 @@ export function observeBody(
   const publish = (event: string | null, data: string): void => {
     const offsetMs = Math.round(clock.mono() - ctx.startMono);
     capture.frame(ctx.id, offsetMs, event, data); // bounded and redacted by the store
-    if (!budget.take(data.length)) return;
+    if (live.active?.() === false || !budget.take(data.length)) return;
     live.publish({ type: 'sse-event', requestId: ctx.id, at: clock.now(), offsetMs, event, data });
   };
   const parseAndObserve = (text: string): void => {

@@ -21,6 +21,8 @@ export interface UsageSink {
 /** Receives live events for the UI. Must not block; may drop under pressure. */
 export interface LiveSink {
   publish(event: LiveEvent): void;
+  /** False when nobody listens: the relay then skips building per-frame events at all. */
+  active?(): boolean;
 }
 
 /** The current settings and providers; read at the start of each request, so changes apply to the next one. */
@@ -48,7 +50,7 @@ export const nullUsageSink: UsageSink = {
   requestFinished() {},
   attemptFinished() {},
 };
-export const nullLiveSink: LiveSink = { publish() {} };
+export const nullLiveSink: LiveSink = { publish() {}, active: () => false };
 
 /**
  * Receives what the inspector shows of each request: raw response frames and, when enabled, the

@@ -51,7 +51,8 @@ export async function relay(
   };
   res.on('close', onClose);
   res.writeHead(c.status, headers);
-  res.flushHeaders();
+  // With bytes in hand the headers leave with them in one write; otherwise they go now.
+  if (c.held.length === 0) res.flushHeaders();
   const ttfbMs = clock.mono() - ctx.startMono;
   live.publish({
     type: 'committed',
