@@ -1,49 +1,69 @@
 import http, { type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { isModeMessage, makeEvents, type StreamMode } from './sse-script';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { drained } from './drained';
+import {
+  CONTENT_FRAME,
+  isModeMessage,
+  isReleaseMessage,
+  makeEvents,
+  tailFrames,
+  type StreamMode,
+} from './sse-script';
 
-/** Resolves once the response takes more bytes, or has closed (a closed one never drains). */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+/** Shared by every stream of this process; `release` is per mode, so a new mode starts unreleased. */
+interface Phase {
+  mode: StreamMode;
+  frames: Buffer[];
+  released: boolean;
 }
 
-async function stream(res: ServerResponse, frames: readonly Buffer[], intervalMs: number): Promise<void> {
+async function paceTo(start: number, i: number, intervalMs: number): Promise<void> {
+  // Paced against the stream's start, so timer lateness does not add up over a long stream.
+  const wait = start + i * intervalMs - performance.now();
+  if (wait > 0) await sleep(wait);
+}
+
+/**
+ * One response, one res.write per frame (one HTTP chunk each, as real upstreams send them).
+ * Flat out (`intervalMs` 0) waits only for backpressure: yielding a turn per frame instead made this
+ * process the bottleneck on 2 cores, and the proxies were never saturated.
+ */
+async function stream(res: ServerResponse, phase: Phase): Promise<void> {
+  const { frames, mode } = phase;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   const start = performance.now();
-  for (let i = 0; i < frames.length; i++) {
-    if (i > 0) {
-      // Paced against the stream's start, so timer lateness does not add up over a long stream.
-      if (intervalMs > 0) {
-        const wait = start + i * intervalMs - performance.now();
-        if (wait > 0) await sleep(wait);
-      } else {
-        // Flat out, yet one write per event as a real upstream sends them, not one big coalesced write.
-        await nextTurn();
-      }
+  const send = async (frame: Buffer): Promise<boolean> => {
+    if (res.destroyed) return false;
+    if (!res.write(frame)) await drained(res);
+    return true;
+  };
+  if (mode.hold === true) {
+    let sent = 0;
+    for (;;) {
+      if (!(await send(CONTENT_FRAME))) return;
+      if (++sent >= mode.events - 3) break;
+      await paceTo(start, sent, mode.intervalMs);
+      if (phase.released) break;
     }
-    if (res.destroyed) return;
-    if (!res.write(frames[i]!)) await drained(res);
+    for (const f of tailFrames(sent)) if (!(await send(f))) return;
+  } else {
+    for (let i = 0; i < frames.length; i++) {
+      if (i > 0 && mode.intervalMs > 0) await paceTo(start, i, mode.intervalMs);
+      if (!(await send(frames[i]!))) return;
+    }
   }
   res.end();
 }
 
 /** The fake OpenAI upstream (its own process): streams the current mode, which the parent sets over IPC. */
 export function runUpstream(): void {
-  let mode: StreamMode = { events: 8, intervalMs: 1 };
-  let frames = makeEvents(mode.events);
+  const initial: StreamMode = { events: 8, intervalMs: 1 };
+  let phase: Phase = { mode: initial, frames: makeEvents(initial.events), released: false };
   process.on('message', (m: unknown) => {
+    if (isReleaseMessage(m)) phase.released = true;
     if (!isModeMessage(m)) return;
-    mode = m.mode;
-    frames = makeEvents(mode.events);
+    phase = { mode: m.mode, frames: makeEvents(m.mode.events), released: false };
     process.send?.({ type: 'mode-ok', seq: m.seq });
   });
   // The parent is the only reason to live: if it dies, so do we.
@@ -53,15 +73,16 @@ export function runUpstream(): void {
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       req.resume();
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `fake upstream: no ${req.method ?? ''} ${req.url ?? ''}` } }));
+      res.end(
+        JSON.stringify({ error: { message: `fake upstream: no ${req.method ?? ''} ${req.url ?? ''}` } }),
+      );
       return;
     }
-    // Bound to the mode when the request arrived, so a mode change never reshapes a running stream.
-    const own = frames;
-    const interval = mode.intervalMs;
+    // Bound to the phase when the request arrived, so a mode change never reshapes a running stream.
+    const own = phase;
     req.resume();
     req.on('end', () => {
-      stream(res, own, interval).catch(() => res.destroy());
+      stream(res, own).catch(() => res.destroy());
     });
   });
   server.listen(0, '127.0.0.1', () => {

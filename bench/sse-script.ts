@@ -4,6 +4,16 @@ export interface StreamMode {
   events: number;
   /** Gap between frames after the first, ms; 0 = flat out (one write per frame, yielding in between). */
   intervalMs: number;
+  /**
+   * Keep sending content frames (at most `events − 3`) until the parent says `release`, then end as usual:
+   * streams stay open exactly as long as a measurement needs them, however slow the machine.
+   */
+  hold?: boolean;
+}
+
+/** Parent → upstream: every held stream ends at its next frame. */
+export interface ReleaseMessage {
+  type: 'release';
 }
 
 /** Parent → upstream: use this mode for every stream from now on; answered by `mode-ok` with the same seq. */
@@ -25,19 +35,26 @@ function frame(json: string): Buffer {
   return Buffer.from(`data: ${json}\n\n`);
 }
 
-/**
- * A realistic OpenAI Chat stream of `count` frames: content deltas, a `finish_reason: "stop"` chunk,
- * the usage chunk (`choices: []`) that `stream_options.include_usage` asks for, then `[DONE]`.
- */
+/** The content delta every stream repeats. */
+export const CONTENT_FRAME = frame(`${HEAD}{"index":0,"delta":{"content":"hello "},"finish_reason":null}]}`);
+
+/** How a stream of `contentFrames` content deltas ends: `finish_reason: "stop"`, usage, `[DONE]`. */
+export function tailFrames(contentFrames: number): Buffer[] {
+  const usage = `{"prompt_tokens":12,"completion_tokens":${contentFrames},"total_tokens":${contentFrames + 12}}`;
+  return [
+    frame(`${HEAD}{"index":0,"delta":{},"finish_reason":"stop"}]}`),
+    // The usage chunk (`choices: []`) that `stream_options.include_usage` asks for.
+    frame(`${HEAD}],"usage":${usage}}`),
+    Buffer.from('data: [DONE]\n\n'),
+  ];
+}
+
+/** A realistic OpenAI Chat stream of `count` frames, `[DONE]` included: content deltas, then the tail. */
 export function makeEvents(count: number): Buffer[] {
   if (!Number.isInteger(count) || count < 4) throw new Error(`a stream needs ≥ 4 frames, got ${count}`);
-  const content = frame(`${HEAD}{"index":0,"delta":{"content":"hello "},"finish_reason":null}]}`);
   const out: Buffer[] = [];
-  for (let i = 0; i < count - 3; i++) out.push(content);
-  out.push(frame(`${HEAD}{"index":0,"delta":{},"finish_reason":"stop"}]}`));
-  const usage = `{"prompt_tokens":12,"completion_tokens":${count - 3},"total_tokens":${count + 9}}`;
-  out.push(frame(`${HEAD}],"usage":${usage}}`));
-  out.push(Buffer.from('data: [DONE]\n\n'));
+  for (let i = 0; i < count - 3; i++) out.push(CONTENT_FRAME);
+  out.push(...tailFrames(count - 3));
   return out;
 }
 
@@ -52,8 +69,13 @@ export const REQUEST_BODY = JSON.stringify({
   stream_options: { include_usage: true },
 });
 
+/** IPC guards: messages arrive as `unknown`. */
 export function isModeMessage(m: unknown): m is ModeMessage {
   return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'mode';
+}
+
+export function isReleaseMessage(m: unknown): m is ReleaseMessage {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'release';
 }
 
 export function isReadyMessage(m: unknown): m is ReadyMessage {

@@ -1,0 +1,69 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { Pool } from 'undici';
+import { drained } from './drained';
+
+function readAll(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => parts.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(parts)));
+    req.on('error', reject);
+  });
+}
+
+async function forward(pool: Pool, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readAll(req);
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const up = await pool.request({
+    method: 'POST',
+    path: req.url ?? '/',
+    headers: {
+      'content-type': 'application/json',
+      authorization: 'Bearer sk-bench',
+      'content-length': String(body.length),
+    },
+    body,
+    signal: abort.signal,
+  });
+  const type = up.headers['content-type'];
+  res.writeHead(up.statusCode, {
+    'content-type': typeof type === 'string' ? type : 'text/event-stream',
+    'cache-control': 'no-cache',
+  });
+  // Pulled like Sluice pulls (async iteration: whatever is buffered comes as one chunk), so the ratio
+  // between the two is Sluice's own work, not a difference in how bytes are read.
+  for await (const chunk of up.body as AsyncIterable<Buffer>) {
+    if (!res.write(chunk)) await drained(res);
+  }
+  res.end();
+}
+
+/**
+ * The floor for any Node proxy (its own process): node:http in, one undici Pool out, chunks piped with
+ * res.write. No parsing, no accounting — what is left is the cost of two sockets and Node's streams.
+ */
+export function runBare(upstreamPort: number): void {
+  // As many connections as Sluice is given in the bench config, so neither serializes streams.
+  const pool = new Pool(`http://127.0.0.1:${upstreamPort}`, {
+    connections: 1024,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+  });
+  process.on('disconnect', () => process.exit(0));
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+    forward(pool, req, res).catch((err: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`bare proxy: ${err instanceof Error ? err.message : String(err)}`);
+      } else res.destroy();
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('bare: no port');
+    process.send?.({ type: 'ready', port: address.port });
+  });
+}

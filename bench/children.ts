@@ -1,0 +1,169 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isReadyMessage, type StreamMode } from './sse-script';
+
+/** A server the bench started, in its own process so its CPU and memory can be read alone. */
+export interface Server {
+  name: string;
+  pid: number;
+  port: number;
+  proc: ChildProcess;
+  /** The last lines it wrote to stderr. */
+  stderr: string[];
+  /** Set when it exited before we asked it to. */
+  died: string | null;
+  /** We asked it to exit: an exit from now on is no death. */
+  stopping: boolean;
+}
+
+const STDERR_LINES = 40;
+const START_TIMEOUT_MS = 20_000;
+
+/** Starts, watches and always stops the bench's child processes, and removes Sluice's temp dir. */
+export class Children {
+  private readonly servers: Server[] = [];
+  private readonly tempDirs: string[] = [];
+  private modeSeq = 0;
+
+  /** Forks this same bench bundle in `role` and waits for its `ready` message. */
+  async forkRole(role: 'upstream' | 'bare', args: string[] = []): Promise<Server> {
+    const proc = fork(__filename, [role, ...args], {
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    const server = this.track(role, proc);
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${role} did not start`)), START_TIMEOUT_MS);
+      proc.on('message', (m: unknown) => {
+        if (!isReadyMessage(m)) return;
+        clearTimeout(timer);
+        resolve(m.port);
+      });
+      proc.once('exit', (code) => reject(new Error(`${role} exited (${code}): ${server.stderr.join('\n')}`)));
+    });
+    server.port = port;
+    return server;
+  }
+
+  /** Spawns the real gateway (`cli.js serve`) against the fake upstream, with a temp data dir. */
+  async spawnSluice(upstreamPort: number): Promise<Server> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
+    this.tempDirs.push(dir);
+    const config = path.join(dir, 'config.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        providers: [
+          {
+            id: 'fake',
+            kind: 'openai',
+            baseUrl: `http://127.0.0.1:${upstreamPort}/v1`,
+            apiKey: 'sk-bench',
+            priority: 1,
+          },
+        ],
+        // The default 256 would queue the 500-stream phase behind the pool, not measure memory.
+        settings: { upstreamConnections: 1024 },
+      }),
+    );
+    const cli = path.join(__dirname, 'cli.js');
+    const args = [cli, 'serve', '--port', '0', '--data-dir', path.join(dir, 'data'), '--config', config];
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = this.track('sluice', proc);
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`Sluice printed no "listening" line in ${START_TIMEOUT_MS} ms`)),
+        START_TIMEOUT_MS,
+      );
+      let out = '';
+      proc.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        const m = /Sluice listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+        if (m === null) return;
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      });
+      proc.once('exit', (code) =>
+        reject(new Error(`Sluice exited (${code}) before listening:\n${server.stderr.join('\n')}`)),
+      );
+    });
+    server.port = port;
+    return server;
+  }
+
+  /** Sets the upstream's stream shape and waits until it has taken it. */
+  setMode(upstream: Server, mode: StreamMode): Promise<void> {
+    const seq = ++this.modeSeq;
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: unknown): void => {
+        if (typeof m !== 'object' || m === null) return;
+        const msg = m as { type?: unknown; seq?: unknown };
+        if (msg.type !== 'mode-ok' || msg.seq !== seq) return;
+        upstream.proc.off('message', onMessage);
+        resolve();
+      };
+      upstream.proc.on('message', onMessage);
+      if (!upstream.proc.send({ type: 'mode', seq, mode })) reject(new Error('upstream IPC is closed'));
+    });
+  }
+
+  /** Ends every held stream of the current mode (see `StreamMode.hold`). */
+  release(upstream: Server): void {
+    upstream.proc.send({ type: 'release' });
+  }
+
+  /** The first child that died on its own, described; null when all live. */
+  deaths(): string | null {
+    const dead = this.servers.find((s) => s.died !== null);
+    return dead === undefined ? null : `${dead.name} ${dead.died}:\n${dead.stderr.join('\n')}`;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with how it ended and how long that took. */
+  async stop(server: Server, graceMs = 8_000): Promise<{ how: string; ms: number }> {
+    const started = Date.now();
+    const { proc } = server;
+    if (proc.exitCode !== null || proc.signalCode !== null) return { how: 'already exited', ms: 0 };
+    const exited = new Promise<string>((resolve) =>
+      proc.once('exit', (code, signal) => resolve(signal === null ? `exit ${code}` : signal)),
+    );
+    server.stopping = true;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    const how = await exited;
+    clearTimeout(timer);
+    return { how, ms: Date.now() - started };
+  }
+
+  /** Last resort on any exit path: SIGKILL whatever still runs, remove temp dirs. Synchronous. */
+  killAllNow(): void {
+    for (const s of this.servers) {
+      if (s.proc.exitCode !== null || s.proc.signalCode !== null) continue;
+      s.stopping = true;
+      s.proc.kill('SIGKILL');
+    }
+    this.removeTempDirs();
+  }
+
+  removeTempDirs(): void {
+    for (const dir of this.tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  private track(name: string, proc: ChildProcess): Server {
+    if (proc.pid === undefined) throw new Error(`${name}: spawn failed`);
+    const server: Server = { name, pid: proc.pid, port: 0, proc, stderr: [], died: null, stopping: false };
+    let partial = '';
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      server.stderr.push(...lines);
+      if (server.stderr.length > STDERR_LINES) server.stderr.splice(0, server.stderr.length - STDERR_LINES);
+    });
+    proc.once('exit', (code, signal) => {
+      if (!server.stopping) server.died = `exited on its own (${signal ?? `code ${code}`})`;
+    });
+    this.servers.push(server);
+    return server;
+  }
+}

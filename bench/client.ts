@@ -1,0 +1,169 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { CONTENT_FRAME, makeEvents, REQUEST_BODY, tailFrames } from './sse-script';
+
+export type PathName = 'direct' | 'bare' | 'sluice';
+
+/** Where the load generator sends its requests. */
+export interface Target {
+  name: PathName;
+  port: number;
+}
+
+export interface StreamResult {
+  /** Request sent → response headers, ms; NaN when none came. */
+  headersMs: number;
+  /** Request sent → first body byte, ms; NaN when none came. */
+  ttfbMs: number;
+  /** Why the stream counts as failed; null when every byte matched what the upstream sent. */
+  error: string | null;
+}
+
+export interface StreamHooks {
+  onFirstByte?: () => void;
+  /** `opened`: whether a body byte had arrived, i.e. whether this stream was ever open at the client. */
+  onDone?: (opened: boolean) => void;
+}
+
+/**
+ * What a body must be: exactly these bytes, or — for streams the upstream holds open until released —
+ * its stream with any count of content frames from 1 to `maxContent`.
+ */
+export type Expected = Buffer | { maxContent: number };
+
+const BODY = Buffer.from(REQUEST_BODY);
+
+/** Checks a held stream's whole body (small: a few KB) against the stream with as many content frames as fit. */
+function checkHeld(body: Buffer, maxContent: number): string | null {
+  for (let k = 1; k <= maxContent; k++) {
+    const length = k * CONTENT_FRAME.length + tailFrames(k).reduce((n, f) => n + f.length, 0);
+    if (length < body.length) continue;
+    if (length > body.length) break;
+    const want = Buffer.concat(makeEvents(k + 3));
+    if (body.equals(want)) return null;
+    const at = firstDifference(body, want);
+    return divergence(at, body.subarray(at), want.subarray(at));
+  }
+  return `body of ${body.length} bytes is no stream the upstream sends: ${JSON.stringify(body.toString('utf8', 0, 200))}`;
+}
+
+/** A keep-alive agent that never queues: every stream gets its own socket at once. */
+export function newAgent(): http.Agent {
+  return new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024 });
+}
+
+function firstDifference(a: Buffer, b: Buffer): number {
+  let at = 0;
+  while (at < a.length && at < b.length && a[at] === b[at]) at++;
+  return at;
+}
+
+/** Shows where two byte sequences part (`got` and `expected` both from offset `at` on), for the report. */
+function divergence(at: number, got: Buffer, expected: Buffer): string {
+  const show = (b: Buffer): string => JSON.stringify(b.toString('utf8', 0, 100));
+  return `bytes differ from upstream's at offset ${at}: got ${show(got)}, expected ${show(expected)}`;
+}
+
+/**
+ * One streaming Chat request; checks that the body is byte for byte the `expected` upstream stream,
+ * so a relay that drops, adds or reorders bytes counts as an error, not as a fast stream.
+ */
+export function runStream(
+  target: Target,
+  agent: http.Agent,
+  expected: Expected,
+  timeoutMs: number,
+  hooks: StreamHooks = {},
+): Promise<StreamResult> {
+  return new Promise((resolve) => {
+    let headersMs = NaN;
+    let ttfbMs = NaN;
+    let received = 0;
+    let mismatch: string | null = null;
+    let settled = false;
+    let sent = 0;
+    const finish = (error: string | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      hooks.onDone?.(received > 0);
+      resolve({ headersMs, ttfbMs, error });
+    };
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        method: 'POST',
+        path: '/v1/chat/completions',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': BODY.length,
+          authorization: 'Bearer sk-bench',
+        },
+      },
+      (res) => {
+        headersMs = performance.now() - sent;
+        if (res.statusCode !== 200) {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => {
+            const head = Buffer.concat(parts).toString('utf8', 0, 300);
+            finish(`HTTP ${res.statusCode ?? '?'}: ${head}`);
+          });
+          return;
+        }
+        const held: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => {
+          if (received === 0) {
+            ttfbMs = performance.now() - sent;
+            hooks.onFirstByte?.();
+          }
+          if (!Buffer.isBuffer(expected)) held.push(chunk);
+          else if (mismatch === null) {
+            const end = received + chunk.length;
+            if (end > expected.length || !chunk.equals(expected.subarray(received, end))) {
+              let at = 0;
+              while (at < chunk.length && chunk[at] === expected[received + at]) at++;
+              mismatch = divergence(received + at, chunk.subarray(at), expected.subarray(received + at));
+            }
+          }
+          received += chunk.length;
+        });
+        res.on('end', () => {
+          if (!Buffer.isBuffer(expected)) finish(checkHeld(Buffer.concat(held), expected.maxContent));
+          else if (mismatch !== null) finish(mismatch);
+          else if (received !== expected.length)
+            finish(`incomplete: ${received} of ${expected.length} bytes`);
+          else finish(null);
+        });
+        res.on('close', () => {
+          if (!res.complete) finish(`connection closed after ${received} bytes, before the end`);
+        });
+      },
+    );
+    req.on('error', (err) => finish(`request error: ${err.message}`));
+    // `finish` reads it only from I/O callbacks, which run after this line.
+    const timer = setTimeout(() => {
+      req.destroy(new Error(`no complete stream within ${timeoutMs} ms`));
+    }, timeoutMs);
+    sent = performance.now();
+    req.end(BODY);
+  });
+}
+
+/** `count` streams at once, each started `staggerMs` after the previous (0: all in the same tick). */
+export async function runMany(
+  target: Target,
+  agent: http.Agent,
+  count: number,
+  expected: Expected,
+  opts: { timeoutMs: number; staggerMs?: number; hooks?: StreamHooks },
+): Promise<StreamResult[]> {
+  const runs: Promise<StreamResult>[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && (opts.staggerMs ?? 0) > 0) await new Promise((r) => setTimeout(r, opts.staggerMs));
+    runs.push(runStream(target, agent, expected, opts.timeoutMs, opts.hooks));
+  }
+  return Promise.all(runs);
+}

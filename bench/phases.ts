@@ -1,0 +1,213 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  newAgent,
+  runMany,
+  runStream,
+  type Expected,
+  type PathName,
+  type StreamResult,
+  type Target,
+} from './client';
+import { cpuNs, rssKb } from './proc-stats';
+import { median } from './stats';
+
+/** Failed or incomplete streams of one phase, and the first reason, verbatim. */
+export interface Tally {
+  streams: number;
+  failed: number;
+  first: string | null;
+}
+
+/** Adds the results' failures to `into` (or a fresh tally). */
+export function tally(results: readonly StreamResult[], into?: Tally): Tally {
+  const t = into ?? { streams: 0, failed: 0, first: null };
+  for (const r of results) {
+    t.streams++;
+    if (r.error === null) continue;
+    t.failed++;
+    t.first ??= r.error;
+  }
+  return t;
+}
+
+export interface TtfbFigures {
+  /** ms, one per completed request. */
+  samples: number[];
+  /** Headers → first body byte, ms: > 0 when they travel in separate writes. */
+  gaps: number[];
+  /** Proxy CPU over the phase / requests it served, µs: the fixed cost of one short stream. NaN for direct. */
+  cpuUsPerRequest: number;
+  errors: Tally;
+}
+
+/**
+ * Sequential single streams, the paths taken in turn (rotating who goes first) so a drift of the
+ * machine over the phase lands on all paths alike.
+ */
+export async function ttfbPhase(
+  targets: readonly Target[],
+  pids: ReadonlyMap<PathName, number>,
+  requests: number,
+  warmup: number,
+  expected: Buffer,
+): Promise<Map<PathName, TtfbFigures>> {
+  const agents = new Map(targets.map((t) => [t.name, newAgent()]));
+  const out = new Map<PathName, TtfbFigures>(
+    targets.map((t) => [
+      t.name,
+      { samples: [], gaps: [], cpuUsPerRequest: NaN, errors: { streams: 0, failed: 0, first: null } },
+    ]),
+  );
+  // A proxy idles while the others are measured, so its CPU over the phase is its own requests'.
+  const cpu0 = new Map([...pids].map(([name, pid]) => [name, cpuNs(pid)]));
+  for (let i = -warmup; i < requests; i++) {
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[(k + i + warmup) % targets.length]!;
+      const r = await runStream(t, agents.get(t.name)!, expected, 10_000);
+      if (i < 0) continue;
+      const fig = out.get(t.name)!;
+      tally([r], fig.errors);
+      if (r.error !== null) continue;
+      fig.samples.push(r.ttfbMs);
+      fig.gaps.push(r.ttfbMs - r.headersMs);
+    }
+  }
+  for (const a of agents.values()) a.destroy();
+  await sleep(200);
+  for (const [name, pid] of pids) {
+    out.get(name)!.cpuUsPerRequest = (cpuNs(pid) - cpu0.get(name)!) / 1e3 / (requests + warmup);
+  }
+  return out;
+}
+
+export interface CpuRound {
+  /** Proxy CPU over the round (all threads) / frames relayed, µs; NaN for the direct path. */
+  cpuUsPerEvent: number;
+  /** Frames delivered to the client per wall-clock second. */
+  eventsPerS: number;
+  /** Proxy CPU / wall time: how busy the proxy was (1 = one core flat out). */
+  cores: number;
+  errors: Tally;
+}
+
+/** `streams` concurrent streams of `events` frames through `target`, measuring the proxy process `pid`. */
+export async function cpuRound(
+  target: Target,
+  pid: number | null,
+  streams: number,
+  events: number,
+  expected: Buffer,
+): Promise<CpuRound> {
+  const agent = newAgent();
+  const cpu0 = pid === null ? 0 : cpuNs(pid);
+  const t0 = performance.now();
+  const results = await runMany(target, agent, streams, expected, { timeoutMs: 90_000 });
+  const wallMs = performance.now() - t0;
+  // Work a proxy defers past the last byte (usage writes, socket teardown) still belongs to the round.
+  await sleep(200);
+  const cpu1 = pid === null ? 0 : cpuNs(pid);
+  agent.destroy();
+  const frames = streams * events;
+  return {
+    cpuUsPerEvent: pid === null ? NaN : (cpu1 - cpu0) / 1e3 / frames,
+    eventsPerS: frames / (wallMs / 1e3),
+    cores: pid === null ? NaN : (cpu1 - cpu0) / 1e6 / wallMs,
+    errors: tally(results),
+  };
+}
+
+export interface RssFigures {
+  beforeKb: number;
+  /** With the first half of the streams open. */
+  halfKb: number;
+  /** With all of them open. */
+  duringKb: number;
+  /** (during − before) / streams open, KiB. */
+  perStreamKb: number;
+  /** (during − half) / streams added: the cost of one more stream, without the fixed cost of being busy. */
+  marginalKb: number;
+  /** Most streams open at once (the phase asked for `streams`). */
+  maxOpen: number;
+  /** First stream sent → release, s. */
+  openS: number;
+  errors: Tally;
+}
+
+const PLATEAU_MS = 2_000;
+const RAMP_TIMEOUT_MS = 60_000;
+
+/**
+ * Many slow streams the upstream holds open, opened in two halves; each level is held and sampled
+ * for a while before the next, then the upstream is told to end them all (`release`). RSS with all
+ * open against RSS before gives the per-stream figure; the step between the halves separates the
+ * fixed cost of being busy (a grown young generation, buffers) from what each stream holds.
+ */
+export async function rssPhase(
+  target: Target,
+  pid: number,
+  streams: number,
+  expected: Expected,
+  release: () => void,
+  minOpenMs: number,
+): Promise<RssFigures> {
+  const before: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    before.push(rssKb(pid));
+    await sleep(100);
+  }
+  const half = Math.floor(streams / 2);
+  let open = 0;
+  let done = 0;
+  const samples: { open: number; kb: number }[] = [];
+  // Only until the first stream ends: from then on the count falls and the plateaus are over.
+  const sampler = setInterval(() => {
+    if (done === 0 && open > 0) samples.push({ open, kb: rssKb(pid) });
+  }, 200);
+  const agent = newAgent();
+  const opts = {
+    timeoutMs: RAMP_TIMEOUT_MS * 2 + minOpenMs + 60_000,
+    // Starts spread a little, as real clients' are, so the accept queue is not what gets measured.
+    staggerMs: 1,
+    hooks: {
+      onFirstByte: () => open++,
+      onDone: (opened: boolean) => {
+        done++;
+        if (opened) open--;
+      },
+    },
+  };
+  // On a loaded machine opening 250 streams through a proxy can take seconds: wait for each level.
+  const level = async (n: number): Promise<void> => {
+    const limit = performance.now() + RAMP_TIMEOUT_MS;
+    while (open < n && done === 0 && performance.now() < limit) await sleep(50);
+    await sleep(PLATEAU_MS);
+  };
+  const t0 = performance.now();
+  const first = runMany(target, agent, half, expected, opts);
+  await level(half);
+  const second = runMany(target, agent, streams - half, expected, opts);
+  await level(streams);
+  const rest = minOpenMs - (performance.now() - t0);
+  if (rest > 0) await sleep(rest);
+  const openS = (performance.now() - t0) / 1e3;
+  release();
+  const results = [...(await first), ...(await second)];
+  clearInterval(sampler);
+  agent.destroy();
+  const maxOpen = samples.reduce((m, s) => Math.max(m, s.open), 0);
+  const at = (n: number): number => median(samples.filter((s) => s.open === n).map((s) => s.kb));
+  const beforeKb = median(before);
+  const halfKb = at(half);
+  const duringKb = at(maxOpen);
+  return {
+    beforeKb,
+    halfKb,
+    duringKb,
+    perStreamKb: maxOpen > 0 ? (duringKb - beforeKb) / maxOpen : NaN,
+    marginalKb: maxOpen > half ? (duringKb - halfKb) / (maxOpen - half) : NaN,
+    maxOpen,
+    openS,
+    errors: tally(results),
+  };
+}
