@@ -143,7 +143,6 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
     case 'committed': {
       const c = result.committed;
       usage.requestStreaming(ctx.id);
-      const attemptStart = clock.mono();
       const r = await relay(ctx, c, result.attempts, live, clock);
       result.release();
       if (r.outcome === 'completed' || (r.outcome === 'failed' && c.status >= 300))
@@ -157,7 +156,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
         outcome: r.outcome === 'aborted' ? 'aborted' : 'committed',
         reason: r.error,
         httpStatus: c.status,
-        durationMs: clock.mono() - attemptStart,
+        durationMs: clock.now() - result.startedAtMs, // attempt start → end of the relay
         bodyHead: null,
       });
       finish(ctx, deps, {

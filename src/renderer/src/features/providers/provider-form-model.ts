@@ -1,0 +1,169 @@
+import type { CallRequest, ProviderView } from '../../../../shared/ipc-contract';
+
+export type ProviderInput = CallRequest<'providers.save'>['provider'];
+export type ProviderKind = ProviderView['kind'];
+
+/** The edit form's fields, all as the inputs hold them (text), so half-typed values survive. */
+export interface ProviderForm {
+  id: string;
+  kind: ProviderKind;
+  baseUrl: string;
+  enabled: boolean;
+  /** Typed new key; '' keeps the saved one. */
+  apiKey: string;
+  removeKey: boolean;
+  /** `requested = upstream`, one a line. */
+  models: string;
+  /** Globs, one a line or comma-separated; '' = all models. */
+  allowModels: string;
+  rpm: string;
+  maxConcurrentStreams: string;
+  connectTimeoutMs: string;
+  firstByteTimeoutMs: string;
+  idleTimeoutMs: string;
+  prefetchMaxMs: string;
+  /** `Name: value`, one a line (credential values come masked and stay so unless retyped). */
+  headers: string;
+}
+
+export const BASE_URL_HINT: Record<ProviderKind, string> = {
+  openai: 'https://api.openai.com/v1 (OpenAI’s base includes /v1)',
+  anthropic: 'https://api.anthropic.com',
+  gemini: 'https://generativelanguage.googleapis.com',
+};
+
+const NUMBER_FIELDS = [
+  'rpm',
+  'maxConcurrentStreams',
+  'connectTimeoutMs',
+  'firstByteTimeoutMs',
+  'idleTimeoutMs',
+  'prefetchMaxMs',
+] as const;
+
+/** `a = b` lines → `{ a: 'b' }`, with a separator `=` (models) or `:` (headers); blank lines skipped. */
+export function parsePairs(text: string, sep: '=' | ':'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(sep);
+    if (i <= 0) continue;
+    const k = line.slice(0, i).trim();
+    const v = line.slice(i + 1).trim();
+    if (k !== '' && v !== '') out[k] = v;
+  }
+  return out;
+}
+
+export function formatPairs(rec: Readonly<Record<string, string>>, sep: '=' | ':'): string {
+  return Object.entries(rec)
+    .map(([k, v]) => (sep === '=' ? `${k} = ${v}` : `${k}: ${v}`))
+    .join('\n');
+}
+
+export function parseList(text: string): string[] {
+  return text
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** A blank form for a new provider. */
+export function emptyForm(kind: ProviderKind = 'anthropic'): ProviderForm {
+  return {
+    id: '',
+    kind,
+    baseUrl: '',
+    enabled: true,
+    apiKey: '',
+    removeKey: false,
+    models: '',
+    allowModels: '',
+    rpm: '',
+    maxConcurrentStreams: '',
+    connectTimeoutMs: '',
+    firstByteTimeoutMs: '',
+    idleTimeoutMs: '',
+    prefetchMaxMs: '',
+    headers: '',
+  };
+}
+
+const text = (n: number | undefined): string => (n === undefined ? '' : String(n));
+
+/** The form for an existing provider (its key is never in it; only whether it has one). */
+export function formFrom(p: ProviderView): ProviderForm {
+  return {
+    id: p.id,
+    kind: p.kind,
+    baseUrl: p.baseUrl,
+    enabled: p.enabled,
+    apiKey: '',
+    removeKey: false,
+    models: formatPairs(p.models, '='),
+    allowModels: (p.allowModels ?? []).join('\n'),
+    rpm: text(p.rpm),
+    maxConcurrentStreams: text(p.maxConcurrentStreams),
+    connectTimeoutMs: text(p.connectTimeoutMs),
+    firstByteTimeoutMs: text(p.firstByteTimeoutMs),
+    idleTimeoutMs: text(p.idleTimeoutMs),
+    prefetchMaxMs: text(p.prefetchMaxMs),
+    headers: formatPairs(p.headers, ':'),
+  };
+}
+
+// The same rules as the contract's schema, checked here so the bundle needs no zod (main re-validates).
+const ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export type FormResult = { ok: true; input: ProviderInput } | { ok: false; errors: Record<string, string> };
+
+/**
+ * The form as `providers.save` takes it, with the id and URL checked (main validates the rest). The key is sent
+ * only when typed (a string) or removed (null); absent keeps the saved one. Fields the form does not
+ * show (priority, per-provider smoothing) come from `existing`.
+ */
+export function toInput(f: ProviderForm, existing: ProviderView | null, priority: number): FormResult {
+  const errors: Record<string, string> = {};
+  const numbers: Partial<Record<(typeof NUMBER_FIELDS)[number], number>> = {};
+  for (const k of NUMBER_FIELDS) {
+    const raw = f[k].trim();
+    if (raw === '') continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n)) errors[k] = 'a whole number';
+    else numbers[k] = n;
+  }
+  const allow = parseList(f.allowModels);
+  const input: ProviderInput = {
+    id: f.id.trim(),
+    kind: f.kind,
+    baseUrl: f.baseUrl.trim(),
+    priority: existing?.priority ?? priority,
+    enabled: f.enabled,
+    models: parsePairs(f.models, '='),
+    headers: parsePairs(f.headers, ':'),
+    ...(allow.length > 0 ? { allowModels: allow } : {}),
+    ...numbers,
+    ...(existing?.smoothing !== undefined ? { smoothing: existing.smoothing } : {}),
+    ...(f.removeKey ? { apiKey: null } : f.apiKey.trim() !== '' ? { apiKey: f.apiKey.trim() } : {}),
+  };
+  if (!ID.test(input.id)) errors.id = 'letters, digits, dot, dash, underscore; at most 64';
+  if (!isHttpUrl(input.baseUrl)) errors.baseUrl = 'an http(s) URL';
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, input };
+}
+
+/** Moves one item of a list to another index (drag and drop, Alt+↑/↓). */
+export function moveItem<T>(list: readonly T[], from: number, to: number): T[] {
+  const out = [...list];
+  if (from < 0 || from >= out.length) return out;
+  const [item] = out.splice(from, 1);
+  out.splice(Math.max(0, Math.min(out.length, to)), 0, item as T);
+  return out;
+}

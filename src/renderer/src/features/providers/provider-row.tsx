@@ -1,0 +1,130 @@
+import type { DragEvent, JSX, KeyboardEvent } from 'react';
+import type { ProviderTestResult, ProviderView } from '../../../../shared/ipc-contract';
+import { formatMs } from '../../lib/format';
+import { useNow } from '../../lib/use-now';
+
+export type TestState = { state: 'running' } | { state: 'done'; result: ProviderTestResult } | undefined;
+
+interface Props {
+  p: ProviderView;
+  index: number;
+  /** When the list was fetched (epoch ms): cooldowns count down from it. */
+  fetchedAt: number;
+  test: TestState;
+  dragOver: boolean;
+  onToggle: (p: ProviderView) => void;
+  onEdit: (p: ProviderView) => void;
+  onTest: (p: ProviderView) => void;
+  onReset: (p: ProviderView) => void;
+  onRemove: (p: ProviderView) => void;
+  onMove: (from: number, to: number) => void;
+  drag: {
+    start: (e: DragEvent, index: number) => void;
+    over: (e: DragEvent, index: number) => void;
+    drop: (e: DragEvent, index: number) => void;
+    end: () => void;
+  };
+}
+
+function Health({ p, fetchedAt }: { p: ProviderView; fetchedAt: number }): JSX.Element {
+  const h = p.health;
+  const counting = h.cooldownForMs > 0 || h.openForMs > 0;
+  const now = useNow(counting);
+  const left = Math.max(0, Math.max(h.cooldownForMs, h.openForMs) - (counting ? now - fetchedAt : 0));
+  const chip = h.state === 'closed' ? 'done' : h.state === 'open' ? 'failed' : 'waiting';
+  return (
+    <span className="health">
+      <span
+        className={`chip chip-${chip}`}
+        title="closed: requests flow · open: skipped after failures · half-open: one probe request allowed"
+      >
+        {h.state}
+      </span>
+      {left > 0 && <span className="num muted"> {formatMs(left)} left</span>}
+      {h.credentialsProblem !== null && <span className="health-err"> {h.credentialsProblem}</span>}
+      {h.lastError !== null && (
+        <span className="health-err" title={h.lastError}>
+          {' '}
+          {h.lastError}
+        </span>
+      )}
+      {h.samples > 0 && (
+        <span className="num muted" title="failures / recent outcomes">
+          {' '}
+          {h.failures}/{h.samples}
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** One provider: drag handle (or Alt+↑/↓), enable, what it is, its key preview, health, actions. */
+export function ProviderRow(props: Props): JSX.Element {
+  const { p, index, test } = props;
+  const onKey = (e: KeyboardEvent): void => {
+    if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+    props.onMove(index, index + (e.key === 'ArrowUp' ? -1 : 1));
+    e.preventDefault();
+  };
+  return (
+    <li
+      className={`prow${props.dragOver ? ' is-dragover' : ''}${p.enabled ? '' : ' is-disabled'}`}
+      data-provider={p.id}
+      draggable
+      tabIndex={0}
+      aria-label={`${p.id}, priority ${index + 1}; Alt+Up/Down to reorder`}
+      onKeyDown={onKey}
+      onDragStart={(e) => props.drag.start(e, index)}
+      onDragOver={(e) => props.drag.over(e, index)}
+      onDrop={(e) => props.drag.drop(e, index)}
+      onDragEnd={props.drag.end}
+    >
+      <span className="grip" aria-hidden="true" title="Drag to reorder" />
+      <span className="num prio">{index + 1}</span>
+      <label className="switch" title={p.enabled ? 'Enabled' : 'Disabled'}>
+        <input
+          type="checkbox"
+          checked={p.enabled}
+          onChange={() => props.onToggle(p)}
+          aria-label={`Enable ${p.id}`}
+        />
+      </label>
+      <span className="p-id mono">{p.id}</span>
+      <span className="p-kind">{p.kind}</span>
+      <span className="p-url mono muted" title={p.baseUrl}>
+        {p.baseUrl}
+      </span>
+      <span className="p-key mono">
+        {p.hasKey ? p.keyPreview : <span className="muted">client’s key</span>}
+      </span>
+      <Health p={p} fetchedAt={props.fetchedAt} />
+      <span className="p-actions">
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => props.onTest(p)}
+          disabled={test?.state === 'running'}
+        >
+          {test?.state === 'running' ? 'Testing…' : 'Test'}
+        </button>
+        {p.health.state !== 'closed' && (
+          <button type="button" className="btn btn-small" onClick={() => props.onReset(p)}>
+            Reset
+          </button>
+        )}
+        <button type="button" className="btn btn-small" onClick={() => props.onEdit(p)}>
+          Edit
+        </button>
+        <button type="button" className="btn btn-small btn-danger" onClick={() => props.onRemove(p)}>
+          Remove
+        </button>
+      </span>
+      {test?.state === 'done' && (
+        <span className={`p-test ${test.result.ok ? 'ok' : 'bad'}`} role="status">
+          {test.result.ok ? '✓' : '✗'} {test.result.status ?? 'no answer'} · {formatMs(test.result.latencyMs)}{' '}
+          · {test.result.message}
+        </span>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,64 @@
+import type { JSX, ReactNode } from 'react';
+import type { SetupTool } from '../../../../shared/ipc-contract';
+import { CopyButton } from '../../components/copy-button';
+import { ErrorNote } from '../../components/error-note';
+import { formatAgo } from '../../lib/format';
+import { useCall } from '../../lib/use-call';
+
+/** `a \`b\` c` → a <code>b</code> c: the server's hints name commands and keys in backticks. */
+function withCode(text: string): ReactNode[] {
+  return text.split('`').map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
+}
+
+function Tool({ t, now }: { t: SetupTool; now: number }): JSX.Element {
+  const text = t.lines.join('\n');
+  return (
+    <article className="tool" data-tool={t.id}>
+      <header className="tool-head">
+        <h2>{t.name}</h2>
+        <span className={`chip ${t.lastSeenAt === null ? 'chip-idle' : 'chip-done'}`}>
+          {t.lastSeenAt === null ? 'not seen yet' : `seen ${formatAgo(t.lastSeenAt, now)}`}
+        </span>
+        <span className="spacer" />
+        <CopyButton text={text} label="Copy all" />
+      </header>
+      <p className="muted">In {withCode(t.where)}:</p>
+      <div className="lines">
+        {t.lines.map((line, i) =>
+          line === '' ? (
+            <div key={i} className="line blank" />
+          ) : (
+            <div key={i} className={`line${line.startsWith('#') ? ' comment' : ''}`}>
+              <code>{line}</code>
+              {line.startsWith('export ') && <CopyButton text={line} />}
+            </div>
+          ),
+        )}
+      </div>
+    </article>
+  );
+}
+
+/** For each tool: the exact lines to use, copy buttons, and whether Sluice has seen it. */
+export function SetupScreen(): JSX.Element {
+  const [setup, reload] = useCall('setup.get', {});
+  const now = Date.now();
+  return (
+    <section className="screen setup" aria-label="Setup">
+      <div className="toolbar">
+        <span className="muted">
+          Point a tool at {setup.state === 'ready' ? <code>{setup.value.url}</code> : 'Sluice'}, then send a
+          prompt: it shows up in Live and here as seen.
+        </span>
+        <span className="spacer" />
+        <button type="button" className="btn btn-small" onClick={reload}>
+          Refresh
+        </button>
+      </div>
+      <div className="setup-scroll">
+        {setup.state === 'failed' && <ErrorNote message={setup.message} onRetry={reload} />}
+        {setup.state === 'ready' && setup.value.tools.map((t) => <Tool key={t.id} t={t} now={now} />)}
+      </div>
+    </section>
+  );
+}

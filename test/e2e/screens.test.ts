@@ -1,0 +1,187 @@
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeUpstream } from '../support/fake-upstream';
+import { anthropicFrames, sendMessage } from './support/anthropic-stream';
+import { startDashboardApp, type DashboardApp } from './support/app';
+import { launchChromium, newContext, screenshot, watchErrors, type Theme } from './support/browser';
+
+const THEMES: readonly Theme[] = ['dark', 'light'];
+const LONG_DELTA = 'A long delta that smoothing splits into pieces of a few characters each.';
+
+/** Settings apply to the next request; Providers, Usage and Setup work against the real app. */
+describe('settings, providers, usage, setup (e2e)', () => {
+  let up: FakeUpstream;
+  let spare: FakeUpstream;
+  let sluice: DashboardApp;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    up = await new FakeUpstream((req) =>
+      req.method === 'GET'
+        ? {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            chunks: ['{"data":[{"id":"claude-e2e"}]}'],
+          }
+        : { chunks: anthropicFrames(['Hi. ', LONG_DELTA]), delayMs: 20 },
+    ).start();
+    spare = await new FakeUpstream(() => ({ status: 500, chunks: ['no'] })).start();
+    sluice = await startDashboardApp({
+      providers: [
+        {
+          id: 'anthropic-main',
+          kind: 'anthropic',
+          baseUrl: up.url,
+          priority: 1,
+          apiKey: 'sk-ant-e2e-secret-key-123456',
+        },
+        { id: 'openai-backup', kind: 'openai', baseUrl: `${spare.url}/v1`, priority: 2 },
+      ],
+    });
+    browser = await launchChromium();
+    page = await (await newContext(browser, 'dark')).newPage();
+    page.setDefaultTimeout(5_000);
+    errors = watchErrors(page);
+    await page.goto(sluice.dashboardUrl);
+    await page.locator('header[data-live="open"]').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sluice?.close();
+    await Promise.all([up?.close(), spare?.close()]);
+  });
+
+  const shots = async (name: string): Promise<void> => {
+    for (const theme of THEMES) {
+      await page.emulateMedia({ colorScheme: theme });
+      await screenshot(page, name, theme);
+    }
+    await page.emulateMedia({ colorScheme: 'dark' });
+  };
+
+  /** Opens the request in the inspector from the Live list (1, click, Enter) and returns its waterfall text. */
+  const inspect = async (id: string | null): Promise<string> => {
+    await page.keyboard.press('1');
+    const row = page.locator(`.lrow[data-id="${id}"]`);
+    await expect.poll(() => row.getAttribute('data-status')).toBe('done');
+    await row.click();
+    await page.keyboard.press('Enter');
+    const wf = page.getByRole('figure', { name: 'Waterfall' });
+    await expect.poll(() => wf.innerText()).toContain('answered');
+    return wf.innerText();
+  };
+
+  it('applies a smoothing change to the very next request', async () => {
+    const before = await sendMessage(sluice.url, 'before');
+    expect(await inspect(before.id)).not.toContain('client delivery');
+
+    await page.keyboard.press('5');
+    const settings = page.getByRole('region', { name: 'Settings' });
+    await settings.waitFor();
+    const chunk = page.getByLabel('chunk size');
+    await chunk.fill('4');
+    await chunk.press('Enter');
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Saved' }).innerText())
+      .toContain('chunkChars');
+    await page.getByLabel('enabled', { exact: true }).check();
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Saved' }).innerText())
+      .toContain('enabled');
+    expect(sluice.app.config.settings().smoothing).toMatchObject({ enabled: true, chunkChars: 4 });
+    await page.getByLabel('Smoothing preview').waitFor();
+    await shots('settings');
+
+    const after = await sendMessage(sluice.url, 'after');
+    const deltas = (body: string): number => body.split('event: content_block_delta').length - 1;
+    expect(deltas(after.body)).toBeGreaterThan(deltas(before.body) + 5);
+    const wf = await inspect(after.id);
+    expect(wf).toContain('upstream arrival');
+    expect(wf).toContain('client delivery');
+  });
+
+  it('shows providers with masked keys and health; tests, reorders and adds one', async () => {
+    await page.keyboard.press('4');
+    const list = page.getByRole('list', { name: 'Providers by priority' });
+    await list.waitFor();
+    expect(await list.innerText()).toContain('sk-…3456');
+    expect(await page.content()).not.toContain('sk-ant-e2e-secret-key-123456');
+
+    const main = list.locator('[data-provider="anthropic-main"]');
+    await main.getByRole('button', { name: 'Test' }).click();
+    await expect.poll(() => main.getByRole('status').innerText()).toMatch(/✓ 200/);
+
+    // Keyboard reorder (Alt+↓) moves it below the backup; the gateway's order follows.
+    await main.focus();
+    await page.keyboard.press('Alt+ArrowDown');
+    await expect
+      .poll(() => sluice.app.config.providers().map((p) => p.id))
+      .toEqual(['openai-backup', 'anthropic-main']);
+    // Drag it back to the top.
+    await list
+      .locator('[data-provider="anthropic-main"]')
+      .dragTo(list.locator('[data-provider="openai-backup"]'));
+    await expect
+      .poll(() => sluice.app.config.providers().map((p) => p.id))
+      .toEqual(['anthropic-main', 'openai-backup']);
+
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    const form = page.getByRole('form', { name: 'Add provider' });
+    await form.getByPlaceholder('anthropic-main').fill('gemini-extra');
+    await form.getByRole('combobox').first().selectOption('gemini');
+    await form.getByPlaceholder('https://generativelanguage.googleapis.com').fill(up.url);
+    await form.getByLabel('API key (write-only)').fill('AIzaE2eSecretKeyValue0000000000');
+    await shots('providers-edit');
+    await form.getByRole('button', { name: 'Save' }).click();
+    const added = list.locator('[data-provider="gemini-extra"]');
+    await added.waitFor();
+    expect(await added.innerText()).toContain('AIz…0000');
+    expect(await page.content()).not.toContain('AIzaE2eSecretKeyValue0000000000');
+    await shots('providers');
+  });
+
+  it('draws usage charts and cards and exports CSV', async () => {
+    await page.keyboard.press('3');
+    await page.getByRole('region', { name: 'Usage' }).waitFor();
+    await expect.poll(() => page.locator('.uchart canvas').count()).toBe(4);
+    const cards = page.locator('.cards');
+    await expect.poll(() => cards.innerText()).toMatch(/requests\s+[2-9]/);
+    await shots('usage');
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const text = fs.readFileSync(await csv.path(), 'utf8');
+    expect(text.split('\r\n')[0]).toContain('requestId');
+    expect(text.split('\r\n').filter((l) => l.includes('claude-e2e')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('shows the setup lines with copy buttons, and which clients were seen', async () => {
+    await page.keyboard.press('6');
+    const claude = page.locator('[data-tool="claude-code"]');
+    await claude.waitFor();
+    expect(await claude.innerText()).toContain(`export ANTHROPIC_BASE_URL=${sluice.url}`);
+    expect(await claude.innerText()).toMatch(/seen (just now|\d+ s ago)/);
+    expect(await page.locator('[data-tool="codex"]').innerText()).toContain('not seen yet');
+    expect(await claude.getByRole('button', { name: 'Copy' }).count()).toBeGreaterThan(0);
+    await shots('setup');
+
+    // The theme follows the OS until overridden: system → dark → light → system.
+    const theme = page.getByRole('button', { name: /^Theme:/ });
+    const forced = (): Promise<string | null> => page.locator('html').getAttribute('data-theme');
+    await theme.click();
+    expect(await forced()).toBe('dark');
+    await theme.click();
+    expect(await forced()).toBe('light');
+    expect(await page.evaluate<string>('getComputedStyle(document.body).backgroundColor')).toBe(
+      'rgb(246, 246, 244)',
+    );
+    await theme.click();
+    expect(await forced()).toBeNull();
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const RESULTS_DIR = path.resolve(__dirname, '../../../test-results');
+
+/** Debian's Chromium, headless, with everything that phones home turned off. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export type Theme = 'dark' | 'light';
+
+/** A fresh context (its own cookies) in one colour scheme, sized like a laptop window. */
+export function newContext(browser: Browser, theme: Theme): Promise<BrowserContext> {
+  return browser.newContext({
+    colorScheme: theme,
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+    reducedMotion: 'reduce',
+  });
+}
+
+/** Writes `test-results/<name>-<theme>.png`. */
+export async function screenshot(page: Page, name: string, theme: Theme): Promise<void> {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(RESULTS_DIR, `${name}-${theme}.png`) });
+}
+
+/** Collects page errors and console errors, so a test can assert the page stayed clean. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}

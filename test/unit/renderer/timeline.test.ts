@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildTimeline,
+  lanesFromEvents,
+  timelineSpan,
+} from '../../../src/renderer/src/features/inspector/timeline';
+import type { RequestDetail } from '../../../src/shared/usage-query';
+import { failoverEvents, rid, usageRow } from './live-fixtures';
+
+describe('inspector timeline', () => {
+  it('builds the attempts of an in-flight request from its live events', () => {
+    const events = failoverEvents(rid(1), 1_000);
+    const running = lanesFromEvents(events.slice(0, 5));
+    expect(running.map((l) => [l.provider, l.state, l.startMs, l.endMs])).toEqual([
+      ['p0', 'skipped', 1, 1],
+      ['p1', 'failed', 2, 50],
+      ['p2', 'running', 51, null],
+    ]);
+    expect(running[1]).toMatchObject({ reason: 'http 529', httpStatus: 529, bodyHead: 'overloaded' });
+    const done = lanesFromEvents(events);
+    expect(done[2]).toMatchObject({ state: 'committed', httpStatus: 200, endMs: 320 });
+  });
+
+  it('prefers the stored attempts once the request is recorded, keeping live smoothing marks', () => {
+    const start = Date.parse('2026-01-01T00:00:00.000Z');
+    const detail: RequestDetail = {
+      request: usageRow(rid(1), start, { ttfbMs: 200, durationMs: 900 }),
+      pricing: null,
+      attempts: [
+        {
+          requestId: rid(1),
+          attemptNo: 1,
+          provider: 'a',
+          startedAtMs: start + 5,
+          phase: 'headers',
+          outcome: 'failed',
+          reason: 'http 500',
+          httpStatus: 500,
+          durationMs: 45,
+          bodyHead: 'boom',
+        },
+        {
+          requestId: rid(1),
+          attemptNo: 2,
+          provider: 'b',
+          startedAtMs: start + 60,
+          phase: 'relay',
+          outcome: 'committed',
+          reason: null,
+          httpStatus: 200,
+          durationMs: 840,
+          bodyHead: null,
+        },
+      ],
+      capture: {
+        frames: [{ offsetMs: 210, event: null, data: '{}' }],
+        droppedFrames: 0,
+        requestBody: null,
+        requestBodyTruncatedBytes: 0,
+      },
+    };
+    const t = buildTimeline(
+      detail,
+      {
+        requestId: rid(1),
+        version: 1,
+        events: [],
+        frames: [],
+        droppedFrames: 0,
+        smoothed: [{ upstreamOffsetMs: 300, deliveredOffsetsMs: [300, 320, 340] }],
+      },
+      210,
+    );
+    expect(t.attempts.map((a) => [a.provider, a.state, a.startMs, a.endMs, a.reason])).toEqual([
+      ['a', 'failed', 5, 50, 'http 500'],
+      ['b', 'committed', 60, 900, null],
+    ]);
+    expect(t).toMatchObject({ ttfbMs: 200, firstContentMs: 210, endMs: 900, frameOffsetsMs: [210] });
+    expect(t.smoothed).toHaveLength(1);
+    expect(timelineSpan(t, null)).toBe(900);
+  });
+
+  it('spans to now while a request runs', () => {
+    const t = buildTimeline(
+      null,
+      {
+        requestId: rid(1),
+        version: 1,
+        events: failoverEvents(rid(1), 0).slice(0, 3),
+        frames: [],
+        droppedFrames: 0,
+        smoothed: [],
+      },
+      null,
+    );
+    expect(t.endMs).toBeNull();
+    expect(timelineSpan(t, 1_500)).toBe(1_500);
+  });
+});
