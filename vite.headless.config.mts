@@ -19,7 +19,7 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     rollupOptions: {
-      input: { cli: 'src/main/cli.ts', bench: 'bench/bench.ts' },
+      input: { cli: 'src/main/cli.ts', bench: 'bench/bench.ts', 'store-bench': 'bench/store-bench.ts' },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'cjs', entryFileNames: '[name].js' },
     },

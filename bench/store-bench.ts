@@ -9,9 +9,10 @@ import { closeDatabase, openDatabase, type Database } from '../src/main/store/db
 import { createPricingRepo } from '../src/main/store/pricing-repo';
 import { runRetention } from '../src/main/store/retention';
 import { createRollupRepo } from '../src/main/store/rollup-repo';
-import { createUsageQueries, type UsageQueries } from '../src/main/store/usage-queries';
+import { createUsageQueries } from '../src/main/store/usage-queries';
 import { UsageWriter } from '../src/main/store/usage-writer';
 import { bulkLoad, lifecycle, rng, type Lifecycle } from './store-bench-data';
+import { dashboards, pages, time } from './store-bench-queries';
 
 /*
  * `npm run bench:store`: figures for the usage store. Writer throughput and the longest event-loop
@@ -23,8 +24,6 @@ const ROWS = Number(process.env.BENCH_STORE_ROWS ?? 1_000_000);
 const WRITER_REQUESTS = 20_000;
 const CAPTURE_REQUESTS = 10_000;
 const FRAMES_PER_REQUEST = 40;
-const GOAL_DASHBOARD_MS = 100;
-const GOAL_PAGE_MS = 20;
 const DAY = 86_400_000;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-store-bench-'));
@@ -81,8 +80,17 @@ async function burst(
   h.enable();
   const before = w.writeStats.transactions;
   const t = performance.now();
-  for (let i = 0; i < 1000; i++) enqueue(w, lifecycle(r, Date.now()));
-  while (w.pending > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  for (let i = 0; i < 1000; i++) {
+    const l = lifecycle(r, Date.now());
+    w.requestStarted(l.start);
+    w.requestStreaming(l.start.requestId);
+    // Captures are on by default: each request brings its frames along.
+    for (let f = 0; f < FRAMES_PER_REQUEST; f++)
+      w.frame(l.start.requestId, 300 + f * 20, 'content_block_delta', ANTHROPIC_DELTA);
+    w.attemptFinished(l.attempt);
+    w.requestFinished(l.finish);
+  }
+  while (w.pending > 0 || w.pendingCaptureBytes > 0) await new Promise((resolve) => setTimeout(resolve, 1));
   const drainMs = performance.now() - t;
   h.disable();
   const stats = w.writeStats;
@@ -92,99 +100,6 @@ async function burst(
     longestTickMs: stats.longestTimerMs,
     ticks: stats.transactions - before,
   };
-}
-
-interface Timing {
-  median: number;
-  max: number;
-  /** CPU time of this process per run (median), which other load on the machine does not inflate. */
-  cpu: number;
-}
-
-function time(fn: () => unknown, runs = 7): Timing {
-  fn(); // prepares statements and warms the page cache, as a dashboard that is open would be
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const c = process.cpuUsage();
-    const t = performance.now();
-    fn();
-    wall.push(performance.now() - t);
-    const d = process.cpuUsage(c);
-    cpu.push((d.user + d.system) / 1000);
-  }
-  wall.sort((a, b) => a - b);
-  cpu.sort((a, b) => a - b);
-  return { median: wall[wall.length >> 1]!, max: wall.at(-1)!, cpu: cpu[cpu.length >> 1]! };
-}
-
-function row(name: string, t: Timing, goal: number): void {
-  const verdict = t.median <= goal ? '✓' : '✗';
-  out(
-    `| ${name} | ${t.median.toFixed(1)} | ${t.max.toFixed(1)} | ${t.cpu.toFixed(1)} | ${verdict} ≤ ${goal} |`,
-  );
-}
-
-function dashboards(q: UsageQueries, now: number): void {
-  out(
-    `| dashboard query (${(ROWS / 1e6).toFixed(1)} M rows, 30 days) | median ms | max ms | CPU ms | goal (median) |`,
-  );
-  out('|---|---:|---:|---:|---|');
-  const d: [string, () => unknown][] = [
-    [
-      'last 24 h by hour × model',
-      () => q.summarize({ sinceMs: now - DAY, untilMs: now, bucket: 'hour', groupBy: 'model' }),
-    ],
-    [
-      'last 7 days by day × provider',
-      () => q.summarize({ sinceMs: now - 7 * DAY, untilMs: now, bucket: 'day', groupBy: 'provider' }),
-    ],
-    [
-      'last 30 days by day × client',
-      () => q.summarize({ sinceMs: now - 30 * DAY, untilMs: now, bucket: 'day', groupBy: 'client' }),
-    ],
-    [
-      'last 30 days by day (totals)',
-      () => q.summarize({ sinceMs: now - 30 * DAY, untilMs: now, bucket: 'day', groupBy: 'none' }),
-    ],
-    ['all time by model', () => q.summarize({ bucket: 'all', groupBy: 'model' })],
-    [
-      'last 7 days by hour × model',
-      () => q.summarize({ sinceMs: now - 7 * DAY, untilMs: now, bucket: 'hour', groupBy: 'model' }),
-    ],
-    [
-      'stress: last 30 days by hour × model (5 760 points)',
-      () => q.summarize({ sinceMs: now - 30 * DAY, untilMs: now, bucket: 'hour', groupBy: 'model' }),
-    ],
-  ];
-  for (const [name, fn] of d) row(name, time(fn), GOAL_DASHBOARD_MS);
-}
-
-function pages(q: UsageQueries): void {
-  out('');
-  out(
-    `| request list, 50 rows (${(ROWS / 1e6).toFixed(1)} M rows) | median ms | max ms | CPU ms | goal (median) |`,
-  );
-  out('|---|---:|---:|---:|---|');
-  let cursor: string | null = null;
-  for (let i = 0; i < 200; i++) cursor = q.pageRequests({ cursor }).nextCursor;
-  const p: [string, () => unknown][] = [
-    ['newest page', () => q.pageRequests({})],
-    ['page 200 (keyset cursor)', () => q.pageRequests({ cursor })],
-    ['client = codex', () => q.pageRequests({ client: 'codex' })],
-    ['provider = openrouter', () => q.pageRequests({ provider: 'openrouter' })],
-    ['model = o4-mini', () => q.pageRequests({ model: 'o4-mini' })],
-    ['status = failed', () => q.pageRequests({ status: 'failed' })],
-    ['status = failed, provider = google', () => q.pageRequests({ status: 'failed', provider: 'google' })],
-    ['client = curl, last 24 h', () => q.pageRequests({ client: 'curl', sinceMs: Date.now() - DAY })],
-  ];
-  for (const [name, fn] of p) row(name, time(fn), GOAL_PAGE_MS);
-  const id = q.pageRequests({ limit: 1 }).rows[0]!.requestId;
-  row(
-    'one request with attempts and frames',
-    time(() => q.getRequest(id)),
-    GOAL_PAGE_MS,
-  );
 }
 
 async function main(): Promise<void> {
@@ -211,7 +126,9 @@ async function main(): Promise<void> {
   out(
     `| sustained insert rate (start + attempt + finish, priced, rolled up) | ${Math.round(1e6 / perRequestUs)} requests/s (${perRequestUs.toFixed(0)} µs each) |`,
   );
-  out(`| burst of 1 000 finished requests: transactions (8 ms budget each) | ${b.ticks} |`);
+  out(
+    `| burst of 1 000 finished requests with ${FRAMES_PER_REQUEST} frames each: transactions (8 ms budget each) | ${b.ticks} |`,
+  );
   out(`| … longest of them (wall clock, CPU waits included) | ${b.longestTickMs.toFixed(1)} ms |`);
   out(`| … longest event-loop delay seen meanwhile | ${b.maxBlockMs.toFixed(1)} ms |`);
   out(`| … all written after | ${b.drainMs.toFixed(0)} ms |`);
@@ -229,6 +146,9 @@ async function main(): Promise<void> {
   const capWriter = new UsageWriter(capDb);
   const capUs = writeThrough(capWriter, CAPTURE_REQUESTS, Date.now() - DAY, FRAMES_PER_REQUEST);
   capWriter.close();
+  const capQueries = createUsageQueries(capDb);
+  const captured = capQueries.pageRequests({ limit: 1 }).rows[0]!.requestId;
+  const inspector = time(() => capQueries.getRequest(captured));
   const scale = 100_000 / CAPTURE_REQUESTS;
   const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
   const bareBytes = (fileBytes(bare) - bareEmpty) * scale;
@@ -267,8 +187,8 @@ async function main(): Promise<void> {
 
   progress('queries');
   const q = createUsageQueries(db);
-  dashboards(q, now);
-  pages(q);
+  dashboards(q, now, ROWS, out);
+  pages(q, inspector, ROWS, FRAMES_PER_REQUEST, out);
 
   progress('retention: the oldest 3 of 30 days');
   const batches: number[] = [];

@@ -6,12 +6,21 @@ import { FileKeyVault, type KeyVault } from './key-vault';
 import { RuntimeConfig } from './runtime-config';
 import { createConfigRepo } from './store/config-repo';
 import { LiveHub } from './live-hub';
+import { BUILTIN_PRICES } from '../shared/builtin-prices';
 import { systemClock } from './proxy/ports';
-import { Gateway } from './proxy/server';
+import { Gateway, type GatewayDeps } from './proxy/server';
+import { Checkpointer } from './store/checkpointer';
 import { closeDatabase, openDatabase, type Database } from './store/db';
+import { createPricingRepo, type PricingRepo } from './store/pricing-repo';
 import { createRequestsRepo, type RequestsRepo } from './store/requests-repo';
+import { RetentionJob } from './store/retention';
+import { createUsageQueries, type UsageQueries } from './store/usage-queries';
 import { UsageWriter } from './store/usage-writer';
 import { createAttemptsRepo, type AttemptsRepo } from './store/attempts-repo';
+import { createControl, type Control } from './control/control';
+import { usageReads } from './control/usage-reads';
+import { SLUICE_VERSION } from './control/version';
+import { loadOrCreateLocalToken } from './local-token';
 
 export interface AppOptions {
   dataDir: string;
@@ -25,6 +34,13 @@ export interface AppOptions {
   vault?: KeyVault;
   /** One-line messages for the operator (store problems, interrupted requests). */
   log?: (line: string) => void;
+  /**
+   * Test hook: sees the app's own database connection right after it is opened and migrated (tests
+   * cap its size with `PRAGMA max_page_count` to make a full disk). Never set in the product.
+   */
+  onDatabaseOpen?: (db: Database) => void;
+  /** The built renderer the dashboard at `/_sluice/` serves (out/renderer); absent → a "not built" page. */
+  dashboardDir?: string;
 }
 
 /** The headless app: store + gateway + live hub, shared by Electron and the CLI so both run the same code. */
@@ -35,10 +51,18 @@ export interface SluiceApp {
   readonly live: LiveHub;
   readonly repo: RequestsRepo;
   readonly attempts: AttemptsRepo;
+  /** Every read the UI and CLI make of recorded usage (lists, one request, summaries). */
+  readonly queries: UsageQueries;
+  /** The price table: shipped prices (synced at start) and the user's own. */
+  readonly pricing: PricingRepo;
   readonly dbFile: string;
   /** Providers and settings in force; changes apply to the next request. */
   readonly config: RuntimeConfig;
   readonly vault: KeyVault;
+  /** The local token (`<dataDir>/token`): required by the control API and the dashboard. */
+  readonly token: string;
+  /** Control handlers, pushes and their HTTP adapter (mounted at `/_sluice/`); Electron adds its IPC adapter. */
+  readonly control: Control;
   /** Writes every queued usage record now (tests and exports read after it). */
   flushUsage(): void;
   /** Graceful: in-flight requests get `graceMs` to finish, then are aborted and recorded; the database is closed last. */
@@ -59,6 +83,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
   const log = opts.log ?? ((line: string) => console.error(line));
   const file = resolveConfig(opts);
   fs.mkdirSync(opts.dataDir, { recursive: true });
+  const token = loadOrCreateLocalToken(opts.dataDir);
   const dbFile = path.join(opts.dataDir, 'sluice.db');
   // better-sqlite3 is synchronous: a long lock wait would freeze the relay. The writer retries on its own timer.
   const db: Database = openDatabase(dbFile, {
@@ -66,31 +91,73 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     ...(opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding }),
   });
   const repo = createRequestsRepo(db);
-  const interrupted = repo.markInterrupted();
-  if (interrupted > 0)
-    log(`Sluice: ${interrupted} request(s) from an earlier run were interrupted (marked as such)`);
-  const writer = new UsageWriter(db, { onError: (m) => log(`Sluice: usage store: ${m}`) });
-  const live = new LiveHub();
-
+  const pricing = createPricingRepo(db);
   const vault = opts.vault ?? new FileKeyVault(opts.dataDir);
   let config: RuntimeConfig;
   try {
+    opts.onDatabaseOpen?.(db);
+    pricing.syncBuiltins(BUILTIN_PRICES);
+    const interrupted = repo.markInterrupted();
+    if (interrupted > 0)
+      log(`Sluice: ${interrupted} request(s) from an earlier run were interrupted (marked as such)`);
     config = new RuntimeConfig(createConfigRepo(db), vault, file, log);
   } catch (err) {
-    writer.close();
     closeDatabase(db);
     throw err;
   }
-  const gateway = new Gateway({ source: config, usage: writer, live, clock: systemClock });
-  let port: number;
+  const storeLog = (m: string): void => log(`Sluice: usage store: ${m}`);
+  const writer = new UsageWriter(db, {
+    onError: storeLog,
+    capture: () => config.settings(),
+    // Provider keys are redacted from captures by value, besides anything shaped like a credential.
+    secrets: () => config.providers().flatMap((p) => (p.apiKey === undefined ? [] : [p.apiKey])),
+  });
+  const retention = new RetentionJob(db, () => config.settings(), storeLog);
+  const checkpointer = new Checkpointer(db, {
+    ...(opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding }),
+    onError: storeLog,
+  });
+  const live = new LiveHub();
+  const deps: GatewayDeps = {
+    source: config,
+    usage: writer,
+    live,
+    clock: systemClock,
+    capture: writer,
+    localToken: () => token,
+  };
+  const gateway = new Gateway(deps);
+  const queries = createUsageQueries(db);
+  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  let port = 0;
+  // Mounted before listening, so `/_sluice/` never answers as an unknown route.
+  const control = createControl(
+    {
+      version: SLUICE_VERSION,
+      url: () => `http://${shownHost}:${port}`,
+      port: () => port,
+      dataDir: opts.dataDir,
+      token,
+      vaultKind: vault.kind,
+      gateway,
+      config,
+      live,
+      usage: usageReads(db, queries, () => writer.flush()),
+      log,
+    },
+    opts.dashboardDir === undefined ? {} : { dashboardDir: opts.dashboardDir },
+  );
+  gateway.mount(control.http.handle);
   try {
     port = await gateway.listen(opts.port, opts.host);
   } catch (err) {
+    control.close();
     writer.close();
+    await checkpointer.stop();
     closeDatabase(db);
     throw err;
   }
-  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  retention.start();
   return {
     port,
     url: `http://${shownHost}:${port}`,
@@ -98,14 +165,22 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     live,
     repo,
     attempts: createAttemptsRepo(db),
+    queries,
+    pricing,
     dbFile,
     config,
     vault,
+    token,
+    control,
     flushUsage: () => writer.flush(),
     async close(graceMs = 5_000) {
+      // Push streams first: they would otherwise hold the server open for the whole grace period.
+      control.close();
       await gateway.close(graceMs);
       live.close();
+      await retention.stop();
       writer.close();
+      await checkpointer.stop();
       closeDatabase(db);
     },
   };

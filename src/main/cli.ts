@@ -6,7 +6,8 @@ import { runUsageCommand } from './usage-command';
 
 const USAGE = `Usage:
   sluice serve [--port N] [--host H] [--data-dir DIR] [--config FILE]
-  sluice usage [--since ISO] [--until ISO] [--json|--csv] [--data-dir DIR]`;
+  sluice usage [--since ISO] [--until ISO] [--json|--csv] [--group-by day|model|provider|client] [--utc]
+               [--limit N] [--data-dir DIR]`;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -34,8 +35,11 @@ async function serve(argv: string[]): Promise<number> {
     ...(values.config === undefined ? {} : { configFile: path.resolve(values.config) }),
     port,
     host: values.host,
+    // Bundled to out/headless/cli.js; `npm run serve` builds the renderer into out/renderer beside it.
+    dashboardDir: path.join(__dirname, '../renderer'),
   });
   process.stdout.write(`Sluice listening on ${app.url}\n`);
+  process.stdout.write(`Sluice dashboard: ${app.url}/_sluice/?token=${app.token}\n`);
   await new Promise<void>((resolve) => {
     let closing = false;
     const stop = (signal: string): void => {

@@ -1,15 +1,23 @@
-// Electron composition root (DESIGN.md §2): starts the same headless app the CLI runs, opens the window
-// and wires the preload's one call. Nothing else belongs here.
+// Electron composition root (DESIGN.md §2): starts the same headless app the CLI runs, then the IPC
+// adapter, the tray and the window. Nothing else belongs here.
 import fs from 'node:fs';
 import path from 'node:path';
-import { app, dialog, ipcMain, type BrowserWindow } from 'electron';
-import { PRELOAD_CHANNELS } from '../shared/preload-api';
+import { app, dialog, ipcMain, screen, type BrowserWindow } from 'electron';
 import { startApp, type SluiceApp } from './app';
-import { createMainWindow, isAppPage } from './window';
+import { ChainVault, FileKeyVault, type KeyVault } from './key-vault';
+import { osKeychainVault } from './safe-storage-vault';
+import { createElectronAdapter, type ElectronAdapter } from './control/electron-adapter';
+import { createTray, type SluiceTray } from './tray';
+import { createMainWindow, hardenWebContents, isAppPage } from './window';
+import { loadWindowState, saveWindowState, type WindowState } from './window-state';
 
 const DEFAULT_PORT = 8787;
 const HOST = '127.0.0.1';
+const FIRST_WINDOW: WindowState = { width: 1100, height: 720, maximized: false };
 
+let sluice: SluiceApp | undefined;
+let ipc: ElectronAdapter | undefined;
+let tray: SluiceTray | undefined;
 let mainWindow: BrowserWindow | undefined;
 let shutdown: 'running' | 'closing' | 'done' = 'running';
 let startFailed = false;
@@ -47,25 +55,59 @@ function electronNativeBinding(): string | undefined {
   return undefined;
 }
 
+/** Opens the window where it last was (or focuses it), its pushes wired for as long as it lives. */
 function showWindow(): void {
-  if (mainWindow === undefined || mainWindow.isDestroyed()) {
-    mainWindow = createMainWindow();
+  if (sluice === undefined || shutdown !== 'running') return;
+  if (mainWindow !== undefined && !mainWindow.isDestroyed()) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.show();
+    mainWindow.focus();
     return;
   }
-  if (mainWindow.isMinimized()) mainWindow.restore();
-  mainWindow.focus();
+  const dir = app.getPath('userData');
+  const displays = screen.getAllDisplays().map((d) => d.workArea);
+  const win = createMainWindow({
+    state: loadWindowState(dir, displays, FIRST_WINDOW),
+    onStateChange: (state) => {
+      try {
+        saveWindowState(dir, state);
+      } catch (err) {
+        log(
+          `Sluice: could not save the window's position: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    },
+  });
+  const detach = ipc?.attach(win.webContents);
+  win.on('closed', () => {
+    detach?.();
+    if (mainWindow === win) mainWindow = undefined;
+  });
+  mainWindow = win;
 }
 
-/** Starts the gateway, then the window; on failure shows why and quits. Resolves to the running app, if any. */
+function appVault(dataDir: string): KeyVault {
+  const file = new FileKeyVault(dataDir);
+  const os = osKeychainVault();
+  if (os === null)
+    log('Sluice: no OS keychain here; provider keys are sealed with the key file in the data folder');
+  return os === null ? file : new ChainVault([os, file]);
+}
+
+/** Starts the gateway, the IPC adapter, the tray and the window; on failure shows why and quits. */
 async function start(): Promise<SluiceApp | undefined> {
   await app.whenReady();
-  let sluice: SluiceApp;
+  let started: SluiceApp;
   try {
-    sluice = await startApp({
+    started = await startApp({
       dataDir: app.getPath('userData'),
       port: gatewayPort(),
       host: HOST,
       nativeBinding: electronNativeBinding(),
+      // The OS keychain seals new keys; keys sealed earlier by the headless key file still open.
+      vault: appVault(app.getPath('userData')),
+      // Bundled to out/main/index.js, next to out/renderer/: the same page the window shows.
+      dashboardDir: path.join(__dirname, '../renderer'),
       log,
     });
   } catch (err) {
@@ -76,15 +118,24 @@ async function start(): Promise<SluiceApp | undefined> {
     app.quit();
     return undefined;
   }
-  log(`Sluice listening on ${sluice.url}`);
-  ipcMain.handle(PRELOAD_CHANNELS.gatewayUrl, (event) => {
-    const from = event.senderFrame?.url;
-    if (from === undefined || !isAppPage(from))
-      throw new Error('Sluice: IPC refused for a page that is not the app');
-    return sluice.url;
+  sluice = started;
+  log(`Sluice listening on ${started.url}`);
+  log(`Sluice dashboard: ${started.url}/_sluice/?token=${started.token}`);
+  ipc = createElectronAdapter({
+    ipcMain,
+    dispatch: (name, payload) => started.control.dispatch(name, payload),
+    pushes: started.control.pushes,
+    isAppPage,
+    log,
   });
-  if (shutdown === 'running') showWindow();
-  return sluice;
+  try {
+    tray = createTray({ api: started.control.api, openWindow: showWindow, quit: () => app.quit(), log });
+  } catch (err) {
+    // Some Linux desktops have no tray; the window is then the only way in, and closing it quits.
+    log(`Sluice: no tray here: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  showWindow();
+  return started;
 }
 
 function main(): void {
@@ -92,24 +143,30 @@ function main(): void {
     app.quit();
     return;
   }
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   const started = start().catch((err: unknown) => {
     log(`Sluice: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     startFailed = true;
     app.quit();
     return undefined;
   });
-  app.on('second-instance', () => {
-    if (mainWindow !== undefined) showWindow();
+  app.on('second-instance', () => showWindow());
+  // macOS: clicking the Dock icon with no window open.
+  app.on('activate', () => showWindow());
+  // The gateway keeps serving from the tray when the window closes; without a tray, closing it quits.
+  app.on('window-all-closed', () => {
+    if (tray === undefined) app.quit();
   });
-  app.on('window-all-closed', () => app.quit());
   // Hold the quit until in-flight requests finish and the database is closed, exactly once.
   app.on('before-quit', (event) => {
     if (shutdown === 'done') return;
     event.preventDefault();
     if (shutdown === 'closing') return;
     shutdown = 'closing';
+    tray?.destroy();
+    ipc?.close();
     void started
-      .then((sluice) => sluice?.close())
+      .then((s) => s?.close())
       .catch((err: unknown) =>
         log(`Sluice: shutdown error: ${err instanceof Error ? err.message : String(err)}`),
       )

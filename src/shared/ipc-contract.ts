@@ -28,7 +28,11 @@ export interface ProviderHealth {
   credentialsProblem: string | null;
 }
 
-/** A provider as the UI sees it: never its key, only whether it has one and a masked preview. */
+/**
+ * A provider as the UI sees it: never its key, only whether it has one and a masked preview. Values of
+ * credential-like `headers` (authorization, cookie, names with key/token/secret/auth) are masked the
+ * same way; a save that sends a header's mask back unchanged keeps the saved value.
+ */
 export type ProviderView = Omit<ProviderConfig, 'apiKey'> & {
   hasKey: boolean;
   keyPreview: string | null;
@@ -130,6 +134,7 @@ export const CALLS = {
   'providers.test': z.object({ id }).strict(),
   'providers.resetHealth': z.object({ id }).strict(),
   'settings.get': z.object({}).strict(),
+  /** Top-level keys replace whole values, except `smoothing`, which merges field by field. */
   'settings.update': z.object({ patch: z.record(z.string(), z.unknown()) }).strict(),
   'gateway.setPaused': z.object({ paused: z.boolean() }).strict(),
   'setup.get': z.object({}).strict(),
@@ -171,6 +176,6 @@ export interface SluiceApi {
   subscribe<P extends PushName>(push: P, listener: (payload: Pushes[P]) => void): () => void;
 }
 
-/** Electron IPC channel for calls (`invoke`) and for pushes (`send`). */
-export const IPC_CALL_CHANNEL = 'sluice:call';
-export const IPC_PUSH_CHANNEL = 'sluice:push';
+// The Electron IPC channels live beside the preload's code: the sandboxed preload bundles everything
+// it imports, and importing them from here would pull zod and every schema into it.
+export { IPC_CALL_CHANNEL, IPC_PUSH_CHANNEL } from './preload-api';

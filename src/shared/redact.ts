@@ -11,6 +11,10 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
   for (const secret of secrets) {
     if (secret.length >= 4) out = out.split(secret).join('[redacted]');
   }
-  for (const re of SECRET_PATTERNS) out = out.replace(re, (_m, bearer?: string) => (bearer ? `${bearer} [redacted]` : '[redacted]'));
+  // Only the Bearer pattern has a group; for the others the second argument is the match offset.
+  for (const re of SECRET_PATTERNS)
+    out = out.replace(re, (_m, bearer: unknown) =>
+      typeof bearer === 'string' ? `${bearer} [redacted]` : '[redacted]',
+    );
   return out;
 }

@@ -125,7 +125,7 @@ export const SettingsSchema = z
       .min(0)
       .max(256 * 1024 * 1024)
       .default(1024 * 1024),
-    /** All captures together; beyond it the oldest requests' captures are dropped first. */
+    /** All captures together, as stored (compressed); beyond it the oldest requests' captures are dropped first. */
     captureMaxTotalBytes: z
       .number()
       .int()

@@ -26,6 +26,7 @@ export const USAGE_CSV_COLUMNS = [
   'usageProvenance',
   'rawUsage',
   'error',
+  'costUsd',
 ] as const satisfies readonly (keyof UsageRow)[];
 
 // Fails to compile when UsageRow gains a field the CSV does not carry.
@@ -39,9 +40,17 @@ function csvField(value: UsageRow[keyof UsageRow]): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** The CSV header line, with its CRLF. */
+export function usageCsvHeader(): string {
+  return `${USAGE_CSV_COLUMNS.join(',')}\r\n`;
+}
+
+/** One CSV record, with its CRLF (for exports written a row at a time). */
+export function usageRowToCsvLine(row: UsageRow): string {
+  return `${USAGE_CSV_COLUMNS.map((c) => csvField(row[c])).join(',')}\r\n`;
+}
+
 /** RFC 4180 CSV: a header row, then one record per row; CRLF line ends; null is an empty field. */
 export function usageRowsToCsv(rows: readonly UsageRow[]): string {
-  const lines = [USAGE_CSV_COLUMNS.join(',')];
-  for (const row of rows) lines.push(USAGE_CSV_COLUMNS.map((c) => csvField(row[c])).join(','));
-  return lines.map((line) => `${line}\r\n`).join('');
+  return usageCsvHeader() + rows.map(usageRowToCsvLine).join('');
 }

@@ -46,6 +46,8 @@ export interface UsageRow extends NormalizedUsage {
   /** The provider's usage object as it appeared, JSON. */
   rawUsage: string | null;
   error: string | null;
+  /** USD at the prices in force when the request was recorded; null when unpriced or without usage. */
+  costUsd: number | null;
 }
 
 /** What the recorder receives when a request starts. */
@@ -95,9 +97,20 @@ export interface AttemptRecord {
   bodyHead: string | null;
 }
 
-export interface UsageQuery {
+/** Which requests to list: every given filter must hold. Times are ms since the epoch. */
+export interface RequestFilter {
+  /** Inclusive. */
   sinceMs?: number;
+  /** Exclusive. */
   untilMs?: number;
+  client?: ClientApp;
+  provider?: string;
+  /** The billed model: the upstream model when known, else the one asked for. */
+  model?: string;
+  status?: RequestStatus | readonly RequestStatus[];
+}
+
+export interface UsageQuery extends RequestFilter {
   limit?: number;
 }
 

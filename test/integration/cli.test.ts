@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FakeUpstream } from '../support/fake-upstream';
 import type { UsageRow } from '../../src/shared/usage';
+import type { SummaryRow } from '../../src/shared/usage-query';
 
 const ROOT = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));
@@ -158,6 +159,8 @@ describe('headless CLI', () => {
     expect(rows[0]!.requestId).toMatch(/^[0-9a-f]{32}$/);
     expect(rows[0]!.ttfbMs).toBeGreaterThanOrEqual(0);
     expect(rows[0]!.durationMs).toBeGreaterThanOrEqual(rows[0]!.ttfbMs!);
+    // Streamed a row at a time, yet the very text JSON.stringify(rows, null, 2) gives.
+    expect(json.stdout).toBe(`${JSON.stringify(rows, null, 2)}\n`);
     const csv = runCli(['usage', '--csv', '--data-dir', dataDir]);
     expect(csv.stdout.split('\r\n')[0]).toContain('requestId');
     expect(
@@ -166,6 +169,48 @@ describe('headless CLI', () => {
     // The provider's key never lands in the database.
     for (const f of fs.readdirSync(dataDir))
       expect(fs.readFileSync(path.join(dataDir, f)).includes('sk-ant-secret')).toBe(false);
+  });
+
+  it('exports totals by day, model, provider and client, in the CSV the UI exports', () => {
+    const byModel = runCli(['usage', '--csv', '--group-by', 'model', '--data-dir', dataDir]);
+    expect(byModel.code).toBe(0);
+    const [header, first, end] = byModel.stdout.split('\r\n');
+    expect(header).toBe(
+      'model,requests,completed,failed,aborted,interrupted,errors,inputTokens,cacheReadTokens,cacheWriteTokens,' +
+        'outputTokens,reasoningTokens,costUsd,unpricedRequests,ttfbP50Ms,ttfbP95Ms',
+    );
+    // `claude-up` has no price: counted, and flagged as unpriced rather than costed at 0.
+    expect(first).toMatch(/^claude-up,1,1,0,0,0,0,21,5,0,9,0,0,1,\d+,\d+$/);
+    expect(end).toBe('');
+    const days = JSON.parse(
+      runCli(['usage', '--json', '--group-by', 'day', '--utc', '--data-dir', dataDir]).stdout,
+    ) as SummaryRow[];
+    expect(days).toHaveLength(1);
+    expect(days[0]).toMatchObject({ key: null, requests: 1, completed: 1, inputTokens: 21, outputTokens: 9 });
+    expect(days[0]!.bucketStart).toMatch(/T00:00:00\.000Z$/);
+    expect(runCli(['usage', '--csv', '--group-by', 'provider', '--data-dir', dataDir]).stdout).toContain(
+      '\r\nclaude,1,',
+    );
+    expect(runCli(['usage', '--group-by', 'client', '--data-dir', dataDir]).stdout).toMatch(
+      /^claude-code +1 +0 +21 /m,
+    );
+    expect(
+      runCli([
+        'usage',
+        '--json',
+        '--group-by',
+        'model',
+        '--since',
+        '2999-01-01T00:00:00Z',
+        '--data-dir',
+        dataDir,
+      ]).stdout,
+    ).toBe('[]\n');
+    const bad = runCli(['usage', '--group-by', 'week', '--data-dir', dataDir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe(
+      'sluice: --group-by must be one of day, model, provider, client, got "week"',
+    );
   });
 
   it('says in one line when the port is taken', async () => {

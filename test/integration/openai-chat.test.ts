@@ -22,7 +22,15 @@ describe('OpenAI Chat through Sluice with the openai SDK', () => {
   beforeAll(async () => {
     upstream = await new FakeUpstream(() => ({ chunks: splitBytes(body, seed++, 64), delayMs: 1 })).start();
     sluice = await startSluice({
-      providers: [{ id: 'fake-openai', kind: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-provider', priority: 1 }],
+      providers: [
+        {
+          id: 'fake-openai',
+          kind: 'openai',
+          baseUrl: `${upstream.url}/v1`,
+          apiKey: 'sk-provider',
+          priority: 1,
+        },
+      ],
     });
     client = new OpenAI({ baseURL: `${sluice.url}/v1`, apiKey: 'sk-client', maxRetries: 0 });
   });
@@ -50,7 +58,8 @@ describe('OpenAI Chat through Sluice with the openai SDK', () => {
           const choice = chunk.choices[0];
           text += choice?.delta.content ?? '';
           if (choice?.finish_reason) finish = choice.finish_reason;
-          for (const tc of choice?.delta.tool_calls ?? []) args.set(tc.index, (args.get(tc.index) ?? '') + (tc.function?.arguments ?? ''));
+          for (const tc of choice?.delta.tool_calls ?? [])
+            args.set(tc.index, (args.get(tc.index) ?? '') + (tc.function?.arguments ?? ''));
           if (chunk.usage) usage = chunk.usage;
         }
       };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, type SluiceApp } from '../../src/main/app';
+import { startApp, type AppOptions, type SluiceApp } from '../../src/main/app';
 import type { UsageRow } from '../../src/shared/usage';
 
 export interface TestSluice {
@@ -13,15 +13,21 @@ export interface TestSluice {
   close(): Promise<void>;
 }
 
-/** Starts the real headless app on 127.0.0.1:0 with a config file in a fresh temp data dir. */
-export async function startSluice(config: {
-  providers: unknown[];
-  settings?: Record<string, unknown>;
-}): Promise<TestSluice> {
+/**
+ * Starts the real headless app on 127.0.0.1:0 with a config file in a fresh temp data dir.
+ * `options` may take the operator log and the database test hook (default: log discarded).
+ */
+export async function startSluice(
+  config: {
+    providers: unknown[];
+    settings?: Record<string, unknown>;
+  },
+  options: Pick<AppOptions, 'log' | 'onDatabaseOpen'> = {},
+): Promise<TestSluice> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-test-'));
   const configFile = path.join(dataDir, 'config.json');
   fs.writeFileSync(configFile, JSON.stringify({ settings: {}, ...config }));
-  const app = await startApp({ dataDir, configFile, port: 0, host: '127.0.0.1', log: () => {} });
+  const app = await startApp({ dataDir, configFile, port: 0, host: '127.0.0.1', log: () => {}, ...options });
   const final = new Set(['completed', 'failed', 'aborted']);
   return {
     app,

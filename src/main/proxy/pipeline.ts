@@ -1,5 +1,6 @@
 import type { AttemptRecord, RequestFinish, RequestOutcome } from '../../shared/usage';
 import { EMPTY_USAGE } from '../../shared/usage';
+import { settleUsage } from '../../shared/settle-usage';
 import { errorMessage } from '../../shared/errors';
 import { redactSecrets } from '../../shared/redact';
 import type { CaptureSink, Clock, LiveSink, SettingsSource, UsageSink } from './ports';
@@ -258,8 +259,17 @@ function headerString(v: string | string[] | undefined): string | null {
 }
 
 function finish(ctx: RequestContext, deps: PipelineDeps, e: Ending): void {
-  const usage = e.facts?.usage ?? EMPTY_USAGE;
   const hasUsage = e.facts !== null && e.facts.rawUsage !== null;
+  // Reported usage as is; a cut stream's count raised to what was seen; nothing reported → estimated.
+  const settled = settleUsage({
+    outcome: e.outcome,
+    usage: e.facts?.usage ?? EMPTY_USAGE,
+    reported: hasUsage,
+    text: e.facts?.text ?? '',
+    thinking: e.facts?.thinking ?? '',
+    toolArguments: e.facts?.toolCalls.map((t) => t.arguments) ?? [],
+  });
+  const usage = settled.usage;
   const row: RequestFinish = {
     requestId: ctx.id,
     status: e.outcome,
@@ -270,7 +280,7 @@ function finish(ctx: RequestContext, deps: PipelineDeps, e: Ending): void {
     upstreamTtfbMs: e.upstreamTtfbMs === null ? null : Math.round(e.upstreamTtfbMs),
     durationMs: Math.round(deps.clock.mono() - ctx.startMono),
     ...usage,
-    usageProvenance: !hasUsage ? 'none' : e.outcome === 'completed' ? 'reported' : 'partial',
+    usageProvenance: settled.provenance,
     rawUsage: hasUsage ? JSON.stringify(e.facts?.rawUsage) : null,
     error: e.error,
   };

@@ -1,97 +1,52 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type {
-  ClientApp,
-  RequestFinish,
-  RequestStart,
-  RequestStatus,
-  UsageProvenance,
-  UsageQuery,
-  UsageRow,
-} from '../../shared/usage';
-import type { ApiFormat } from '../../shared/api-format';
+import type { ClientApp, RequestFinish, RequestStart, UsageQuery, UsageRow } from '../../shared/usage';
+import { createRequestsQuery } from './requests-query';
+import { createRollupRepo } from './rollup-repo';
+import { ttfbBucket } from './ttfb-histogram';
 
-/** The only code that reads or writes the `requests` table. */
+/** The price a finish was charged at. */
+export interface Charge {
+  costUsd: number | null;
+  pricingId: number | null;
+}
+
+export const NO_CHARGE: Readonly<Charge> = Object.freeze({ costUsd: null, pricingId: null });
+
+/** What a finish needs from its started row. */
+export interface OpenRequest {
+  startedAtMs: number;
+  client: ClientApp;
+  /** The model the client asked for. */
+  model: string | null;
+}
+
+/** The only code that writes the `requests` table. */
 export interface RequestsRepo {
   /** Records a request as `pending`. */
   insertStarted(start: RequestStart): void;
   /** Moves a `pending` request to `streaming`; false if it is unknown or already further along. */
   markStreaming(requestId: string): boolean;
-  /** Records the outcome, usage and timings; false if the request was never recorded as started. */
-  applyFinish(finish: RequestFinish): boolean;
+  /** A still-open request; undefined when it is unknown or already final. */
+  openRequest(requestId: string): OpenRequest | undefined;
+  /**
+   * Records the outcome, usage, timings and cost, and adds the request to its hour's totals. False,
+   * changing nothing, if the request was never recorded or is already final: each counts once.
+   * Call it inside a transaction (the writer does), so the row and its hour change together.
+   * `open` saves a lookup when the caller already made it.
+   */
+  applyFinish(finish: RequestFinish, charge?: Charge, open?: OpenRequest): boolean;
   /** Flags every request left `pending` or `streaming` (by a crash) as `interrupted`; returns how many. */
   markInterrupted(): number;
-  /** Requests with sinceMs ≤ started_at < untilMs, newest first, at most `limit` (default 1000). */
+  /** Requests with sinceMs ≤ started_at < untilMs matching the filters, newest first, at most `limit` (default 1000). */
   listRequests(query?: UsageQuery): UsageRow[];
 }
 
 export const DEFAULT_LIST_LIMIT = 1000;
 
-interface RequestRecord {
-  request_id: string;
-  started_at: number;
-  client: string;
-  user_agent: string | null;
-  format: string;
-  model: string | null;
-  upstream_model: string | null;
-  provider: string | null;
-  stream: number;
-  status: string;
-  http_status: number | null;
-  ttfb_ms: number | null;
-  upstream_ttfb_ms: number | null;
-  duration_ms: number | null;
-  input_tokens: number | null;
-  cache_read_tokens: number | null;
-  cache_write_tokens: number | null;
-  cache_write_5m_tokens: number | null;
-  cache_write_1h_tokens: number | null;
-  output_tokens: number | null;
-  reasoning_tokens: number | null;
-  usage_provenance: string;
-  raw_usage: string | null;
-  error: string | null;
-}
-
-interface ListParams {
-  since: number;
-  until: number;
-  limit: number;
-}
-
-// The union types are enforced by the schema's CHECKs and by the writers' own types, so the
-// casts below only restate what the table already guarantees.
-function toUsageRow(r: RequestRecord): UsageRow {
-  return {
-    requestId: r.request_id,
-    startedAt: new Date(r.started_at).toISOString(),
-    client: r.client as ClientApp,
-    userAgent: r.user_agent,
-    format: r.format as ApiFormat,
-    model: r.model,
-    upstreamModel: r.upstream_model,
-    provider: r.provider,
-    stream: r.stream !== 0,
-    status: r.status as RequestStatus,
-    httpStatus: r.http_status,
-    ttfbMs: r.ttfb_ms,
-    upstreamTtfbMs: r.upstream_ttfb_ms,
-    durationMs: r.duration_ms,
-    inputTokens: r.input_tokens,
-    cacheReadTokens: r.cache_read_tokens,
-    cacheWriteTokens: r.cache_write_tokens,
-    cacheWrite5mTokens: r.cache_write_5m_tokens,
-    cacheWrite1hTokens: r.cache_write_1h_tokens,
-    outputTokens: r.output_tokens,
-    reasoningTokens: r.reasoning_tokens,
-    usageProvenance: r.usage_provenance as UsageProvenance,
-    rawUsage: r.raw_usage,
-    error: r.error,
-  };
-}
-
 /** Prepares the statements once for this connection. */
 export function createRequestsRepo(db: BetterSqlite3.Database): RequestsRepo {
+  const rollup = createRollupRepo(db);
+  const query = createRequestsQuery(db);
   const insert = db.prepare(
     `INSERT INTO requests (request_id, started_at, client, user_agent, format, model, stream, status)
      VALUES (@requestId, @startedAtMs, @client, @userAgent, @format, @model, @stream, 'pending')`,
@@ -99,6 +54,16 @@ export function createRequestsRepo(db: BetterSqlite3.Database): RequestsRepo {
   const streaming = db.prepare(
     `UPDATE requests SET status = 'streaming' WHERE request_id = ? AND status = 'pending'`,
   );
+  const openRow = db.prepare<[string], { started_at: number; client: string; model: string | null }>(
+    `SELECT started_at, client, model FROM requests WHERE request_id = ? AND status IN ('pending', 'streaming')`,
+  );
+  const openRequest = (requestId: string): OpenRequest | undefined => {
+    const r = openRow.get(requestId);
+    // client is one of ClientApp: the writer only ever stores those.
+    return r === undefined
+      ? undefined
+      : { startedAtMs: r.started_at, client: r.client as ClientApp, model: r.model };
+  };
   const finish = db.prepare(
     `UPDATE requests SET
        status = @status, upstream_model = @upstreamModel, provider = @provider, http_status = @httpStatus,
@@ -107,19 +72,16 @@ export function createRequestsRepo(db: BetterSqlite3.Database): RequestsRepo {
        cache_write_tokens = @cacheWriteTokens, cache_write_5m_tokens = @cacheWrite5mTokens,
        cache_write_1h_tokens = @cacheWrite1hTokens, output_tokens = @outputTokens,
        reasoning_tokens = @reasoningTokens, usage_provenance = @usageProvenance,
-       raw_usage = @rawUsage, error = @error
-     WHERE request_id = @requestId`,
+       raw_usage = @rawUsage, error = @error, cost_usd = @costUsd, pricing_id = @pricingId
+     WHERE request_id = @requestId AND status IN ('pending', 'streaming')`,
   );
   const interrupt = db.prepare(
     `UPDATE requests SET status = 'interrupted' WHERE status IN ('pending', 'streaming')`,
   );
-  // Newest first with rowid as tie-breaker, so rows started in the same ms keep insertion order.
-  const list = db.prepare<ListParams, RequestRecord>(
-    `SELECT * FROM requests
-     WHERE started_at >= @since AND started_at < @until
-     ORDER BY started_at DESC, rowid DESC
-     LIMIT @limit`,
-  );
+  const interruptAll = db.transaction(() => {
+    rollup.addOpenAsInterrupted();
+    return interrupt.run().changes;
+  });
 
   return {
     insertStarted(s) {
@@ -138,7 +100,9 @@ export function createRequestsRepo(db: BetterSqlite3.Database): RequestsRepo {
     markStreaming(requestId) {
       return streaming.run(requestId).changes > 0;
     },
-    applyFinish(f) {
+    openRequest,
+    applyFinish(f, charge = NO_CHARGE, open = openRequest(f.requestId)) {
+      if (open === undefined) return false;
       const result = finish.run({
         requestId: f.requestId,
         status: f.status,
@@ -158,22 +122,31 @@ export function createRequestsRepo(db: BetterSqlite3.Database): RequestsRepo {
         usageProvenance: f.usageProvenance,
         rawUsage: f.rawUsage,
         error: f.error,
+        costUsd: charge.costUsd,
+        pricingId: charge.pricingId,
       });
-      return result.changes > 0;
+      if (result.changes === 0) return false;
+      rollup.add({
+        startedAtMs: open.startedAtMs,
+        client: open.client,
+        provider: f.provider,
+        model: f.upstreamModel ?? open.model,
+        status: f.status,
+        inputTokens: f.inputTokens,
+        cacheReadTokens: f.cacheReadTokens,
+        cacheWriteTokens: f.cacheWriteTokens,
+        outputTokens: f.outputTokens,
+        reasoningTokens: f.reasoningTokens,
+        costUsd: charge.costUsd,
+        ttfbBucket: f.status === 'completed' ? ttfbBucket(f.ttfbMs) : -1,
+      });
+      return true;
     },
     markInterrupted() {
-      return interrupt.run().changes;
+      return interruptAll.immediate();
     },
-    listRequests(query = {}) {
-      const wanted = query.limit ?? DEFAULT_LIST_LIMIT;
-      const limit = Number.isFinite(wanted) ? Math.max(0, Math.floor(wanted)) : DEFAULT_LIST_LIMIT;
-      return list
-        .all({
-          since: query.sinceMs ?? Number.MIN_SAFE_INTEGER,
-          until: query.untilMs ?? Number.MAX_SAFE_INTEGER,
-          limit,
-        })
-        .map(toUsageRow);
+    listRequests(q = {}) {
+      return query.list(q);
     },
   };
 }

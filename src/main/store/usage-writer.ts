@@ -1,94 +1,99 @@
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { redactSecrets } from '../../shared/redact';
+import { DEFAULT_SETTINGS } from '../../shared/settings';
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../shared/usage';
-import { createAttemptsRepo, type AttemptsRepo } from './attempts-repo';
-import { createRequestsRepo, type RequestsRepo } from './requests-repo';
+import { CaptureBuffer, CHUNK_AGE_MS, type CaptureChunk } from './capture-buffer';
+import { createCapturesRepo, type CapturesRepo } from './captures-repo';
+import { FlushTimer } from './flush-timer';
+import { OutageReporter } from './outage-reporter';
+import { createRecordApplier, type RecordApplier, type UsageRecord } from './record-applier';
+import { RecordQueue } from './record-queue';
+import { describeStoreError, isRecordError } from './store-errors';
+import {
+  resolveWriterOptions,
+  type CaptureSettings,
+  type ResolvedWriterOptions,
+  type UsageWriterOptions,
+} from './usage-writer-options';
 
-export interface UsageWriterOptions {
-  /** Wait after the first queued record before writing, in ms, so a burst shares one transaction. */
-  flushDelayMs?: number;
-  /** Most records held in memory; beyond it the oldest are dropped and counted. */
-  maxQueued?: number;
-  /** Most records per transaction, so one flush never holds the event loop for long. */
-  maxBatch?: number;
-  /** First retry after a failed write, in ms; doubles per consecutive failure up to maxRetryDelayMs. */
-  retryDelayMs?: number;
-  maxRetryDelayMs?: number;
-  /** Told once per distinct problem (per outage); must not throw. Default: one console.error line. */
-  onError?: (message: string) => void;
-}
+export { USAGE_WRITER_DEFAULTS, type CaptureSettings, type UsageWriterOptions } from './usage-writer-options';
 
-export const USAGE_WRITER_DEFAULTS = {
-  flushDelayMs: 25,
-  maxQueued: 100_000,
-  maxBatch: 5_000,
-  retryDelayMs: 1_000,
-  maxRetryDelayMs: 30_000,
-} as const;
-
-type Entry =
-  | { kind: 'start'; start: RequestStart }
-  | { kind: 'streaming'; requestId: string }
-  | { kind: 'finish'; finish: RequestFinish }
-  | { kind: 'attempt'; attempt: AttemptRecord };
-
-// Errors that belong to one record, not to the database: retrying the same record can never help.
-const RECORD_ERROR_CODE = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
-
-function describe(err: unknown): { key: string; text: string } {
-  if (err instanceof BetterSqlite3.SqliteError) return { key: err.code, text: `${err.code}: ${err.message}` };
-  const text = err instanceof Error ? err.message : String(err);
-  return { key: text, text };
+/** What one transaction wrote: records from the queue, capture chunks from the buffer. */
+interface Written {
+  records: number;
+  chunks: number;
 }
 
 /**
- * Records request lifecycles without ever writing inside the caller's call: records queue in memory
- * and a timer writes them in one transaction per batch. Disk full, locks and read-only files keep
- * the records queued for a later retry instead of reaching the relay. Satisfies the proxy's UsageSink.
- * Call close() before the process exits: the timer is unref'd and will not keep the process alive.
+ * Records request lifecycles and captured frames without ever writing inside the caller's call:
+ * records queue in memory and a timer writes them in short transactions (at most `tickBudgetMs`
+ * each, so a burst of finishes never stalls a stream). Disk full, locks and read-only files keep the
+ * records queued for a later retry instead of reaching the relay. Satisfies the proxy's UsageSink
+ * and CaptureSink. Call close() before the process exits: the timer is unref'd.
  */
 export class UsageWriter {
-  private readonly repo: RequestsRepo;
-  private readonly attempts: AttemptsRepo;
-  private readonly writeTx: BetterSqlite3.Transaction<(entries: readonly Entry[]) => void>;
-  private readonly opts: Required<Omit<UsageWriterOptions, 'onError'>>;
-  private readonly onError: (message: string) => void;
-  // A plain array read from `head`: dropping the oldest or consuming a batch is O(1).
-  private queue: Entry[] = [];
-  private head = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private failures = 0;
+  private readonly applier: RecordApplier;
+  private readonly captureRepo: CapturesRepo;
+  private readonly captures: CaptureBuffer;
+  private readonly writeTx: BetterSqlite3.Transaction<
+    (entries: readonly UsageRecord[], chunks: readonly CaptureChunk[], deadline: number) => Written
+  >;
+  private readonly opts: ResolvedWriterOptions;
+  private readonly reporter: OutageReporter;
+  private readonly timer = new FlushTimer(() => this.tick());
+  private readonly captureSettings: () => CaptureSettings;
+  private readonly secrets: () => readonly string[];
+  private readonly queue = new RecordQueue<UsageRecord>();
   private droppedCount = 0;
+  private transactions = 0;
+  private longestTimerMs = 0;
   private closed = false;
-  private readonly reported = new Set<string>();
+  /** Chunks due now were left for the next tick (the budget ran out). */
+  private capturesDue = false;
 
   constructor(
     private readonly db: BetterSqlite3.Database,
     options: UsageWriterOptions = {},
   ) {
-    const d = USAGE_WRITER_DEFAULTS;
-    this.opts = {
-      flushDelayMs: options.flushDelayMs ?? d.flushDelayMs,
-      maxQueued: Math.max(1, options.maxQueued ?? d.maxQueued),
-      maxBatch: Math.max(1, options.maxBatch ?? d.maxBatch),
-      retryDelayMs: options.retryDelayMs ?? d.retryDelayMs,
-      maxRetryDelayMs: options.maxRetryDelayMs ?? d.maxRetryDelayMs,
-    };
-    this.onError = options.onError ?? ((message) => console.error(`[sluice] ${message}`));
-    this.repo = createRequestsRepo(db);
-    this.attempts = createAttemptsRepo(db);
-    this.writeTx = db.transaction((entries: readonly Entry[]) => {
-      for (const e of entries) this.apply(e);
+    this.opts = resolveWriterOptions(options);
+    const sink = options.onError ?? ((message: string) => console.error(`[sluice] ${message}`));
+    this.reporter = new OutageReporter(sink, this.opts.retryDelayMs, this.opts.maxRetryDelayMs);
+    this.captureSettings = options.capture ?? (() => DEFAULT_SETTINGS);
+    this.secrets = options.secrets ?? (() => []);
+    this.applier = createRecordApplier(db);
+    this.captureRepo = createCapturesRepo(db);
+    this.captures = new CaptureBuffer(this.captureSettings, this.opts.maxCaptureMemoryBytes, options.now);
+    this.writeTx = db.transaction((entries, chunks, deadline) => {
+      const records = this.applier.applyUntil(entries, deadline);
+      const complete = records === entries.length && chunks.length > 0;
+      if (!complete) return { records, chunks: 0 };
+      const secrets = this.secrets();
+      const max = this.captureSettings().captureMaxTotalBytes;
+      return {
+        records,
+        chunks: this.captureRepo.insertUntil(chunks, (t) => redactSecrets(t, secrets), deadline, max),
+      };
     });
   }
 
   /** Records queued and not yet written. */
   get pending(): number {
-    return this.queue.length - this.head;
+    return this.queue.length;
+  }
+
+  /** Captured bytes held in memory, not yet written. */
+  get pendingCaptureBytes(): number {
+    return this.captures.pendingBytes;
   }
 
   /** Records dropped because the queue was full, since construction. */
   get dropped(): number {
     return this.droppedCount;
+  }
+
+  /** Transactions written since construction, and the longest one (ms, wall clock) of those the timer ran. */
+  get writeStats(): { transactions: number; longestTimerMs: number } {
+    return { transactions: this.transactions, longestTimerMs: this.longestTimerMs };
   }
 
   requestStarted(start: RequestStart): void {
@@ -101,6 +106,7 @@ export class UsageWriter {
   }
 
   requestFinished(finish: RequestFinish): void {
+    this.captures.finished(finish.requestId);
     this.enqueue({ kind: 'finish', finish: { ...finish } });
   }
 
@@ -109,72 +115,95 @@ export class UsageWriter {
     this.enqueue({ kind: 'attempt', attempt: { ...attempt } });
   }
 
+  /** One raw response frame, `offsetMs` after the request arrived; kept within the capture caps. */
+  frame(requestId: string, offsetMs: number, event: string | null, data: string): void {
+    if (this.closed) return;
+    this.captures.frame(requestId, offsetMs, event, data);
+    this.schedule(CHUNK_AGE_MS);
+  }
+
+  /** The inbound body; kept only when `captureRequestBodies` is on. */
+  requestBody(requestId: string, body: Uint8Array): void {
+    if (this.closed) return;
+    this.captures.requestBody(requestId, body);
+    this.schedule(CHUNK_AGE_MS);
+  }
+
   /** Writes everything queued now, synchronously; on failure keeps the rest queued and schedules a retry. */
   flush(): void {
-    this.clearTimer();
-    while (this.pending > 0 && this.writeNext()) {
-      // keep draining
+    this.timer.clear();
+    for (let left = this.backlog(); left > 0;) {
+      if (!this.writeNext(Number.POSITIVE_INFINITY, true)) break;
+      const now = this.backlog();
+      if (now === left) break; // nothing more could be written; never spin
+      left = now;
     }
-    if (this.pending > 0) this.schedule(this.failures > 0 ? this.retryDelay() : 0);
+    if (this.backlog() > 0) this.schedule(this.reporter.failing ? this.reporter.retryDelay() : 0);
   }
 
   /** Flushes synchronously and stops. Whatever still cannot be written is reported and discarded. */
   close(): void {
     if (this.closed) return;
     this.flush();
-    this.clearTimer();
+    this.timer.clear();
     this.closed = true;
-    const lost = this.pending;
-    this.queue = [];
-    this.head = 0;
-    if (lost > 0) this.report('close-lost', `usage writer closed with ${lost} records it could not write`);
+    const [lost, bytes] = [this.pending, this.captures.pendingBytes];
+    this.queue.clear();
+    if (lost > 0) this.reporter.report('lost', `usage writer closed with ${lost} records it could not write`);
+    if (bytes > 0)
+      this.reporter.report('lost-bytes', `usage writer closed with ${bytes} captured bytes unwritten`);
   }
 
-  private apply(e: Entry): void {
-    switch (e.kind) {
-      case 'start':
-        this.repo.insertStarted(e.start);
-        return;
-      case 'streaming':
-        this.repo.markStreaming(e.requestId);
-        return;
-      case 'finish':
-        // A finish whose start was dropped from a full queue updates nothing; that loss is already counted.
-        this.repo.applyFinish(e.finish);
-        return;
-      case 'attempt':
-        this.attempts.insert(e.attempt);
-        return;
-    }
+  /** Records plus captured bytes still to write. */
+  private backlog(): number {
+    return this.pending + this.captures.pendingBytes;
   }
 
-  private enqueue(entry: Entry): void {
+  private enqueue(entry: UsageRecord): void {
     if (this.closed) {
-      this.report('closed', 'usage writer is closed; dropping usage records');
+      this.reporter.report('closed', 'usage writer is closed; dropping usage records');
       return;
     }
     if (this.pending >= this.opts.maxQueued) {
-      // consume() rather than head++, so the array itself is compacted during a long outage too.
-      this.consume(1);
+      this.queue.consume(1);
       this.droppedCount++;
-      this.report('full', `usage queue is full (${this.opts.maxQueued} records); dropping the oldest`);
+      this.reporter.report(
+        'full',
+        `usage queue is full (${this.opts.maxQueued} records); dropping the oldest`,
+      );
     }
     this.queue.push(entry);
     this.schedule(this.opts.flushDelayMs);
   }
 
-  /** Writes one batch; false if the database refused it and the records stay queued. */
-  private writeNext(): boolean {
-    const batch = this.queue.slice(this.head, this.head + this.opts.maxBatch);
-    try {
-      this.writeBatch(batch);
-    } catch (err) {
-      if (this.isRecordError(err)) return this.writeOneByOne(batch.length);
-      this.failed(err, batch.length);
-      return false;
+  /**
+   * Writes records until `deadline` (performance.now() ms) in one transaction; false if the database
+   * refused it and the records stay queued. Captures ride along only with a transaction that empties
+   * the queue, so every chunk lands after its request's start.
+   */
+  private writeNext(deadline: number, forceCaptures: boolean): boolean {
+    const batch = this.queue.peek(this.opts.maxBatch);
+    const drains = batch.length === this.pending;
+    const chunks = drains ? this.captures.chunks(forceCaptures) : [];
+    if (batch.length === 0 && chunks.length === 0) {
+      this.captures.written([]); // forgets finished requests that had nothing left to write
+      return true;
     }
-    this.consume(batch.length);
-    this.succeeded();
+    let written: Written;
+    try {
+      written = this.writeTx.immediate(batch, chunks, deadline);
+      this.transactions++;
+    } catch (err) {
+      if (!isRecordError(err, this.db.open)) {
+        this.reporter.failed(err, batch.length, this.droppedCount);
+        return false;
+      }
+      return batch.length > 0 ? this.writeOneByOne(batch.length) : this.dropCaptures(err, chunks);
+    }
+    this.queue.consume(written.records);
+    this.captures.written(chunks.slice(0, written.chunks));
+    this.capturesDue = written.chunks < chunks.length;
+    this.reporter.succeeded(this.droppedCount);
     return true;
   }
 
@@ -182,96 +211,41 @@ export class UsageWriter {
   // so the batch is replayed one record per transaction and only the rejected ones dropped.
   private writeOneByOne(count: number): boolean {
     for (let i = 0; i < count && this.pending > 0; i++) {
-      const entry = this.queue[this.head]!;
+      const entry = this.queue.first()!;
       try {
-        this.writeBatch([entry]);
+        this.writeTx.immediate([entry], [], Number.POSITIVE_INFINITY);
       } catch (err) {
-        if (!this.isRecordError(err)) {
-          this.failed(err, this.pending);
+        if (!isRecordError(err, this.db.open)) {
+          this.reporter.failed(err, this.pending, this.droppedCount);
           return false;
         }
-        this.consume(1);
-        const { key, text } = describe(err);
-        this.report(`record:${key}`, `usage record rejected and dropped (${text})`);
-        continue;
+        const { key, text } = describeStoreError(err);
+        this.reporter.report(`record:${key}`, `usage record rejected and dropped (${text})`);
       }
-      this.consume(1);
+      this.queue.consume(1);
     }
-    this.succeeded();
+    this.reporter.succeeded(this.droppedCount);
     return true;
   }
 
-  // IMMEDIATE takes the write lock up front, so a lock held elsewhere waits in busy_timeout
-  // instead of failing halfway through the batch.
-  private writeBatch(entries: readonly Entry[]): void {
-    this.writeTx.immediate(entries);
-  }
-
-  private isRecordError(err: unknown): boolean {
-    if (err instanceof BetterSqlite3.SqliteError) return RECORD_ERROR_CODE.test(err.code);
-    // Bind errors (a value SQLite cannot store) are TypeError/RangeError; on a closed handle they
-    // are about the connection, and the records must wait.
-    return (err instanceof TypeError || err instanceof RangeError) && this.db.open;
-  }
-
-  private failed(err: unknown, queued: number): void {
-    this.failures++;
-    const { key, text } = describe(err);
-    this.report(`write:${key}`, `usage write failed (${text}); keeping ${queued} records queued, retrying`);
-  }
-
-  private succeeded(): void {
-    if (this.failures === 0) return;
-    this.failures = 0;
-    // The outage is over: the next one deserves its own report.
-    this.reported.clear();
-  }
-
-  private consume(n: number): void {
-    this.head += n;
-    if (this.head >= this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  private retryDelay(): number {
-    const { retryDelayMs, maxRetryDelayMs } = this.opts;
-    return Math.min(retryDelayMs * 2 ** Math.max(0, this.failures - 1), maxRetryDelayMs);
+  private dropCaptures(err: unknown, chunks: readonly CaptureChunk[]): boolean {
+    this.captures.written(chunks);
+    const { key, text } = describeStoreError(err);
+    this.reporter.report(`capture:${key}`, `captured frames rejected and dropped (${text})`);
+    return true;
   }
 
   private schedule(delayMs: number): void {
-    if (this.timer !== undefined || this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flushOneBatch();
-    }, delayMs);
-    this.timer.unref();
+    if (!this.closed) this.timer.schedule(delayMs);
   }
 
-  // The timer writes one batch per tick so a deep backlog never holds the event loop in one go.
-  private flushOneBatch(): void {
-    if (this.pending === 0) return;
-    const ok = this.writeNext();
-    if (this.pending > 0) this.schedule(ok ? 0 : this.retryDelay());
-  }
-
-  private clearTimer(): void {
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private report(key: string, message: string): void {
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
-    try {
-      this.onError(message);
-    } catch {
-      // A broken reporter must not turn a usage problem into a relay failure.
-    }
+  // The timer writes one budgeted transaction per tick, so a deep backlog never holds the event loop.
+  private tick(): void {
+    if (this.backlog() === 0) return;
+    const started = performance.now();
+    const ok = this.writeNext(started + this.opts.tickBudgetMs, false);
+    this.longestTimerMs = Math.max(this.longestTimerMs, performance.now() - started);
+    if (this.pending > 0 || (ok && this.capturesDue)) this.schedule(ok ? 0 : this.reporter.retryDelay());
+    else if (this.captures.pendingBytes > 0) this.schedule(ok ? CHUNK_AGE_MS : this.reporter.retryDelay());
   }
 }

@@ -27,6 +27,7 @@ const row: UsageRow = {
   usageProvenance: 'reported',
   rawUsage: '{"prompt_tokens":0,"completion_tokens":5}',
   error: null,
+  costUsd: null,
 };
 
 /** A minimal RFC 4180 reader, to prove the writer's output reads back to the same fields. */

@@ -47,6 +47,7 @@ describe('requests repo', () => {
       usageProvenance: 'reported',
       rawUsage: '{"input_tokens":12,"output_tokens":321}',
       error: null,
+      costUsd: null,
     };
     expect(repo.listRequests({})).toEqual([expected]);
   });

@@ -32,9 +32,25 @@ describe('migrate', () => {
     expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
   });
 
-  it('builds schema 1 from an empty database', () => {
+  it('builds the newest schema from an empty database', () => {
     const db = new BetterSqlite3(join(tempDir(), 'usage.db'));
     expect(migrate(db)).toEqual({ from: 0, to: SCHEMA_VERSION });
+    expect(tableNames(db)).toEqual([
+      'attempts',
+      'capture_totals',
+      'captures',
+      'pricing',
+      'providers',
+      'requests',
+      'settings',
+      'usage_hourly',
+    ]);
+    db.close();
+  });
+
+  it('builds schema 1 from an empty database', () => {
+    const db = new BetterSqlite3(join(tempDir(), 'usage.db'));
+    expect(migrate(db, MIGRATIONS.slice(0, 1))).toEqual({ from: 0, to: 1 });
     expect(tableNames(db)).toEqual(['attempts', 'requests']);
     expect(columns(db, 'requests')).toEqual([
       'request_id',
@@ -67,10 +83,12 @@ describe('migrate', () => {
       'attempt_no',
       'provider',
       'started_at',
+      'phase',
       'outcome',
       'reason',
       'http_status',
       'duration_ms',
+      'body_head',
     ]);
     const indexes = db
       .prepare<[], { name: string }>(`SELECT name FROM pragma_index_list('requests')`)
@@ -96,7 +114,7 @@ describe('migrate', () => {
   it('rolls a failing step back whole and leaves user_version at the last good step', () => {
     const db = new BetterSqlite3(join(tempDir(), 'usage.db'));
     const broken: Migration = {
-      version: 2,
+      version: SCHEMA_VERSION + 1,
       name: 'broken',
       up(d) {
         d.exec(`CREATE TABLE half_done (x)`);
@@ -104,15 +122,17 @@ describe('migrate', () => {
       },
     };
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow('boom');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(tableNames(db)).not.toContain('half_done');
     db.close();
   });
 
   it('refuses misnumbered migrations', () => {
     const db = new BetterSqlite3(':memory:');
-    const skipped: Migration = { version: 3, name: 'skipped', up() {} };
-    expect(() => migrate(db, [...MIGRATIONS, skipped])).toThrow(/version 3 but sits at position 2/);
+    const skipped: Migration = { version: SCHEMA_VERSION + 2, name: 'skipped', up() {} };
+    expect(() => migrate(db, [...MIGRATIONS, skipped])).toThrow(
+      `version ${SCHEMA_VERSION + 2} but sits at position ${SCHEMA_VERSION + 1}`,
+    );
     db.close();
   });
 
@@ -120,7 +140,7 @@ describe('migrate', () => {
     const db = openDatabase(join(tempDir(), 'usage.db'));
     expect(() =>
       db.exec(
-        `INSERT INTO attempts (request_id, attempt_no, provider, started_at, outcome) VALUES ('${'b'.repeat(32)}', 1, 'p', 1, 'failed')`,
+        `INSERT INTO attempts (request_id, attempt_no, provider, started_at, phase, outcome) VALUES ('${'b'.repeat(32)}', 1, 'p', 1, 'connect', 'failed')`,
       ),
     ).toThrow(/FOREIGN KEY/);
     closeDatabase(db);

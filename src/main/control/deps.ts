@@ -1,0 +1,56 @@
+import type { KeyVault } from '../key-vault';
+import type { LiveListener } from '../live-hub';
+import type { HealthBook } from '../proxy/health';
+import type { RuntimeConfig } from '../runtime-config';
+import type { ClientApp, RequestFilter, UsageRow } from '../../shared/usage';
+import type {
+  RequestDetail,
+  RequestPage,
+  RequestPageQuery,
+  SummaryQuery,
+  SummaryRow,
+} from '../../shared/usage-query';
+
+/** What the control handlers read from the store: its named queries (DESIGN.md §2.3, no SQL here). */
+export interface UsageReads {
+  page(query: RequestPageQuery): RequestPage;
+  /** Everything the inspector shows for one request; null when there is no such request. */
+  detail(requestId: string): RequestDetail | null;
+  row(requestId: string): UsageRow | null;
+  summary(query: SummaryQuery): SummaryRow[];
+  /** Every matching request, newest first, one at a time (exports). */
+  rows(filter: RequestFilter): Iterable<UsageRow>;
+  /** Start (ms since the epoch) of the newest request from any of these clients; null when none. */
+  lastSeenMs(clients: readonly ClientApp[]): number | null;
+}
+
+/** The part of the gateway the control API reads and switches. */
+export interface GatewayControl {
+  readonly health: Pick<HealthBook, 'view' | 'reset'>;
+  /** While paused, API requests get a 503; the control API keeps answering. */
+  paused: boolean;
+  readonly activeRequests: number;
+}
+
+export type ConfigControl = Pick<
+  RuntimeConfig,
+  'settings' | 'providers' | 'updateSettings' | 'saveProvider' | 'removeProvider' | 'reorder' | 'onChange'
+>;
+
+/** Everything the transport-agnostic handlers need; app.ts wires it, tests may too. */
+export interface ControlDeps {
+  version: string;
+  /** The gateway's URL (`http://127.0.0.1:8787`) and port; known once it listens. */
+  url(): string;
+  port(): number;
+  dataDir: string;
+  /** The local token (control API, dashboard; API routes when required). */
+  token: string;
+  vaultKind: KeyVault['kind'];
+  gateway: GatewayControl;
+  config: ConfigControl;
+  live: { subscribe(listener: LiveListener): () => void };
+  usage: UsageReads;
+  /** One-line operator messages. */
+  log(line: string): void;
+}

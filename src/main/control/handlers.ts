@@ -1,0 +1,20 @@
+import type { ControlDeps } from './deps';
+import type { ControlHandlers } from './dispatch';
+import { providersHandlers } from './providers-handlers';
+import { requestsHandlers } from './requests-handlers';
+import { settingsHandlers } from './settings-handlers';
+import { setupHandlers } from './setup-handlers';
+import { statusHandlers } from './status-handlers';
+import { usageHandlers } from './usage-handlers';
+
+/** Every call of the contract, transport-agnostic; `statusChanged` nudges the status push. */
+export function createHandlers(deps: ControlDeps, statusChanged: () => void): ControlHandlers {
+  return {
+    ...statusHandlers(deps, statusChanged),
+    ...requestsHandlers(deps),
+    ...usageHandlers(deps),
+    ...providersHandlers(deps),
+    ...settingsHandlers(deps),
+    ...setupHandlers(deps),
+  };
+}

@@ -1,0 +1,125 @@
+import { request } from 'undici';
+import type { ProviderConfig } from '../../shared/config';
+import { errorMessage } from '../../shared/errors';
+import type { ProviderTestResult } from '../../shared/ipc-contract';
+import { redactSecrets } from '../../shared/redact';
+import { buildHeaders } from '../proxy/upstream';
+
+/** The whole test, connect to last byte, may take this long. */
+export const PROVIDER_TEST_TIMEOUT_MS = 10_000;
+/** Model lists past this size are not parsed (the test still passes on its status). */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MESSAGE_CHARS = 300;
+
+/** Where each vendor lists its models, under the provider's base URL (vendor SDK conventions). */
+function modelsUrl(p: ProviderConfig): string {
+  const base = p.baseUrl.replace(/\/+$/, '');
+  switch (p.kind) {
+    case 'openai':
+      return `${base}/models`;
+    case 'anthropic':
+      return `${base}/v1/models`;
+    case 'gemini':
+      return `${base}/v1beta/models`;
+  }
+}
+
+/**
+ * The headers of Sluice's own request: the key in the vendor's style and the provider's extra headers,
+ * exactly as the gateway sends them, plus an honest User-Agent unless the provider names one.
+ */
+function testHeaders(p: ProviderConfig, version: string): Record<string, string> {
+  const headers = buildHeaders({}, p, null);
+  headers['user-agent'] ??= `Sluice/${version}`;
+  if (p.kind === 'anthropic') headers['anthropic-version'] ??= '2023-06-01';
+  headers.accept = 'application/json';
+  return headers;
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string | null> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      return null;
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function modelCount(json: unknown): number | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const list = (json as { data?: unknown; models?: unknown }).data ?? (json as { models?: unknown }).models;
+  return Array.isArray(list) ? list.length : null;
+}
+
+/** The vendor's own error message (all three nest it as `error.message`), else the body's start. */
+function errorText(text: string): string {
+  try {
+    const json = JSON.parse(text) as { error?: { message?: unknown } };
+    if (typeof json.error?.message === 'string') return json.error.message;
+  } catch {
+    // not JSON: show the text itself
+  }
+  return text.trim();
+}
+
+function clip(text: string): string {
+  return text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS)}…` : text;
+}
+
+/**
+ * Asks the provider for its model list with its own credentials: whether it answers, how fast, and
+ * what it said. Never throws; no message ever carries a credential.
+ */
+export async function testProvider(
+  provider: ProviderConfig,
+  version: string,
+  secrets: readonly string[],
+): Promise<ProviderTestResult> {
+  const started = performance.now();
+  const latency = (): number => Math.round(performance.now() - started);
+  const safe = (text: string): string => clip(redactSecrets(text, secrets));
+  try {
+    const res = await request(modelsUrl(provider), {
+      method: 'GET',
+      headers: testHeaders(provider, version),
+      signal: AbortSignal.timeout(PROVIDER_TEST_TIMEOUT_MS),
+      headersTimeout: PROVIDER_TEST_TIMEOUT_MS,
+      bodyTimeout: PROVIDER_TEST_TIMEOUT_MS,
+    });
+    const text = await readCapped(res.body);
+    const status = res.statusCode;
+    if (status >= 200 && status < 300) {
+      let count: number | null = null;
+      try {
+        count = text === null ? null : modelCount(JSON.parse(text));
+      } catch {
+        count = null;
+      }
+      const what = count === null ? 'it answered' : `${count} model${count === 1 ? '' : 's'} listed`;
+      return { ok: true, status, latencyMs: latency(), message: `OK: ${what}` };
+    }
+    const refused = status === 401 || status === 403;
+    const hint = !refused
+      ? ''
+      : provider.apiKey === undefined
+        ? ' (no key saved here: clients send their own)'
+        : ' (check the key)';
+    const said = text === null ? '' : `: ${errorText(text)}`;
+    return { ok: false, status, latencyMs: latency(), message: safe(`HTTP ${status}${hint}${said}`) };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const timedOut =
+      (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) ||
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT';
+    const message = timedOut
+      ? `no answer within ${PROVIDER_TEST_TIMEOUT_MS / 1000} s`
+      : `could not reach it: ${typeof code === 'string' ? `${code} ` : ''}${errorMessage(err)}`;
+    return { ok: false, status: null, latencyMs: latency(), message: safe(message) };
+  }
+}

@@ -1,0 +1,52 @@
+import { SluiceError } from '../../shared/errors';
+import type { ProviderView } from '../../shared/ipc-contract';
+import type { ProviderConfig } from '../../shared/config';
+import type { ControlDeps } from './deps';
+import type { ControlHandlers } from './dispatch';
+import { testProvider } from './provider-test';
+import { providerSecrets, restoreMaskedHeaders, toProviderView } from './provider-view';
+
+type ProviderCalls =
+  | 'providers.list'
+  | 'providers.save'
+  | 'providers.remove'
+  | 'providers.reorder'
+  | 'providers.test'
+  | 'providers.resetHealth';
+
+/** The Providers screen: list, save (keys write-only), remove, reorder, test, reset a circuit. */
+export function providersHandlers(deps: ControlDeps): Pick<ControlHandlers, ProviderCalls> {
+  const view = (p: ProviderConfig): ProviderView => toProviderView(p, deps.gateway, deps.config.settings());
+  const list = (): ProviderView[] => deps.config.providers().map(view);
+  const find = (id: string): ProviderConfig => {
+    const found = deps.config.providers().find((p) => p.id === id);
+    if (found === undefined) throw new SluiceError('not_found', `no provider "${id}"`);
+    return found;
+  };
+
+  return {
+    'providers.list': list,
+    'providers.save': ({ provider }) => {
+      const existing = deps.config.providers().find((p) => p.id === provider.id);
+      return view(deps.config.saveProvider(restoreMaskedHeaders(provider, existing)));
+    },
+    'providers.remove': ({ id }) => {
+      find(id);
+      deps.config.removeProvider(id);
+      // A provider added again later under the same id starts with a clean circuit.
+      deps.gateway.health.reset(id);
+      return null;
+    },
+    'providers.reorder': ({ ids }) => {
+      deps.config.reorder(ids);
+      return list();
+    },
+    'providers.test': ({ id }) =>
+      testProvider(find(id), deps.version, providerSecrets(deps.config.providers())),
+    'providers.resetHealth': ({ id }) => {
+      const provider = find(id);
+      deps.gateway.health.reset(id);
+      return view(provider);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The token file's name inside the data dir. */
+export const TOKEN_FILE = 'token';
+
+const TOKEN_SHAPE = /^[0-9a-f]{64}$/;
+
+/**
+ * The local token that guards the control API and the dashboard: 32 random bytes as hex, made at first
+ * start in `<dataDir>/token` (0600) and reused after. A file that is not a token (truncated, edited) is
+ * replaced, since nothing else can recover it and the app cannot start without one.
+ */
+export function loadOrCreateLocalToken(dataDir: string): string {
+  const file = path.join(dataDir, TOKEN_FILE);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const existing = readToken(file);
+  if (existing !== null) {
+    fs.chmodSync(file, 0o600);
+    return existing;
+  }
+  const token = crypto.randomBytes(32).toString('hex');
+  // Written beside and renamed over, so a crash never leaves half a token; mode set at creation, so the
+  // token is never readable by others even for a moment.
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+  // Another process may have won the race: whatever is on disk now is the token.
+  return readToken(file) ?? token;
+}
+
+function readToken(file: string): string | null {
+  try {
+    const text = fs.readFileSync(file, 'utf8').trim();
+    return TOKEN_SHAPE.test(text) ? text : null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/**
+ * True when `given` is the token. Both sides are hashed first so the comparison takes the same time
+ * whatever the input's length or content (timingSafeEqual needs equal lengths).
+ */
+export function tokenMatches(token: string, given: string | null | undefined): boolean {
+  if (given === null || given === undefined || given === '') return false;
+  const a = crypto.createHash('sha256').update(token).digest();
+  const b = crypto.createHash('sha256').update(given).digest();
+  return crypto.timingSafeEqual(a, b);
+}

@@ -1,0 +1,172 @@
+import type { CapturedFrame } from '../../shared/usage-query';
+
+/** The settings captures obey, read on every call so a change applies at once. */
+export interface CaptureLimits {
+  captureFrames: boolean;
+  captureRequestBodies: boolean;
+  /** Frame bytes kept per request; the request body has its own allowance of the same size. */
+  captureMaxBytesPerRequest: number;
+}
+
+/** What one flush writes for one request. */
+export type CaptureChunk =
+  | { kind: 'frames'; requestId: string; capturedAt: number; frames: CapturedFrame[]; dropped: number }
+  | { kind: 'request-body'; requestId: string; capturedAt: number; body: string; cutBytes: number };
+
+interface RequestState {
+  /** Frame bytes accepted for this request so far, written or not. */
+  kept: number;
+  frames: CapturedFrame[];
+  dropped: number;
+  body: { text: string; cutBytes: number } | null;
+  /** Bytes held for this request now (frames, body), and since when (ms since the epoch). */
+  frameBytes: number;
+  bodyBytes: number;
+  since: number;
+  finished: boolean;
+}
+
+/** Requests whose capture state is held at once; beyond it the oldest is forgotten (a finish that never came). */
+const MAX_OPEN_REQUESTS = 20_000;
+
+/**
+ * A long stream is written in chunks of about this many bytes, or this often, so its frames are not
+ * all held until it ends; a short one is written once, when it finishes.
+ */
+export const CHUNK_BYTES = 64 * 1024;
+export const CHUNK_AGE_MS = 2_000;
+
+/**
+ * Holds captured frames in memory between flushes: bounded per request by the settings, and in total
+ * by `maxPendingBytes` so a database that cannot be written cannot make it grow without end.
+ * Nothing is forgotten until `written()` confirms the chunks from `chunks()` are in the database.
+ */
+export class CaptureBuffer {
+  private readonly open = new Map<string, RequestState>();
+  private pending = 0;
+
+  constructor(
+    private readonly limits: () => CaptureLimits,
+    private readonly maxPendingBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Bytes held in memory, not yet written. */
+  get pendingBytes(): number {
+    return this.pending;
+  }
+
+  /** Requests with capture state held (for tests and figures). */
+  get openRequests(): number {
+    return this.open.size;
+  }
+
+  frame(requestId: string, offsetMs: number, event: string | null, data: string): void {
+    const limits = this.limits();
+    if (!limits.captureFrames) return;
+    const state = this.state(requestId);
+    const size = Buffer.byteLength(data) + (event === null ? 0 : event.length);
+    if (state.kept + size > limits.captureMaxBytesPerRequest || this.pending + size > this.maxPendingBytes) {
+      state.dropped++;
+      return;
+    }
+    state.kept += size;
+    if (state.frameBytes + state.bodyBytes === 0) state.since = this.now();
+    state.frameBytes += size;
+    this.pending += size;
+    state.frames.push({ offsetMs, event, data });
+  }
+
+  requestBody(requestId: string, body: Uint8Array): void {
+    const limits = this.limits();
+    if (!limits.captureRequestBodies) return;
+    const keep = Math.min(body.length, limits.captureMaxBytesPerRequest, this.maxPendingBytes - this.pending);
+    if (keep <= 0 && body.length > 0) return;
+    const state = this.state(requestId);
+    if (state.body !== null) return;
+    const text = Buffer.from(body.buffer, body.byteOffset, keep).toString('utf8');
+    state.body = { text, cutBytes: body.length - keep };
+    if (state.frameBytes + state.bodyBytes === 0) state.since = this.now();
+    state.bodyBytes = keep;
+    this.pending += keep;
+  }
+
+  /** No more frames will come for this request: its state goes once its last chunk is written. */
+  finished(requestId: string): void {
+    const state = this.open.get(requestId);
+    if (state !== undefined) state.finished = true;
+  }
+
+  /**
+   * The chunks due now, one per request and kind: a finished request's, a large or old backlog, or
+   * (with `force`) everything held.
+   */
+  chunks(force: boolean): CaptureChunk[] {
+    const out: CaptureChunk[] = [];
+    const now = this.now();
+    for (const [requestId, s] of this.open) {
+      if (s.frames.length === 0 && s.dropped === 0 && s.body === null) continue;
+      const held = s.frameBytes + s.bodyBytes;
+      if (!force && !s.finished && held < CHUNK_BYTES && now - s.since < CHUNK_AGE_MS) continue;
+      if (s.body !== null)
+        out.push({
+          kind: 'request-body',
+          requestId,
+          capturedAt: now,
+          body: s.body.text,
+          cutBytes: s.body.cutBytes,
+        });
+      if (s.frames.length > 0 || s.dropped > 0)
+        out.push({ kind: 'frames', requestId, capturedAt: now, frames: s.frames, dropped: s.dropped });
+    }
+    return out;
+  }
+
+  /** These chunks (from the last `chunks()`) are stored: forget them, and every finished request with nothing left. */
+  written(chunks: readonly CaptureChunk[]): void {
+    for (const c of chunks) {
+      const s = this.open.get(c.requestId);
+      if (s === undefined) continue;
+      if (c.kind === 'frames') {
+        this.pending -= s.frameBytes;
+        s.frames = [];
+        s.dropped = 0;
+        s.frameBytes = 0;
+      } else {
+        this.pending -= s.bodyBytes;
+        s.body = null;
+        s.bodyBytes = 0;
+      }
+    }
+    for (const [id, s] of this.open) {
+      if (s.finished && s.frames.length === 0 && s.body === null && s.dropped === 0) this.open.delete(id);
+    }
+  }
+
+  private state(requestId: string): RequestState {
+    let s = this.open.get(requestId);
+    if (s === undefined) {
+      if (this.open.size >= MAX_OPEN_REQUESTS) this.forgetOldest();
+      s = {
+        kept: 0,
+        frames: [],
+        dropped: 0,
+        body: null,
+        frameBytes: 0,
+        bodyBytes: 0,
+        since: 0,
+        finished: false,
+      };
+      this.open.set(requestId, s);
+    }
+    return s;
+  }
+
+  private forgetOldest(): void {
+    const first = this.open.entries().next();
+    if (first.done === true) return;
+    const [id, s] = first.value;
+    this.pending -= s.frameBytes + s.bodyBytes;
+    this.open.delete(id);
+  }
+}

@@ -1,0 +1,147 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { RequestCapture } from '../../shared/usage-query';
+import type { CaptureChunk } from './capture-buffer';
+import { decodeFrames, encodeFrames } from './capture-codec';
+
+/** The only code that reads or writes the `captures` table. */
+export interface CapturesRepo {
+  /** Stores one chunk, redacting every text with `redact`, compressed; skipped (0) if its request has no row. Returns bytes stored. */
+  insert(chunk: CaptureChunk, redact: (text: string) => string): number;
+  /** Bytes of every stored capture, kept exact by triggers. */
+  totalBytes(): number;
+  /**
+   * Deletes the captures of whole requests, oldest first, from the oldest `batch` chunks, until the
+   * total is at most `maxBytes`. Returns chunks deleted; call again while it returns > 0 and the total is over.
+   */
+  trimToTotal(maxBytes: number, batch: number): number;
+  /** A few bounded trimToTotal steps (so one flush never runs long); the next flush does the rest. */
+  enforceTotal(maxBytes: number): void;
+  /**
+   * Inserts chunks in order until `deadline` (performance.now() ms) passes, at least one, then
+   * enforces `maxTotalBytes`; returns how many it inserted.
+   */
+  insertUntil(
+    chunks: readonly CaptureChunk[],
+    redact: (text: string) => string,
+    deadline: number,
+    maxTotalBytes: number,
+  ): number;
+  /** Deletes at most `batch` chunks captured before `cutoffMs`; returns how many. */
+  deleteOlderThan(cutoffMs: number, batch: number): number;
+  /** What was captured for a request, in arrival order. */
+  forRequest(requestId: string): RequestCapture;
+}
+
+interface ChunkRow {
+  kind: string;
+  dropped: number;
+  payload: Buffer;
+}
+
+/** Chunks examined per trimming step, and steps per call of enforceTotal. */
+const TRIM_BATCH = 1000;
+const TRIM_STEPS = 8;
+
+export function createCapturesRepo(db: BetterSqlite3.Database): CapturesRepo {
+  // A chunk whose start record was lost (dropped from a full queue) has nothing to belong to: skip it
+  // rather than trip the foreign key and fail the whole batch.
+  const insert = db.prepare(
+    `INSERT INTO captures (request_id, kind, captured_at, frames, dropped, bytes, payload)
+     SELECT @requestId, @kind, @capturedAt, @frames, @dropped, @bytes, @payload
+     WHERE EXISTS (SELECT 1 FROM requests WHERE request_id = @requestId)`,
+  );
+  const total = db.prepare<[], { bytes: number }>(`SELECT bytes FROM capture_totals WHERE id = 1`);
+  const oldest = db.prepare<[number], { request_id: string; bytes: number }>(
+    `SELECT request_id, bytes FROM captures ORDER BY id LIMIT ?`,
+  );
+  const dropRequest = db.prepare<[string]>(`DELETE FROM captures WHERE request_id = ?`);
+  const expire = db.prepare<[number, number]>(
+    `DELETE FROM captures WHERE id IN (SELECT id FROM captures WHERE captured_at < ? ORDER BY captured_at LIMIT ?)`,
+  );
+  const chunks = db.prepare<[string], ChunkRow>(
+    `SELECT kind, dropped, payload FROM captures WHERE request_id = ? ORDER BY id`,
+  );
+
+  return {
+    insert(chunk, redact) {
+      const text =
+        chunk.kind === 'frames'
+          ? encodeFrames(
+              chunk.frames.map((f) => ({
+                offsetMs: f.offsetMs,
+                event: f.event === null ? null : redact(f.event),
+                data: redact(f.data),
+              })),
+            )
+          : redact(chunk.body);
+      // SSE frames are repetitive JSON: the fastest DEFLATE level stores them in a fraction of the space,
+      // so the total cap holds several times more requests, for a few tens of µs per chunk.
+      const payload = deflateRawSync(Buffer.from(text, 'utf8'), { level: 1 });
+      const bytes = payload.length;
+      const result = insert.run({
+        requestId: chunk.requestId,
+        kind: chunk.kind,
+        capturedAt: chunk.capturedAt,
+        frames: chunk.kind === 'frames' ? chunk.frames.length : 0,
+        dropped: chunk.kind === 'frames' ? chunk.dropped : chunk.cutBytes,
+        bytes,
+        payload,
+      });
+      return result.changes > 0 ? bytes : 0;
+    },
+    totalBytes() {
+      return total.get()?.bytes ?? 0;
+    },
+    trimToTotal(maxBytes, batch) {
+      let excess = this.totalBytes() - maxBytes;
+      if (excess <= 0) return 0;
+      const victims = new Set<string>();
+      for (const row of oldest.all(batch)) {
+        if (excess <= 0) break;
+        victims.add(row.request_id);
+        excess -= row.bytes;
+      }
+      let deleted = 0;
+      for (const id of victims) deleted += dropRequest.run(id).changes;
+      return deleted;
+    },
+    enforceTotal(maxBytes) {
+      for (let i = 0; i < TRIM_STEPS && this.trimToTotal(maxBytes, TRIM_BATCH) > 0; i++) {
+        // each step drops the oldest requests' captures
+      }
+    },
+    insertUntil(list, redact, deadline, maxTotalBytes) {
+      let n = 0;
+      while (n < list.length) {
+        this.insert(list[n]!, redact);
+        n++;
+        if (performance.now() > deadline) break;
+      }
+      this.enforceTotal(maxTotalBytes);
+      return n;
+    },
+    deleteOlderThan(cutoffMs, batch) {
+      return expire.run(cutoffMs, batch).changes;
+    },
+    forRequest(requestId) {
+      const capture: RequestCapture = {
+        frames: [],
+        droppedFrames: 0,
+        requestBody: null,
+        requestBodyTruncatedBytes: 0,
+      };
+      for (const c of chunks.all(requestId)) {
+        if (c.kind === 'request-body') {
+          capture.requestBody = inflateRawSync(c.payload).toString('utf8');
+          capture.requestBodyTruncatedBytes = c.dropped;
+        } else {
+          // A loop, not push(...frames): a long stream can hold more frames than a call takes arguments.
+          for (const f of decodeFrames(inflateRawSync(c.payload).toString('utf8'))) capture.frames.push(f);
+          capture.droppedFrames += c.dropped;
+        }
+      }
+      return capture;
+    },
+  };
+}
