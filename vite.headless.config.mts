@@ -18,7 +18,7 @@ export default defineConfig({
     target: 'node20',
     sourcemap: true,
     minify: false,
-    rollupOptions: {
+    rolldownOptions: {
       input: { cli: 'src/main/cli.ts', bench: 'bench/bench.ts', 'store-bench': 'bench/store-bench.ts' },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'cjs', entryFileNames: '[name].js' },

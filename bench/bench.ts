@@ -6,6 +6,7 @@ import { newAgent, runMany, runStream, type PathName, type Target } from './clie
 import { runUpstream } from './fake-upstream';
 import { cpuRound, rssPhase, ttfbPhase, type CpuRound, type RssFigures, type TtfbFigures } from './phases';
 import { renderReport } from './report';
+import { SMOOTH_MODE, SMOOTH_NAMES, SMOOTH_SETTINGS, renderSmooth, smoothPhase } from './smooth-phase';
 import { makeEvents, type StreamMode } from './sse-script';
 
 /*
@@ -18,9 +19,10 @@ const FLAT = { streams: 32, rounds: 5, mode: { events: 2000, intervalMs: 0 } };
 const FIXED = { streams: 32, rounds: 5, mode: { events: 1500, intervalMs: 2 } };
 /** A frame per 500 ms, held open until both halves have been sampled and ≥ 10 s have passed. */
 const RSS = { streams: 500, minOpenMs: 10_000, mode: { events: 600, intervalMs: 500, hold: true } };
-const WATCHDOG_MS = 300_000;
+/** The smoothing phase alone takes ~2.5 min (30 × 3 streams of 1.3 s each, then the CPU rounds). */
+const WATCHDOG_MS = 600_000;
 /** `BENCH_PHASES=ttfb,flat npm run bench` runs only those (while working on one figure). */
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'rss,ttfb,flat,fixed').split(','));
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'rss,ttfb,flat,fixed,smooth').split(','));
 
 const started = performance.now();
 function progress(line: string): void {
@@ -137,6 +139,24 @@ async function run(children: Children): Promise<string> {
     progress(`fixed load: ${fix} rounds × ${FIXED.streams} streams × 1 frame / ${FIXED.mode.intervalMs} ms`);
   const fixed = await cpuRounds(b, FIXED.mode, FIXED.streams, fix, proxies);
 
+  // Smoothing: three more Sluice processes (off, fixed, adaptive) on the same upstream, stopped after.
+  let smooth = '';
+  if (PHASES.has('smooth')) {
+    const smoothers = [];
+    for (const name of SMOOTH_NAMES) {
+      const server = await children.spawnSluice(upstream.port, SMOOTH_SETTINGS[name]);
+      smoothers.push({ name, port: server.port, pid: server.pid, server });
+    }
+    await children.setMode(upstream, SMOOTH_MODE);
+    collectGarbage();
+    smooth = renderSmooth(await smoothPhase(smoothers, progress, () => alive(b)));
+    for (const s of smoothers) {
+      await children.stop(s.server);
+      const said = s.server.stderr.filter((l) => l.trim() !== '' && !/SIGTERM, finishing in-flight/.test(l));
+      if (said.length > 0) smooth += `\nSluice (smoothing ${s.name}) stderr:\n    ${said.join('\n    ')}`;
+    }
+  }
+
   const report = renderReport({
     ttfb,
     saturated,
@@ -159,7 +179,7 @@ async function run(children: Children): Promise<string> {
   if (said.length > 0) notes.push(`Sluice stderr:\n    ${said.join('\n    ')}`);
   await children.stop(bare);
   await children.stop(upstream);
-  return `${report}\n${notes.join('\n')}`;
+  return `${report}\n${smooth === '' ? '' : `\n${smooth}\n`}${notes.join('\n')}`;
 }
 
 function loadAvg(): string {

@@ -47,8 +47,8 @@ export class Children {
     return server;
   }
 
-  /** Spawns the real gateway (`cli.js serve`) against the fake upstream, with a temp data dir. */
-  async spawnSluice(upstreamPort: number): Promise<Server> {
+  /** Spawns the real gateway (`cli.js serve`) against the fake upstream, with a temp data dir; `settings` are added to its config's. */
+  async spawnSluice(upstreamPort: number, settings: Record<string, unknown> = {}): Promise<Server> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
     this.tempDirs.push(dir);
     const config = path.join(dir, 'config.json');
@@ -65,7 +65,7 @@ export class Children {
           },
         ],
         // The default 256 would queue the 500-stream phase behind the pool, not measure memory.
-        settings: { upstreamConnections: 1024 },
+        settings: { upstreamConnections: 1024, ...settings },
       }),
     );
     const cli = path.join(__dirname, 'cli.js');

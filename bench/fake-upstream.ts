@@ -63,7 +63,7 @@ export function runUpstream(): void {
   process.on('message', (m: unknown) => {
     if (isReleaseMessage(m)) phase.released = true;
     if (!isModeMessage(m)) return;
-    phase = { mode: m.mode, frames: makeEvents(m.mode.events), released: false };
+    phase = { mode: m.mode, frames: makeEvents(m.mode.events, m.mode.text), released: false };
     process.send?.({ type: 'mode-ok', seq: m.seq });
   });
   // The parent is the only reason to live: if it dies, so do we.

@@ -9,6 +9,8 @@ export interface StreamMode {
    * streams stay open exactly as long as a measurement needs them, however slow the machine.
    */
   hold?: boolean;
+  /** The text every content delta carries (default `"hello "`); ignored by held streams. */
+  text?: string;
 }
 
 /** Parent → upstream: every held stream ends at its next frame. */
@@ -35,8 +37,13 @@ function frame(json: string): Buffer {
   return Buffer.from(`data: ${json}\n\n`);
 }
 
+/** A content delta carrying `text`. */
+export function contentFrame(text: string): Buffer {
+  return frame(`${HEAD}{"index":0,"delta":{"content":${JSON.stringify(text)}},"finish_reason":null}]}`);
+}
+
 /** The content delta every stream repeats. */
-export const CONTENT_FRAME = frame(`${HEAD}{"index":0,"delta":{"content":"hello "},"finish_reason":null}]}`);
+export const CONTENT_FRAME = contentFrame('hello ');
 
 /** How a stream of `contentFrames` content deltas ends: `finish_reason: "stop"`, usage, `[DONE]`. */
 export function tailFrames(contentFrames: number): Buffer[] {
@@ -50,10 +57,11 @@ export function tailFrames(contentFrames: number): Buffer[] {
 }
 
 /** A realistic OpenAI Chat stream of `count` frames, `[DONE]` included: content deltas, then the tail. */
-export function makeEvents(count: number): Buffer[] {
+export function makeEvents(count: number, text?: string): Buffer[] {
   if (!Number.isInteger(count) || count < 4) throw new Error(`a stream needs ≥ 4 frames, got ${count}`);
+  const content = text === undefined ? CONTENT_FRAME : contentFrame(text);
   const out: Buffer[] = [];
-  for (let i = 0; i < count - 3; i++) out.push(CONTENT_FRAME);
+  for (let i = 0; i < count - 3; i++) out.push(content);
   out.push(...tailFrames(count - 3));
   return out;
 }

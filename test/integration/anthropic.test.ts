@@ -232,7 +232,11 @@ describe('Anthropic Messages through Sluice with both Anthropic SDK lines', () =
               expect(err).toBeInstanceOf(apiError);
               expect((err as APIError1).status).toBeUndefined();
               expect((err as APIError1).error).toMatchObject({ type: 'error', error: expected.error });
-              expect(row).toMatchObject({ httpStatus: 200, ...anthropicTokens(expected.usage!) });
+              // Cut short: the output count is raised to at least what the text seen amounts to.
+              const reported = anthropicTokens(expected.usage!);
+              expect(row).toMatchObject({ httpStatus: 200, ...reported, outputTokens: expect.any(Number) });
+              expect(row.outputTokens).toBeGreaterThanOrEqual(reported.outputTokens ?? 0);
+              expect(row.usageProvenance).toBe('partial');
             } else {
               // Nothing committed: Sluice must answer a whole Anthropic error with an error status,
               // which the SDK raises as APIError (not a 200 the SDK reads as an empty stream).
