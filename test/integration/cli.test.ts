@@ -5,14 +5,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeUpstream } from '../support/fake-upstream';
+import { buildHeadless } from '../support/headless-build';
 import type { UsageRow } from '../../src/shared/usage';
 import type { SummaryRow } from '../../src/shared/usage-query';
 
-const ROOT = path.resolve(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));
-// Inside the project so the bundle resolves node_modules; apart from out/headless so builds never collide.
-const outDir = path.join(ROOT, 'out', `test-cli-${process.pid}`);
-const cli = path.join(outDir, 'cli.js');
+let cli = '';
+let removeBuild = (): void => {};
 
 function startServe(args: string[]): {
   child: ChildProcess;
@@ -63,24 +62,7 @@ describe('headless CLI', () => {
   const dataDir = path.join(tmp, 'data');
 
   beforeAll(async () => {
-    execFileSync(
-      process.execPath,
-      [
-        path.join(ROOT, 'node_modules/vite/bin/vite.js'),
-        'build',
-        '--config',
-        'vite.headless.config.mts',
-        '--outDir',
-        outDir,
-        '--logLevel',
-        'error',
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
-        stdio: 'pipe',
-      },
-    );
+    ({ cli, remove: removeBuild } = buildHeadless('test-cli'));
     upstream = await new FakeUpstream(() => ({ chunks: anthropicSse, delayMs: 150 })).start();
     config = path.join(tmp, 'sluice.json');
     fs.writeFileSync(
@@ -101,7 +83,7 @@ describe('headless CLI', () => {
   afterAll(async () => {
     await upstream.close();
     fs.rmSync(tmp, { recursive: true, force: true });
-    fs.rmSync(outDir, { recursive: true, force: true });
+    removeBuild();
   });
 
   it('serves, shuts down gracefully on SIGTERM with a request in flight, and reports usage', async () => {
