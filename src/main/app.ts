@@ -78,6 +78,8 @@ export function resolveConfig(
   return fs.existsSync(file) ? { config: loadConfigFile(file), explicit: false } : null;
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
 /** Builds and starts everything; throws a one-line message when the config or the port is unusable. */
 export async function startApp(opts: AppOptions): Promise<SluiceApp> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -105,6 +107,14 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     closeDatabase(db);
     throw err;
   }
+  // Beyond loopback every web page and machine on the network can reach the keys: only with the token.
+  const exposed = !LOOPBACK_HOSTS.has(opts.host);
+  if (exposed && !config.settings().requireLocalToken) {
+    closeDatabase(db);
+    throw new Error(
+      `listening on ${opts.host} exposes your provider keys beyond this machine: set "requireLocalToken": true in settings first (clients then use the local token in ${path.join(opts.dataDir, 'token')} as their API key)`,
+    );
+  }
   const storeLog = (m: string): void => log(`Sluice: usage store: ${m}`);
   const writer = new UsageWriter(db, {
     onError: storeLog,
@@ -125,6 +135,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     clock: systemClock,
     capture: writer,
     localToken: () => token,
+    exposed,
   };
   const gateway = new Gateway(deps);
   const queries = createUsageQueries(db);

@@ -25,11 +25,6 @@ async function serve(argv: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0–65535, got "${values.port}"`);
-  if (!LOOPBACK.has(values.host)) {
-    throw new Error(
-      `--host ${values.host}: Sluice listens on loopback only (127.0.0.1, ::1, localhost); it holds your API keys`,
-    );
-  }
   const app = await startApp({
     dataDir: path.resolve(values['data-dir'] ?? defaultDataDir()),
     ...(values.config === undefined ? {} : { configFile: path.resolve(values.config) }),
@@ -40,6 +35,11 @@ async function serve(argv: string[]): Promise<number> {
   });
   process.stdout.write(`Sluice listening on ${app.url}\n`);
   process.stdout.write(`Sluice dashboard: ${app.url}/_sluice/?token=${app.token}\n`);
+  if (!LOOPBACK.has(values.host)) {
+    process.stderr.write(
+      `Sluice: reachable beyond this machine on ${values.host}; API clients must send the local token as their API key\n`,
+    );
+  }
   await new Promise<void>((resolve) => {
     let closing = false;
     const stop = (signal: string): void => {

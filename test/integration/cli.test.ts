@@ -221,4 +221,20 @@ describe('headless CLI', () => {
     expect(r.stderr).toContain('providers[0].kind');
     expect(r.stderr).toContain('idleTimoutMs');
   });
+
+  it('refuses to listen beyond loopback unless the local token is required', () => {
+    const r = runCli([
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '0.0.0.0',
+      '--data-dir',
+      dataDir,
+      '--config',
+      config,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('requireLocalToken');
+  });
 });

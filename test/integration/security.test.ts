@@ -154,4 +154,34 @@ describe('gateway security', () => {
     expect(r?.status).toBe(200);
     expect(typeof v6 === 'object' && v6.status).toBe(200);
   });
+
+  it('bound beyond loopback: any Host, but only with the local token, and never while the token is off', async () => {
+    const exposed = new Gateway({
+      source,
+      usage: nullUsageSink,
+      live: nullLiveSink,
+      clock: systemClock,
+      localToken: () => TOKEN,
+      exposed: true,
+    });
+    const p = await exposed.listen(0, '127.0.0.1');
+    const send = (headers: Record<string, string>): Promise<Res> =>
+      request(p, {
+        method: 'POST',
+        path: '/v1/messages',
+        headers: { 'content-type': 'application/json', host: `192.0.2.7:${p}`, ...headers },
+        body,
+      });
+    try {
+      expect((await send({ 'x-api-key': TOKEN })).status).toBe(403); // requireLocalToken off: refused outright
+      settings = { ...settings, requireLocalToken: true };
+      expect((await send({})).status).toBe(401);
+      const ok = await send({ 'x-api-key': TOKEN });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toBe(anthropicStream);
+    } finally {
+      settings = { ...settings, requireLocalToken: false };
+      await exposed.close(100);
+    }
+  });
 });

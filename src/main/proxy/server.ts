@@ -17,6 +17,11 @@ export type GatewayDeps = Omit<PipelineDeps, 'pools' | 'health' | 'limiter'> & {
   limitStore?: LimitStateStore;
   /** The local token (for `requireLocalToken`); null/absent when there is none. */
   localToken?: () => string | null;
+  /**
+   * Bound beyond loopback. Then the Host check cannot name the machine's addresses and is off, and
+   * every API request must carry the local token instead (refused while `requireLocalToken` is off).
+   */
+  exposed?: boolean;
 };
 
 /** A handler the app may mount under `/_sluice/` (the control API and dashboard, later). */
@@ -126,7 +131,11 @@ export class Gateway {
     const settings = this.deps.source.settings();
 
     const refused =
-      checkHost(req.headers, this.port) ?? checkOrigin(req.headers, this.port, settings.allowedOrigins);
+      (this.deps.exposed === true
+        ? settings.requireLocalToken
+          ? null
+          : 'Sluice listens beyond loopback but requireLocalToken is off'
+        : checkHost(req.headers, this.port)) ?? checkOrigin(req.headers, this.port, settings.allowedOrigins);
     if (refused !== null) {
       sendError(res, fallback, 403, 'forbidden', `Sluice refused this request: ${refused}`);
       return;
