@@ -45,7 +45,7 @@ export function checkOrigin(
 }
 
 /** Credentials a client can send, in every vendor's style. */
-const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'x-goog-api-key'] as const;
+export const CREDENTIAL_HEADERS = ['authorization', 'x-api-key', 'x-goog-api-key'] as const;
 
 /** The credential the client presented (any vendor's style, or `?key=`), or null. */
 export function presentedCredential(headers: IncomingHttpHeaders, query: string): string | null {

@@ -2,6 +2,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { ProviderConfig } from '../../shared/config';
 import type { RouteMatch } from '../../shared/api-format';
 import type { Settings } from '../../shared/settings';
+import { CREDENTIAL_HEADERS } from './guard';
 
 /** Hop-by-hop and per-connection headers never forwarded in either direction (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([
@@ -20,7 +21,7 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Client credentials, removed when the provider carries its own key. */
-const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key']);
+const CREDENTIALS: ReadonlySet<string> = new Set(CREDENTIAL_HEADERS);
 
 /** Encodings Sluice can decode on Node 20 (no zstd); asking for these keeps `br, zstd` clients parseable. */
 export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
@@ -95,7 +96,7 @@ export function buildHeaders(
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(inbound)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    if (provider.apiKey !== undefined && CREDENTIAL_HEADERS.has(name)) continue;
+    if (provider.apiKey !== undefined && CREDENTIALS.has(name)) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   if (inbound['accept-encoding'] !== undefined) out['accept-encoding'] = ACCEPTED_ENCODINGS;

@@ -45,7 +45,8 @@ export interface RollupRepo {
 }
 
 const HOUR_MS = 3_600_000;
-const SUMS = [
+/** The rollup's summed columns, in the order both the rollup writer and the summary reader use. */
+export const ROLLUP_SUMS = [
   'requests',
   'completed',
   'failed',
@@ -58,7 +59,8 @@ const SUMS = [
   'reasoning_tokens',
   'cost_usd',
   'unpriced',
-];
+] as const;
+const SUMS: readonly string[] = ROLLUP_SUMS;
 /** Each dimension's value, read from a `requests` row. */
 const ROW_KEY: Record<RollupDimension, string> = {
   model: "coalesce(upstream_model, model, '')",

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { SummaryBucket, SummaryQuery, SummaryRow } from '../../shared/usage-query';
 import type { RollupDimension } from './rollup-repo';
 import { addTtfbHistogram, TTFB_BUCKETS, ttfbBucketSql, ttfbPercentile } from './ttfb-histogram';
+import { ROLLUP_SUMS } from './rollup-repo';
 
 /** Dashboard and export summaries. Whole hours come from the hourly rollup, the ragged edges of a range from the rows. */
 export interface SummaryRepo {
@@ -18,20 +19,7 @@ const DAY_MS = 86_400_000;
  * aggregates or objects per row would cost more than reading them. The rollup's last value is its
  * histogram blob, a raw row's the bucket of its TTFB.
  */
-const SUMS = [
-  'requests',
-  'completed',
-  'failed',
-  'aborted',
-  'interrupted',
-  'input_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'output_tokens',
-  'reasoning_tokens',
-  'cost_usd',
-  'unpriced',
-] as const;
+const SUMS = ROLLUP_SUMS;
 const WIDTH = SUMS.length + TTFB_BUCKETS;
 const S = Object.fromEntries(SUMS.map((name, i) => [name, i])) as Record<(typeof SUMS)[number], number>;
 

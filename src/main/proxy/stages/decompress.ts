@@ -7,9 +7,7 @@ import zlib from 'node:zlib';
  * Returns the body unchanged when it is not compressed (or uses an encoding Sluice did not ask for).
  */
 export function decompressed(body: Readable, contentEncoding: string | string[] | undefined): Readable {
-  const encoding = (Array.isArray(contentEncoding) ? contentEncoding.join(',') : (contentEncoding ?? ''))
-    .trim()
-    .toLowerCase();
+  const encoding = normalized(contentEncoding);
   let decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null = null;
   if (encoding === 'gzip' || encoding === 'x-gzip') {
     decoder = zlib.createGunzip({
@@ -36,10 +34,15 @@ export function decompressed(body: Readable, contentEncoding: string | string[] 
   return body.pipe(out);
 }
 
-/** Whether Sluice can decode this content-encoding. */
-export function isDecodable(contentEncoding: string | string[] | undefined): boolean {
-  const e = (Array.isArray(contentEncoding) ? contentEncoding.join(',') : (contentEncoding ?? ''))
+/** The content-encoding header as one lower-case token list. */
+function normalized(contentEncoding: string | string[] | undefined): string {
+  return (Array.isArray(contentEncoding) ? contentEncoding.join(',') : (contentEncoding ?? ''))
     .trim()
     .toLowerCase();
+}
+
+/** Whether Sluice can decode this content-encoding. */
+export function isDecodable(contentEncoding: string | string[] | undefined): boolean {
+  const e = normalized(contentEncoding);
   return e === '' || e === 'identity' || e === 'gzip' || e === 'x-gzip' || e === 'deflate' || e === 'br';
 }
