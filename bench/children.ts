@@ -69,7 +69,19 @@ export class Children {
       }),
     );
     const cli = path.join(__dirname, 'cli.js');
-    const args = [cli, 'serve', '--port', '0', '--data-dir', path.join(dir, 'data'), '--config', config];
+    // BENCH_SLUICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway while it is measured.
+    const nodeArgs = (process.env.BENCH_SLUICE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    const args = [
+      ...nodeArgs,
+      cli,
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      path.join(dir, 'data'),
+      '--config',
+      config,
+    ];
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const server = this.track('sluice', proc);
     const port = await new Promise<number>((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { literalValue, STRING_LITERAL } from './lazy-json';
 import { asArray, asNumber, asObject, asString, parseObject, type JsonObject } from './json-read';
 import {
   createStreamFacts,
@@ -18,6 +19,20 @@ import { normalizeAnthropicUsage } from './usage-normalize';
  * fields are laid over message_start's.
  */
 
+/** A `content_block_delta` carrying a `text_delta`, exactly as the API sends it. */
+const TEXT_DELTA = new RegExp(
+  `^\\{"type":"content_block_delta","index":\\d+,"delta":\\{"type":"text_delta","text":${STRING_LITERAL}\\} *\\} *$`,
+);
+
+/**
+ * The text of a `content_block_delta` that is a plain `text_delta` (the bulk of every stream), read
+ * without a full parse; null when the event may be anything else. The index does not matter for text.
+ */
+export function textDelta(data: string): string | null {
+  const m = TEXT_DELTA.exec(data);
+  return m === null ? null : literalValue(m[1]!);
+}
+
 class AnthropicObserver implements StreamObserver {
   readonly facts: StreamFacts = createStreamFacts();
   /** message_start usage with every message_delta's non-null fields laid over it. */
@@ -32,6 +47,10 @@ class AnthropicObserver implements StreamObserver {
         return 'other';
       case 'message_stop':
         return this.stop();
+      case 'content_block_delta': {
+        const text = textDelta(data);
+        if (text !== null) return this.addText(text);
+      }
     }
     const payload = parseObject(data);
     if (payload === null) {

@@ -1,4 +1,5 @@
 import { asArray, asNumber, asObject, asString, parseObject, type JsonObject } from './json-read';
+import { literalValue, scalarMember, STRING_LITERAL } from './lazy-json';
 import { openAiErrorBody, openAiErrorObject } from './openai-error';
 import {
   createStreamFacts,
@@ -20,6 +21,50 @@ import { normalizeOpenAiChatUsage } from './usage-normalize';
 
 const DONE = '[DONE]';
 
+/** A chunk that is nothing but choice 0's text delta, read without a full parse. */
+export interface PlainDelta {
+  id: string | null;
+  model: string | null;
+  text: string;
+}
+
+/**
+ * A plain text-delta chunk: optional `id`, `object`, `created`, `model` first (OpenAI's order), other
+ * scalar members (`usage: null`, `obfuscation`, `system_fingerprint`…), then one choice whose delta
+ * holds only `content` (beside `role: "assistant"` and `refusal: null`) and whose other members are
+ * `index: 0` and nulls. Usage, an error, a finish, a tool call or another choice cannot match.
+ */
+const PLAIN_CHUNK = new RegExp(
+  [
+    '^\\{',
+    `(?:"id":${STRING_LITERAL},)?`,
+    '(?:"object":"chat\\.completion\\.chunk",)?(?:"created":\\d+,)?',
+    `(?:"model":${STRING_LITERAL},)?`,
+    `(?:${scalarMember(['id', 'model', 'choices', 'usage', 'error'])},|"(?:usage|error)":null,)*`,
+    '"choices":\\[\\{(?:"index":0,)?',
+    `"delta":\\{(?:"role":"assistant",)?"content":${STRING_LITERAL}(?:,"refusal":null)?\\}`,
+    '(?:,"(?:index":0|logprobs":null|finish_reason":null))*',
+    '\\}\\]',
+    `(?:,${scalarMember(['id', 'model', 'choices', 'usage', 'error'])}|,"(?:usage|error)":null)*`,
+    '\\} *$',
+  ].join(''),
+);
+
+/**
+ * The facts of a plain text-delta chunk, or null when the chunk may say more (which then gets the
+ * full parse). Exactly what `read` would learn from the same chunk.
+ */
+export function plainDelta(data: string): PlainDelta | null {
+  const m = PLAIN_CHUNK.exec(data);
+  if (m === null) return null;
+  const text = literalValue(m[3]!);
+  const id = m[1] === undefined ? null : literalValue(m[1]);
+  const model = m[2] === undefined ? null : literalValue(m[2]);
+  if (text === null || (m[1] !== undefined && id === null) || (m[2] !== undefined && model === null))
+    return null;
+  return { id, model, text };
+}
+
 class OpenAiChatObserver implements StreamObserver {
   readonly facts: StreamFacts = createStreamFacts();
 
@@ -29,6 +74,10 @@ class OpenAiChatObserver implements StreamObserver {
     if (data.charCodeAt(0) === 0x5b && data.startsWith(DONE)) {
       this.facts.terminal = true;
       return 'terminal';
+    }
+    if (event !== 'error') {
+      const plain = plainDelta(data);
+      if (plain !== null) return this.readPlain(plain);
     }
     const chunk = parseObject(data);
     if (chunk === null) {
@@ -50,6 +99,18 @@ class OpenAiChatObserver implements StreamObserver {
     this.facts.events++;
     const body = asObject(value);
     return body === null ? 'other' : this.read(body);
+  }
+
+  /** What `read` does with a chunk that `plainDelta` could read. */
+  private readPlain(plain: PlainDelta): EventKind {
+    const facts = this.facts;
+    if (plain.id !== null && plain.id.length > 0) facts.responseId = plain.id;
+    if (plain.model !== null && plain.model.length > 0) facts.model = plain.model;
+    this.settle();
+    if (plain.text.length === 0) return 'other';
+    facts.text += plain.text;
+    facts.contentEvents++;
+    return 'content';
   }
 
   /** One `chat.completion.chunk` (choices carry `delta`) or a whole `chat.completion` (choices carry `message`). */

@@ -1,4 +1,5 @@
 import { asArray, asNumber, asObject, asString, parseObject, type JsonObject } from './json-read';
+import { literalValue, scalarMember, STRING_LITERAL } from './lazy-json';
 import { openAiErrorObject, openAiErrorBody } from './openai-error';
 import { createStreamFacts, errorFromText, nonEmpty, recordError, toolCallAt } from './stream-facts';
 import type {
@@ -34,6 +35,11 @@ const READ_EVENTS: ReadonlySet<string> = new Set([
   'error',
 ]);
 
+/** A `response.output_text.delta` event: scalar members, an empty `logprobs`, and its `delta` string. */
+const TEXT_DELTA = new RegExp(
+  `^\\{(?:${scalarMember(['delta'])},|"logprobs":\\[\\],)*"delta":${STRING_LITERAL}(?:,${scalarMember(['delta'])}|,"logprobs":\\[\\])*\\} *$`,
+);
+
 const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'incomplete', 'failed', 'cancelled']);
 
 /** The error of a failed Response, or of an `error` event (flat `{code,message}` as documented, or nested under `error` as some servers send). */
@@ -52,6 +58,13 @@ class ResponsesObserver implements StreamObserver {
   observeEvent(event: string | undefined, data: string): EventKind {
     this.facts.events++;
     if (event !== undefined && !READ_EVENTS.has(event)) return 'other';
+    // Text deltas are the bulk of a stream and carry one fact, their `delta` string: read it without
+    // a full parse when the event's data leaves no doubt (else the parse below decides).
+    if (event === 'response.output_text.delta') {
+      const m = TEXT_DELTA.exec(data);
+      const delta = m === null ? null : literalValue(m[1]!);
+      if (delta !== null) return this.add('text', delta);
+    }
     const payload = parseObject(data);
     if (payload === null) {
       if (event !== 'error') return 'other';
