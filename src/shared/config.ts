@@ -1,5 +1,22 @@
 import { z } from 'zod';
 import { SettingsSchema, SmoothingOverrideSchema } from './settings';
+import { USER_AGENT_PRESETS, customUserAgentProblem } from './user-agents';
+
+/** A provider's User-Agent: a preset (see user-agents.ts) or `{ "custom": "…" }`, checked as a header value. */
+const UserAgentSchema = z.union(
+  [
+    z.enum(USER_AGENT_PRESETS),
+    z
+      .object({
+        custom: z.string().superRefine((value, ctx) => {
+          const problem = customUserAgentProblem(value);
+          if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      })
+      .strict(),
+  ],
+  { error: `one of ${USER_AGENT_PRESETS.map((p) => `"${p}"`).join(', ')} or { "custom": "<User-Agent>" }` },
+);
 
 /** One upstream provider, as the config file and the UI describe it. */
 export const ProviderSchema = z
@@ -30,6 +47,8 @@ export const ProviderSchema = z
     smoothing: SmoothingOverrideSchema.optional(),
     /** Extra headers sent to this provider (overriding the client's). */
     headers: z.record(z.string(), z.string()).default({}),
+    /** Who Sluice says it is to this provider; absent → the client's own User-Agent passes (user-agents.ts). */
+    userAgent: UserAgentSchema.optional(),
   })
   .strict();
 

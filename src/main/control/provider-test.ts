@@ -3,6 +3,7 @@ import type { ProviderConfig } from '../../shared/config';
 import { errorMessage } from '../../shared/errors';
 import type { ProviderTestResult } from '../../shared/ipc-contract';
 import { redactSecrets } from '../../shared/redact';
+import { resolveUserAgent } from '../../shared/user-agents';
 import { buildHeaders } from '../proxy/upstream';
 
 /** The whole test, connect to last byte, may take this long. */
@@ -25,12 +26,12 @@ function modelsUrl(p: ProviderConfig): string {
 }
 
 /**
- * The headers of Sluice's own request: the key in the vendor's style and the provider's extra headers,
- * exactly as the gateway sends them, plus an honest User-Agent unless the provider names one.
+ * The headers of Sluice's own request, built as the gateway builds a forwarded one with Sluice as the
+ * client: the provider's User-Agent preset or custom UA, else an honest `Sluice/<version>`; the provider's
+ * explicit headers over that; the key in the vendor's style.
  */
 function testHeaders(p: ProviderConfig, version: string): Record<string, string> {
-  const headers = buildHeaders({}, p, null);
-  headers['user-agent'] ??= `Sluice/${version}`;
+  const headers = buildHeaders(resolveUserAgent(p, version), p, null);
   if (p.kind === 'anthropic') headers['anthropic-version'] ??= '2023-06-01';
   headers.accept = 'application/json';
   return headers;

@@ -2,6 +2,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { ProviderConfig } from '../../shared/config';
 import type { RouteMatch } from '../../shared/api-format';
 import type { Settings } from '../../shared/settings';
+import { userAgentHeaders } from '../../shared/user-agents';
 import { CREDENTIAL_HEADERS } from './guard';
 
 /** Hop-by-hop and per-connection headers never forwarded in either direction (RFC 9110 §7.6.1). */
@@ -87,7 +88,11 @@ export function buildTarget(
   };
 }
 
-/** Inbound headers → upstream headers: hop-by-hop dropped, credentials swapped for the provider's key in its vendor's style. */
+/**
+ * Inbound headers → upstream headers: hop-by-hop dropped, credentials swapped for the provider's key in its
+ * vendor's style. Identity, later wins: the client's own headers < the provider's User-Agent preset (with
+ * its companion headers) < the provider's explicit `headers`.
+ */
 export function buildHeaders(
   inbound: Readonly<Record<string, string | string[] | undefined>>,
   provider: ProviderConfig,
@@ -113,6 +118,7 @@ export function buildHeaders(
         break;
     }
   }
+  Object.assign(out, userAgentHeaders(provider.userAgent));
   for (const [name, value] of Object.entries(provider.headers)) out[name.toLowerCase()] = value;
   if (bodyLength !== null) out['content-length'] = String(bodyLength);
   return out;

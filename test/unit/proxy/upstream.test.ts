@@ -67,6 +67,66 @@ describe('upstream headers', () => {
     expect(h['x-api-key']).toBe('client');
     expect(h.authorization).toBe('Bearer client');
   });
+  describe('User-Agent: client < preset < explicit headers', () => {
+    const client = { ...inbound, 'user-agent': 'claude-cli/2.0.0 (external, cli)', 'x-app': 'cli' };
+    const base = { kind: 'openai', baseUrl: 'https://o', apiKey: 'sk-o' };
+
+    it("forwards the client's own User-Agent unchanged when the provider has none", () => {
+      const h = buildHeaders(client, provider(base), null);
+      expect(h['user-agent']).toBe('claude-cli/2.0.0 (external, cli)');
+      expect(h['x-app']).toBe('cli');
+      expect(h.originator).toBeUndefined();
+    });
+
+    it("replaces the client's User-Agent with the preset and adds its companion headers", () => {
+      const h = buildHeaders(client, provider({ ...base, userAgent: 'codex' }), null);
+      expect(h['user-agent']).toBe('codex_cli_rs/0.171.0 (Ubuntu 24.4.0; x86_64) xterm-256color');
+      expect(h.originator).toBe('codex_cli_rs');
+      // The client's other headers still pass, and the key swap is untouched.
+      expect(h['x-app']).toBe('cli');
+      expect(h['x-stainless-lang']).toBe('js');
+      expect(h.authorization).toBe('Bearer sk-o');
+      const claude = buildHeaders(
+        { 'user-agent': 'x/1' },
+        provider({ ...base, userAgent: 'claude-code' }),
+        0,
+      );
+      expect(claude).toEqual({
+        'user-agent': 'claude-cli/2.1.332 (external, cli)',
+        'x-app': 'cli',
+        authorization: 'Bearer sk-o',
+        'content-length': '0',
+      });
+    });
+
+    it('sets the preset even when the client sent no User-Agent', () => {
+      const h = buildHeaders({}, provider({ ...base, userAgent: 'gemini-cli' }), null);
+      expect(h['user-agent']).toBe('GeminiCLI-tui/0.61.0/gemini-3.1-pro-preview (linux; x64; terminal)');
+      expect(h['x-goog-api-client']).toBe('google-genai-sdk/1.30.0 gl-node/v20.20.2');
+    });
+
+    it('sends a custom User-Agent alone, without companions', () => {
+      const h = buildHeaders(client, provider({ ...base, userAgent: { custom: 'Relay/2' } }), null);
+      expect(h['user-agent']).toBe('Relay/2');
+      expect(h.originator).toBeUndefined();
+    });
+
+    it("lets the provider's explicit headers win over the preset, whatever their case", () => {
+      const h = buildHeaders(
+        client,
+        provider({
+          ...base,
+          userAgent: 'codex',
+          headers: { 'User-Agent': 'Explicit/1', originator: 'mine' },
+        }),
+        null,
+      );
+      expect(h['user-agent']).toBe('Explicit/1');
+      expect(h.originator).toBe('mine');
+      expect(Object.keys(h).filter((k) => k.toLowerCase() === 'user-agent')).toEqual(['user-agent']);
+    });
+  });
+
   it('forwards useful response headers, not hop-by-hop, encoding or cookies', () => {
     const h = clientHeaders({
       'request-id': 'r1',

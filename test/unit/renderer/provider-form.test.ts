@@ -6,6 +6,8 @@ import {
   parseList,
   parsePairs,
   toInput,
+  userAgentPreview,
+  USER_AGENT_CHOICES,
 } from '../../../src/renderer/src/features/providers/provider-form-model';
 import type { ProviderView } from '../../../src/shared/ipc-contract';
 
@@ -77,6 +79,58 @@ describe('provider form', () => {
     expect(Object.keys(r.errors).sort()).toEqual(['baseUrl', 'id', 'rpm']);
     const ok = toInput({ ...emptyForm('openai'), id: 'oa', baseUrl: 'https://api.openai.com/v1' }, null, 4);
     expect(ok.ok && ok.input.priority).toBe(4);
+  });
+
+  it('round-trips a User-Agent preset, a custom one, or none', () => {
+    for (const userAgent of ['claude-code', 'codex', 'gemini-cli', { custom: 'Relay/1 (x)' }] as const) {
+      const r = toInput(formFrom({ ...view, userAgent }), view, 1);
+      expect(r.ok && r.input.userAgent).toEqual(userAgent);
+    }
+    expect(formFrom({ ...view, userAgent: { custom: 'Relay/1' } })).toMatchObject({
+      userAgent: 'custom',
+      userAgentCustom: 'Relay/1',
+    });
+    const none = toInput(formFrom(view), view, 1);
+    expect(none.ok && 'userAgent' in none.input).toBe(false);
+    // Back to the client's own: the field is dropped, so the saved preset goes with it.
+    const cleared = toInput({ ...formFrom({ ...view, userAgent: 'codex' }), userAgent: '' }, view, 1);
+    expect(cleared.ok && 'userAgent' in cleared.input).toBe(false);
+  });
+
+  it('offers the client’s own, each preset and custom, and previews exactly what is sent', () => {
+    expect(USER_AGENT_CHOICES.map((c) => c.label)).toEqual([
+      'Client’s own',
+      'Claude Code',
+      'Codex',
+      'Gemini CLI',
+      'Custom…',
+    ]);
+    const f = emptyForm();
+    expect(userAgentPreview(f)).toBeNull();
+    expect(userAgentPreview({ ...f, userAgent: 'claude-code' })).toEqual([
+      ['user-agent', 'claude-cli/2.1.332 (external, cli)'],
+      ['x-app', 'cli'],
+    ]);
+    expect(userAgentPreview({ ...f, userAgent: 'codex' })).toEqual([
+      ['user-agent', 'codex_cli_rs/0.171.0 (Ubuntu 24.4.0; x86_64) xterm-256color'],
+      ['originator', 'codex_cli_rs'],
+    ]);
+    expect(userAgentPreview({ ...f, userAgent: 'custom', userAgentCustom: ' Mine/2 ' })).toEqual([
+      ['user-agent', 'Mine/2'],
+    ]);
+  });
+
+  it('trims a custom User-Agent and refuses an empty one or one with a line break', () => {
+    const base = { ...emptyForm('openai'), id: 'oa', baseUrl: 'https://api.openai.com/v1' };
+    const ok = toInput({ ...base, userAgent: 'custom', userAgentCustom: '  Mine/2  ' }, null, 1);
+    expect(ok.ok && ok.input.userAgent).toEqual({ custom: 'Mine/2' });
+    const empty = toInput({ ...base, userAgent: 'custom', userAgentCustom: ' ' }, null, 1);
+    expect(!empty.ok && empty.errors).toEqual({ userAgent: 'must not be empty' });
+    const injected = toInput({ ...base, userAgent: 'custom', userAgentCustom: 'a\r\nx-evil: 1' }, null, 1);
+    expect(!injected.ok && injected.errors).toEqual({ userAgent: 'no line breaks' });
+    // A custom value typed earlier does not matter while a preset is chosen.
+    const preset = toInput({ ...base, userAgent: 'gemini-cli', userAgentCustom: 'bad\n' }, null, 1);
+    expect(preset.ok && preset.input.userAgent).toBe('gemini-cli');
   });
 
   it('moves items for reordering', () => {

@@ -1,7 +1,15 @@
 import { useState, type JSX, type ReactNode } from 'react';
 import type { ProviderView } from '../../../../shared/ipc-contract';
 import { api } from '../../api';
-import { BASE_URL_HINT, toInput, type ProviderForm, type ProviderKind } from './provider-form-model';
+import {
+  BASE_URL_HINT,
+  USER_AGENT_CHOICES,
+  toInput,
+  userAgentPreview,
+  type ProviderForm,
+  type ProviderKind,
+  type UserAgentChoice,
+} from './provider-form-model';
 
 function Field({
   label,
@@ -24,6 +32,62 @@ function Field({
         hint !== undefined && <span className="field-hint">{hint}</span>
       )}
     </label>
+  );
+}
+
+/** The User-Agent select, a custom field when chosen, and exactly what the provider will be sent. */
+function UserAgentField({
+  f,
+  error,
+  set,
+}: {
+  f: ProviderForm;
+  error: string | undefined;
+  set: <K extends keyof ProviderForm>(k: K, v: ProviderForm[K]) => void;
+}): JSX.Element {
+  const preview = userAgentPreview(f);
+  return (
+    <Field
+      label="User-Agent"
+      error={error}
+      hint={
+        preview === null
+          ? 'The client’s own passes unchanged; the Test button says Sluice/<version>.'
+          : 'Sent on every request to this provider; extra headers still win.'
+      }
+    >
+      <select
+        className="input"
+        value={f.userAgent}
+        aria-label="User-Agent"
+        onChange={(e) => set('userAgent', e.target.value as UserAgentChoice)}
+      >
+        {USER_AGENT_CHOICES.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      {f.userAgent === 'custom' && (
+        <input
+          className="input mono"
+          value={f.userAgentCustom}
+          onChange={(e) => set('userAgentCustom', e.target.value)}
+          placeholder="MyClient/1.0"
+          aria-label="Custom User-Agent"
+          spellCheck={false}
+        />
+      )}
+      {preview !== null && preview.some(([, v]) => v !== '') && (
+        <span className="field-hint mono ua-preview" data-testid="user-agent-preview">
+          {preview.map(([name, value]) => (
+            <span key={name}>
+              {name}: {value}
+            </span>
+          ))}
+        </span>
+      )}
+    </Field>
   );
 }
 
@@ -194,6 +258,7 @@ export function ProviderEditor({ initial, existing, nextPriority, onSaved, onCan
             spellCheck={false}
           />
         </Field>
+        <UserAgentField f={f} error={errors.userAgent} set={set} />
         {num('rpm', 'requests / min', 'limit; empty = none')}
         {num('maxConcurrentStreams', 'concurrent streams', 'limit; empty = none')}
         {num('connectTimeoutMs', 'connect timeout ms', 'empty = the global setting')}

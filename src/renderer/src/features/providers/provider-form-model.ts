@@ -1,7 +1,17 @@
 import type { CallRequest, ProviderView } from '../../../../shared/ipc-contract';
+import {
+  USER_AGENT_PRESETS,
+  USER_AGENT_PRESET_INFO,
+  customUserAgentProblem,
+  userAgentHeaders,
+  type UserAgentPreset,
+  type UserAgentSetting,
+} from '../../../../shared/user-agents';
 
 export type ProviderInput = CallRequest<'providers.save'>['provider'];
 export type ProviderKind = ProviderView['kind'];
+/** The User-Agent select: '' = the client's own, a preset, or a custom string typed beside it. */
+export type UserAgentChoice = '' | UserAgentPreset | 'custom';
 
 /** The edit form's fields, all as the inputs hold them (text), so half-typed values survive. */
 export interface ProviderForm {
@@ -24,6 +34,9 @@ export interface ProviderForm {
   prefetchMaxMs: string;
   /** `Name: value`, one a line (credential values come masked and stay so unless retyped). */
   headers: string;
+  userAgent: UserAgentChoice;
+  /** The custom User-Agent, kept while another choice is selected so switching back restores it. */
+  userAgentCustom: string;
 }
 
 export const BASE_URL_HINT: Record<ProviderKind, string> = {
@@ -85,6 +98,8 @@ export function emptyForm(kind: ProviderKind = 'anthropic'): ProviderForm {
     idleTimeoutMs: '',
     prefetchMaxMs: '',
     headers: '',
+    userAgent: '',
+    userAgentCustom: '',
   };
 }
 
@@ -108,8 +123,32 @@ export function formFrom(p: ProviderView): ProviderForm {
     idleTimeoutMs: text(p.idleTimeoutMs),
     prefetchMaxMs: text(p.prefetchMaxMs),
     headers: formatPairs(p.headers, ':'),
+    userAgent: p.userAgent === undefined ? '' : typeof p.userAgent === 'string' ? p.userAgent : 'custom',
+    userAgentCustom: typeof p.userAgent === 'object' ? p.userAgent.custom : '',
   };
 }
+
+/** The form's choice as the provider's `userAgent`; undefined = the client's own. */
+function userAgentSetting(f: ProviderForm): UserAgentSetting | undefined {
+  if (f.userAgent === '') return undefined;
+  return f.userAgent === 'custom' ? { custom: f.userAgentCustom.trim() } : f.userAgent;
+}
+
+/**
+ * What this provider will be told, for the editor to show exactly: the headers the choice sets (User-Agent
+ * first, then its companions), or null when the client's own pass unchanged.
+ */
+export function userAgentPreview(f: ProviderForm): [string, string][] | null {
+  const setting = userAgentSetting(f);
+  if (setting === undefined) return null;
+  return Object.entries(userAgentHeaders(setting));
+}
+
+export const USER_AGENT_CHOICES: readonly { value: UserAgentChoice; label: string }[] = [
+  { value: '', label: 'Client’s own' },
+  ...USER_AGENT_PRESETS.map((value) => ({ value, label: USER_AGENT_PRESET_INFO[value].label })),
+  { value: 'custom', label: 'Custom…' },
+];
 
 // The same rules as the contract's schema, checked here so the bundle needs no zod (main re-validates).
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -141,6 +180,11 @@ export function toInput(f: ProviderForm, existing: ProviderView | null, priority
     else numbers[k] = n;
   }
   const allow = parseList(f.allowModels);
+  const userAgent = userAgentSetting(f);
+  if (typeof userAgent === 'object') {
+    const problem = customUserAgentProblem(userAgent.custom);
+    if (problem !== null) errors.userAgent = problem;
+  }
   const input: ProviderInput = {
     id: f.id.trim(),
     kind: f.kind,
@@ -150,6 +194,7 @@ export function toInput(f: ProviderForm, existing: ProviderView | null, priority
     models: parsePairs(f.models, '='),
     headers: parsePairs(f.headers, ':'),
     ...(allow.length > 0 ? { allowModels: allow } : {}),
+    ...(userAgent !== undefined ? { userAgent } : {}),
     ...numbers,
     ...(existing?.smoothing !== undefined ? { smoothing: existing.smoothing } : {}),
     ...(f.removeKey ? { apiKey: null } : f.apiKey.trim() !== '' ? { apiKey: f.apiKey.trim() } : {}),

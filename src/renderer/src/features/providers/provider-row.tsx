@@ -1,5 +1,6 @@
 import type { DragEvent, JSX, KeyboardEvent } from 'react';
 import type { ProviderTestResult, ProviderView } from '../../../../shared/ipc-contract';
+import { USER_AGENT_PRESET_INFO, userAgentHeaders } from '../../../../shared/user-agents';
 import { formatMs } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
 
@@ -58,6 +59,20 @@ function Health({ p, fetchedAt }: { p: ProviderView; fetchedAt: number }): JSX.E
   );
 }
 
+/** A small chip naming the User-Agent this provider is sent, when it has one; the exact string on hover. */
+function UserAgentChip({ p }: { p: ProviderView }): JSX.Element | null {
+  if (p.userAgent === undefined) return null;
+  const label = typeof p.userAgent === 'string' ? USER_AGENT_PRESET_INFO[p.userAgent].label : 'custom UA';
+  const sent = Object.entries(userAgentHeaders(p.userAgent))
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\n');
+  return (
+    <span className="chip chip-idle" title={sent} data-testid="user-agent-chip">
+      {label}
+    </span>
+  );
+}
+
 /** One provider: drag handle (or Alt+↑/↓), enable, what it is, its key preview, health, actions. */
 export function ProviderRow(props: Props): JSX.Element {
   const { p, index, test } = props;
@@ -92,6 +107,7 @@ export function ProviderRow(props: Props): JSX.Element {
       <span className="p-id mono">{p.id}</span>
       <span className="p-kind">{p.kind}</span>
       <span className="p-url mono muted" title={p.baseUrl}>
+        <UserAgentChip p={p} />
         {p.baseUrl}
       </span>
       <span className="p-key mono">
