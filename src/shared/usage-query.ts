@@ -23,8 +23,29 @@ export interface CapturedFrame {
   data: string;
 }
 
+/** One inbound request header as recorded: name lowercase (as Node gives it), value redacted when secret. */
+export interface RecordedHeader {
+  name: string;
+  value: string;
+  /** The value was masked (a credential header or a secret-looking name) or had a credential-shaped part replaced. */
+  redacted: boolean;
+}
+
+/** The inbound request line and headers as the client sent them, redacted and bounded (src/shared/header-redact.ts). */
+export interface RecordedRequestHeaders {
+  method: string;
+  /** Path and query as sent, secret-looking query values (`key=`, `…token=`) replaced by `[redacted]`. */
+  target: string;
+  /** In arrival order; a repeated header (set-cookie) appears once per value. */
+  headers: RecordedHeader[];
+  /** Headers left out by the bounds (64 headers, 8 KiB in all). */
+  omitted: number;
+}
+
 /** What was captured for a request (credentials redacted). */
 export interface RequestCapture {
+  /** The request line and headers; recorded for every request, kept as long as its other captures. */
+  requestHeaders: RecordedRequestHeaders | null;
   frames: CapturedFrame[];
   /** Frames not kept because a capture cap was reached, or dropped with the oldest captures. */
   droppedFrames: number;

@@ -197,11 +197,27 @@ describe('live and inspector (e2e)', () => {
       await screenshot(page, 'inspector-frames', theme);
     }
 
+    // Request (key r): the headers as sent, the key masked and marked, above the body.
+    await page.keyboard.press('r');
+    const headers = page.getByRole('table', { name: 'Request headers' });
+    await headers.waitFor();
+    const apiKey = headers.locator('tr', { has: page.locator('th', { hasText: /^x-api-key$/ }) });
+    expect(await apiKey.getAttribute('data-redacted')).toBe('true');
+    expect(await apiKey.locator('.redacted').innerText()).toBe('sk-a…(redacted, 28 chars)');
+    expect(await headers.innerText()).toContain('anthropic-version\t2023-06-01');
+    expect(await page.locator('.request-view').innerText()).toContain('POST /v1/messages');
+    expect(await page.content()).not.toContain('sk-ant-e2e-client-key');
+    for (const theme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await screenshot(page, 'inspector-request', theme);
+    }
+
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.getByRole('button', { name: 'Copy as curl' }).click();
     const curl = await page.evaluate<string>('navigator.clipboard.readText()');
     expect(curl).toContain(`${sluice.url}/v1/messages`);
-    expect(curl).toContain('$ANTHROPIC_API_KEY');
+    expect(curl).toContain('-H "x-api-key: $ANTHROPIC_API_KEY"');
+    expect(curl).toContain(`-H 'user-agent: claude-cli/2.0.0 (external, cli)'`);
     expect(curl).not.toContain('sk-ant-e2e-client-key');
     expect(errors).toEqual([]);
     await page.context().close();

@@ -93,6 +93,54 @@ describe('captures and cost of a real request', () => {
     }
   });
 
+  it('records the request line and headers as sent, the key masked, in the detail call', async () => {
+    sluice = await start({ captureFrames: false });
+    const res = await fetch(`${sluice.url}/v1/messages?beta=true`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'anthropic-version': '2023-06-01',
+        'x-api-key': 'client-key-not-stored',
+        authorization: `Bearer ${PROVIDER_KEY}`,
+        'x-trace-id': 'trace-42',
+        'user-agent': 'claude-cli/2.0.0 (external, cli)',
+      },
+      body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 10, stream: true, messages: [] }),
+    });
+    await res.text();
+    const id = res.headers.get('x-sluice-request-id')!;
+    await sluice.row((r) => r.requestId === id);
+    const detail = await sluice.app.control.api.call('requests.get', { requestId: id });
+    if (!detail.ok || detail.value === null) throw new Error('no detail');
+    const recorded = detail.value.capture.requestHeaders!;
+    expect(recorded).toMatchObject({ method: 'POST', target: '/v1/messages?beta=true', omitted: 0 });
+    const byName = new Map(recorded.headers.map((h) => [h.name, h]));
+    expect(byName.get('x-api-key')).toEqual({
+      name: 'x-api-key',
+      value: 'clie…(redacted, 21 chars)',
+      redacted: true,
+    });
+    expect(byName.get('authorization')).toEqual({
+      name: 'authorization',
+      value: `Bearer sk-a…(redacted, ${PROVIDER_KEY.length} chars)`,
+      redacted: true,
+    });
+    expect(byName.get('x-trace-id')).toEqual({ name: 'x-trace-id', value: 'trace-42', redacted: false });
+    expect(byName.get('anthropic-version')?.value).toBe('2023-06-01');
+    expect(byName.get('host')?.value).toBe(new URL(sluice.url).host);
+    // Frames are off: headers are kept anyway, and only they.
+    expect(detail.value.capture.frames).toEqual([]);
+    const text = JSON.stringify(detail.value);
+    expect(text).not.toContain('client-key-not-stored');
+    expect(text).not.toContain(PROVIDER_KEY);
+    await sluice.app.close(1_000);
+    for (const f of fs.readdirSync(sluice.dataDir).filter((name) => name !== 'config.json')) {
+      const bytes = fs.readFileSync(path.join(sluice.dataDir, f));
+      expect(bytes.includes(PROVIDER_KEY), f).toBe(false);
+      expect(bytes.includes('client-key-not-stored'), f).toBe(false);
+    }
+  });
+
   it('keeps the request body when captureRequestBodies is on, with credentials redacted', async () => {
     sluice = await start({ captureRequestBodies: true });
     const body = {

@@ -93,6 +93,8 @@ describe('the store failing under a running gateway', () => {
     let db: Database | undefined;
     sluice = await startSluice(config(), { log: (l) => log.push(l), onDatabaseOpen: (d) => (db = d) });
     // The app's own connection may not grow the file any further: the honest in-process twin of a full disk.
+    // VACUUM first: a migration that rebuilds a table leaves free pages, which writes could still use.
+    db!.exec('VACUUM');
     db!.pragma('max_page_count = 1');
     const big = `claude-cli/2.0.0 (external, cli) ${'x'.repeat(4000)}`;
     for (let i = 0; i < 8; i++) expect(await stream(big)).toBe(SSE.join(''));

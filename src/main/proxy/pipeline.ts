@@ -61,6 +61,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
     client: ctx.client,
     stream: ctx.stream,
   });
+  deps.capture?.requestHeaders(ctx.id, ctx.method, ctx.req.url ?? '/', ctx.headers);
   if (ctx.body !== null) deps.capture?.requestBody(ctx.id, ctx.body);
 
   const providers = deps.source.providers();

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Settings } from '../../shared/settings';
 import type { LiveEvent } from '../../shared/live-events';
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../shared/usage';
@@ -53,15 +54,20 @@ export const nullUsageSink: UsageSink = {
 export const nullLiveSink: LiveSink = { publish() {}, active: () => false };
 
 /**
- * Receives what the inspector shows of each request: raw response frames and, when enabled, the
- * inbound body. Must not block: the store bounds it (per request and in total), redacts credentials
- * and writes later; it may drop.
+ * Receives what the inspector shows of each request: its line and headers, raw response frames and,
+ * when enabled, the inbound body. Must not block: the store bounds it (per request and in total),
+ * redacts credentials and writes later; it may drop.
  */
 export interface CaptureSink {
   /** One decoded response frame (SSE event, JSON-array element or whole JSON body), `offsetMs` after the request arrived. */
   frame(requestId: string, offsetMs: number, event: string | null, data: string): void;
   /** The inbound request body as received; kept only when `captureRequestBodies` is on. */
   requestBody(requestId: string, body: Uint8Array): void;
+  /**
+   * The inbound method, path+query (`req.url`) and headers as the client sent them, credentials
+   * included: the store masks them before holding anything. Kept for every request.
+   */
+  requestHeaders(requestId: string, method: string, target: string, headers: IncomingHttpHeaders): void;
 }
 
-export const nullCaptureSink: CaptureSink = { frame() {}, requestBody() {} };
+export const nullCaptureSink: CaptureSink = { frame() {}, requestBody() {}, requestHeaders() {} };

@@ -1,4 +1,5 @@
-import type { CapturedFrame } from '../../shared/usage-query';
+import { recordRequestHeaders, type InboundHeaders } from '../../shared/header-redact';
+import type { CapturedFrame, RecordedRequestHeaders } from '../../shared/usage-query';
 
 /** The settings captures obey, read on every call so a change applies at once. */
 export interface CaptureLimits {
@@ -11,7 +12,8 @@ export interface CaptureLimits {
 /** What one flush writes for one request. */
 export type CaptureChunk =
   | { kind: 'frames'; requestId: string; capturedAt: number; frames: CapturedFrame[]; dropped: number }
-  | { kind: 'request-body'; requestId: string; capturedAt: number; body: string; cutBytes: number };
+  | { kind: 'request-body'; requestId: string; capturedAt: number; body: string; cutBytes: number }
+  | { kind: 'request-headers'; requestId: string; capturedAt: number; headers: RecordedRequestHeaders };
 
 interface RequestState {
   /** Frame bytes accepted for this request so far, written or not. */
@@ -19,9 +21,12 @@ interface RequestState {
   frames: CapturedFrame[];
   dropped: number;
   body: { text: string; cutBytes: number } | null;
-  /** Bytes held for this request now (frames, body), and since when (ms since the epoch). */
+  /** The request line and headers, already redacted; null once written (or never recorded). */
+  headers: RecordedRequestHeaders | null;
+  /** Bytes held for this request now (frames, body, headers), and since when (ms since the epoch). */
   frameBytes: number;
   bodyBytes: number;
+  headerBytes: number;
   since: number;
   finished: boolean;
 }
@@ -86,9 +91,28 @@ export class CaptureBuffer {
     if (state.body !== null) return;
     const text = Buffer.from(body.buffer, body.byteOffset, keep).toString('utf8');
     state.body = { text, cutBytes: body.length - keep };
-    if (state.frameBytes + state.bodyBytes === 0) state.since = this.now();
+    if (held(state) === 0) state.since = this.now();
     state.bodyBytes = keep;
     this.pending += keep;
+  }
+
+  /**
+   * The request line and headers, redacted and bounded at once (src/shared/header-redact.ts), so no
+   * clear credential is ever held. Recorded for every request whatever `captureFrames` and
+   * `captureRequestBodies` say: they are small metadata (≤ 8 KiB) without prompts, and the inspector
+   * needs them to make sense of a request. Stored as a capture chunk, they follow the captures' life —
+   * `captureRetentionDays` and `captureMaxTotalBytes` — not the longer one of the request row.
+   */
+  requestHeaders(requestId: string, method: string, target: string, headers: InboundHeaders): void {
+    const record = recordRequestHeaders(method, target, headers);
+    const size = headersSize(record);
+    if (this.pending + size > this.maxPendingBytes) return;
+    const state = this.state(requestId);
+    if (state.headers !== null) return;
+    if (held(state) === 0) state.since = this.now();
+    state.headers = record;
+    state.headerBytes = size;
+    this.pending += size;
   }
 
   /** No more frames will come for this request: its state goes once its last chunk is written. */
@@ -105,9 +129,10 @@ export class CaptureBuffer {
     const out: CaptureChunk[] = [];
     const now = this.now();
     for (const [requestId, s] of this.open) {
-      if (s.frames.length === 0 && s.dropped === 0 && s.body === null) continue;
-      const held = s.frameBytes + s.bodyBytes;
-      if (!force && !s.finished && held < CHUNK_BYTES && now - s.since < CHUNK_AGE_MS) continue;
+      if (s.frames.length === 0 && s.dropped === 0 && s.body === null && s.headers === null) continue;
+      if (!force && !s.finished && held(s) < CHUNK_BYTES && now - s.since < CHUNK_AGE_MS) continue;
+      if (s.headers !== null)
+        out.push({ kind: 'request-headers', requestId, capturedAt: now, headers: s.headers });
       if (s.body !== null)
         out.push({
           kind: 'request-body',
@@ -132,14 +157,19 @@ export class CaptureBuffer {
         s.frames = [];
         s.dropped = 0;
         s.frameBytes = 0;
-      } else {
+      } else if (c.kind === 'request-body') {
         this.pending -= s.bodyBytes;
         s.body = null;
         s.bodyBytes = 0;
+      } else {
+        this.pending -= s.headerBytes;
+        s.headers = null;
+        s.headerBytes = 0;
       }
     }
     for (const [id, s] of this.open) {
-      if (s.finished && s.frames.length === 0 && s.body === null && s.dropped === 0) this.open.delete(id);
+      if (s.finished && s.frames.length === 0 && s.body === null && s.headers === null && s.dropped === 0)
+        this.open.delete(id);
     }
   }
 
@@ -152,8 +182,10 @@ export class CaptureBuffer {
         frames: [],
         dropped: 0,
         body: null,
+        headers: null,
         frameBytes: 0,
         bodyBytes: 0,
+        headerBytes: 0,
         since: 0,
         finished: false,
       };
@@ -166,7 +198,19 @@ export class CaptureBuffer {
     const first = this.open.entries().next();
     if (first.done === true) return;
     const [id, s] = first.value;
-    this.pending -= s.frameBytes + s.bodyBytes;
+    this.pending -= held(s);
     this.open.delete(id);
   }
+}
+
+/** Bytes held for a request now, of every kind. */
+function held(s: RequestState): number {
+  return s.frameBytes + s.bodyBytes + s.headerBytes;
+}
+
+/** About what a headers record weighs in memory and as a payload, in UTF-16 units. */
+function headersSize(h: RecordedRequestHeaders): number {
+  let n = 64 + h.method.length + h.target.length;
+  for (const x of h.headers) n += x.name.length + x.value.length + 8;
+  return n;
 }

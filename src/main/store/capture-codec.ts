@@ -1,4 +1,4 @@
-import type { CapturedFrame } from '../../shared/usage-query';
+import type { CapturedFrame, RecordedHeader, RecordedRequestHeaders } from '../../shared/usage-query';
 
 /*
  * How a chunk of captured frames is stored: per frame a header line `offsetMs eventLength dataLength`
@@ -39,4 +39,39 @@ export function decodeFrames(payload: string): CapturedFrame[] {
     at = dataStart + dataLength;
   }
   return frames;
+}
+
+/*
+ * The request line and headers are stored as JSON (`{"method","target","headers":[[name, value, 1|0]…]}`):
+ * a few hundred bytes per request, read back whole. `omitted` lives in the row's `dropped` column.
+ */
+
+/** Encodes a request's recorded line and headers (already redacted) into one payload string. */
+export function encodeRequestHeaders(h: Omit<RecordedRequestHeaders, 'omitted'>): string {
+  return JSON.stringify({
+    method: h.method,
+    target: h.target,
+    headers: h.headers.map((x) => [x.name, x.value, x.redacted ? 1 : 0]),
+  });
+}
+
+/** Decodes a payload; null when it is damaged or not what `encodeRequestHeaders` wrote. */
+export function decodeRequestHeaders(payload: string, omitted: number): RecordedRequestHeaders | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const { method, target, headers } = parsed as Record<string, unknown>;
+  if (typeof method !== 'string' || typeof target !== 'string' || !Array.isArray(headers)) return null;
+  const out: RecordedHeader[] = [];
+  for (const h of headers as unknown[]) {
+    if (!Array.isArray(h)) return null;
+    const [name, value, redacted] = h as unknown[];
+    if (typeof name !== 'string' || typeof value !== 'string') return null;
+    out.push({ name, value, redacted: redacted === 1 });
+  }
+  return { method, target, headers: out, omitted };
 }

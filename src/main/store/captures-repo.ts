@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RequestCapture } from '../../shared/usage-query';
 import type { CaptureChunk } from './capture-buffer';
-import { decodeFrames, encodeFrames } from './capture-codec';
+import { decodeFrames, decodeRequestHeaders, encodeFrames, encodeRequestHeaders } from './capture-codec';
 
 /** The only code that reads or writes the `captures` table. */
 export interface CapturesRepo {
@@ -65,16 +65,7 @@ export function createCapturesRepo(db: BetterSqlite3.Database): CapturesRepo {
 
   return {
     insert(chunk, redact) {
-      const text =
-        chunk.kind === 'frames'
-          ? encodeFrames(
-              chunk.frames.map((f) => ({
-                offsetMs: f.offsetMs,
-                event: f.event === null ? null : redact(f.event),
-                data: redact(f.data),
-              })),
-            )
-          : redact(chunk.body);
+      const text = chunkText(chunk, redact);
       // SSE frames are repetitive JSON: the fastest DEFLATE level stores them in a fraction of the space,
       // so the total cap holds several times more requests, for a few tens of µs per chunk.
       const payload = deflateRawSync(Buffer.from(text, 'utf8'), { level: 1 });
@@ -84,7 +75,7 @@ export function createCapturesRepo(db: BetterSqlite3.Database): CapturesRepo {
         kind: chunk.kind,
         capturedAt: chunk.capturedAt,
         frames: chunk.kind === 'frames' ? chunk.frames.length : 0,
-        dropped: chunk.kind === 'frames' ? chunk.dropped : chunk.cutBytes,
+        dropped: chunkDropped(chunk),
         bytes,
         payload,
       });
@@ -126,6 +117,7 @@ export function createCapturesRepo(db: BetterSqlite3.Database): CapturesRepo {
     },
     forRequest(requestId) {
       const capture: RequestCapture = {
+        requestHeaders: null,
         frames: [],
         droppedFrames: 0,
         requestBody: null,
@@ -135,6 +127,11 @@ export function createCapturesRepo(db: BetterSqlite3.Database): CapturesRepo {
         if (c.kind === 'request-body') {
           capture.requestBody = inflateRawSync(c.payload).toString('utf8');
           capture.requestBodyTruncatedBytes = c.dropped;
+        } else if (c.kind === 'request-headers') {
+          capture.requestHeaders = decodeRequestHeaders(
+            inflateRawSync(c.payload).toString('utf8'),
+            c.dropped,
+          );
         } else {
           // A loop, not push(...frames): a long stream can hold more frames than a call takes arguments.
           for (const f of decodeFrames(inflateRawSync(c.payload).toString('utf8'))) capture.frames.push(f);
@@ -144,4 +141,44 @@ export function createCapturesRepo(db: BetterSqlite3.Database): CapturesRepo {
       return capture;
     },
   };
+}
+
+/** A chunk's text as stored, every string redacted with `redact` first. */
+function chunkText(chunk: CaptureChunk, redact: (text: string) => string): string {
+  switch (chunk.kind) {
+    case 'frames':
+      return encodeFrames(
+        chunk.frames.map((f) => ({
+          offsetMs: f.offsetMs,
+          event: f.event === null ? null : redact(f.event),
+          data: redact(f.data),
+        })),
+      );
+    case 'request-body':
+      return redact(chunk.body);
+    case 'request-headers': {
+      // Already masked by the buffer; this adds the providers' own keys, by value, like every capture.
+      const h = chunk.headers;
+      return encodeRequestHeaders({
+        method: h.method,
+        target: redact(h.target),
+        headers: h.headers.map((x) => {
+          const value = redact(x.value);
+          return { name: x.name, value, redacted: x.redacted || value !== x.value };
+        }),
+      });
+    }
+  }
+}
+
+/** What the `dropped` column holds: frames dropped, body bytes cut, or headers left out. */
+function chunkDropped(chunk: CaptureChunk): number {
+  switch (chunk.kind) {
+    case 'frames':
+      return chunk.dropped;
+    case 'request-body':
+      return chunk.cutBytes;
+    case 'request-headers':
+      return chunk.headers.omitted;
+  }
 }

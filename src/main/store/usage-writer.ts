@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { InboundHeaders } from '../../shared/header-redact';
 import { redactSecrets } from '../../shared/redact';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../shared/usage';
@@ -126,6 +127,13 @@ export class UsageWriter {
   requestBody(requestId: string, body: Uint8Array): void {
     if (this.closed) return;
     this.captures.requestBody(requestId, body);
+    this.schedule(CHUNK_AGE_MS);
+  }
+
+  /** The inbound line and headers, masked at once; kept for every request (see CaptureBuffer.requestHeaders). */
+  requestHeaders(requestId: string, method: string, target: string, headers: InboundHeaders): void {
+    if (this.closed) return;
+    this.captures.requestHeaders(requestId, method, target, headers);
     this.schedule(CHUNK_AGE_MS);
   }
 

@@ -53,6 +53,7 @@ describe('inspector timeline', () => {
         },
       ],
       capture: {
+        requestHeaders: null,
         frames: [{ offsetMs: 210, event: null, data: '{}' }],
         droppedFrames: 0,
         requestBody: null,

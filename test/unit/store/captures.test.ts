@@ -4,8 +4,15 @@ import { inflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import type { CapturedFrame } from '../../../src/shared/usage-query';
-import { decodeFrames, encodeFrames } from '../../../src/main/store/capture-codec';
+import {
+  decodeFrames,
+  decodeRequestHeaders,
+  encodeFrames,
+  encodeRequestHeaders,
+} from '../../../src/main/store/capture-codec';
+import { CaptureBuffer, CHUNK_AGE_MS } from '../../../src/main/store/capture-buffer';
 import { createCapturesRepo } from '../../../src/main/store/captures-repo';
+import { runRetention } from '../../../src/main/store/retention';
 import { closeDatabase, openDatabase, type Database } from '../../../src/main/store/db';
 import { createUsageQueries, type UsageQueries } from '../../../src/main/store/usage-queries';
 import { UsageWriter, type CaptureSettings } from '../../../src/main/store/usage-writer';
@@ -62,6 +69,154 @@ describe('capture codec', () => {
   });
 });
 
+describe('request headers codec', () => {
+  it('round-trips, and yields null for a damaged payload', () => {
+    const h = {
+      method: 'POST',
+      target: '/v1/messages?beta=true',
+      headers: [
+        { name: 'content-type', value: 'application/json', redacted: false },
+        { name: 'x-api-key', value: 'sk-a…(redacted, 40 chars)', redacted: true },
+        { name: 'x-odd', value: '"quoted" \\ 日本語', redacted: false },
+      ],
+    };
+    expect(decodeRequestHeaders(encodeRequestHeaders(h), 3)).toEqual({ ...h, omitted: 3 });
+    expect(decodeRequestHeaders('{"method":"POST"', 0)).toBeNull();
+    expect(decodeRequestHeaders('{"method":"POST","target":"/","headers":[[1,2]]}', 0)).toBeNull();
+    expect(decodeRequestHeaders('null', 0)).toBeNull();
+  });
+});
+
+describe('request headers through the writer', () => {
+  const KEY = 'sk-ant-api03-0123456789abcdefghijklmnop';
+  const headers = {
+    host: '127.0.0.1:8787',
+    'content-type': 'application/json',
+    'x-api-key': KEY,
+    'x-trace': 'carries provider-secret-value by accident',
+    'user-agent': 'claude-cli/2.0.0',
+  };
+
+  it('round-trips the line and headers, masked, even with every capture setting off', () => {
+    settings.captureFrames = false;
+    settings.captureRequestBodies = false;
+    const w = writer();
+    const s = aStart();
+    w.requestStarted(s);
+    w.requestHeaders(
+      s.requestId,
+      'POST',
+      '/v1beta/models/g:generateContent?key=AIzaSyA1234567890abcdefghij',
+      headers,
+    );
+    w.requestFinished(aFinish(s.requestId));
+    w.flush();
+    expect(q.getRequest(s.requestId)?.capture.requestHeaders).toEqual({
+      method: 'POST',
+      target: '/v1beta/models/g:generateContent?key=[redacted]',
+      headers: [
+        { name: 'host', value: '127.0.0.1:8787', redacted: false },
+        { name: 'content-type', value: 'application/json', redacted: false },
+        { name: 'x-api-key', value: `sk-a…(redacted, ${KEY.length} chars)`, redacted: true },
+        // The providers' keys go by value too, in any header.
+        { name: 'x-trace', value: 'carries [redacted] by accident', redacted: true },
+        { name: 'user-agent', value: 'claude-cli/2.0.0', redacted: false },
+      ],
+      omitted: 0,
+    });
+    const stored = db
+      .prepare<[], { kind: string; payload: Buffer }>('SELECT kind, payload FROM captures')
+      .all()
+      .map((r) => `${r.kind}:${inflateRawSync(r.payload).toString('utf8')}`)
+      .join('\n');
+    expect(stored).toMatch(/^request-headers:/);
+    expect(stored).not.toMatch(/provider-secret-value|0123456789abcdef|AIzaSy/);
+    expect(w.pendingCaptureBytes).toBe(0);
+    w.close();
+  });
+
+  it('are due once old even while the request still waits, and forgotten once written and finished', () => {
+    let now = 1_000;
+    const buf = new CaptureBuffer(
+      () => settings,
+      1024 * 1024,
+      () => now,
+    );
+    buf.requestHeaders('a'.repeat(32), 'POST', '/v1/messages', headers);
+    expect(buf.pendingBytes).toBeGreaterThan(0);
+    expect(buf.chunks(false)).toEqual([]);
+    now += CHUNK_AGE_MS;
+    const due = buf.chunks(false);
+    expect(due.map((c) => c.kind)).toEqual(['request-headers']);
+    buf.written(due);
+    expect(buf.pendingBytes).toBe(0);
+    expect(buf.openRequests).toBe(1);
+    buf.finished('a'.repeat(32));
+    buf.written([]);
+    expect(buf.openRequests).toBe(0);
+    // No room left in memory: the headers are dropped, not queued.
+    const tiny = new CaptureBuffer(
+      () => settings,
+      10,
+      () => now,
+    );
+    tiny.requestHeaders('b'.repeat(32), 'POST', '/v1/messages', headers);
+    expect([tiny.pendingBytes, tiny.openRequests]).toEqual([0, 0]);
+  });
+
+  it('counts headers left out by the bounds', () => {
+    const w = writer();
+    const s = aStart();
+    w.requestStarted(s);
+    const many = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`x-h${i}`, 'v']));
+    w.requestHeaders(s.requestId, 'POST', '/v1/messages', many);
+    w.requestFinished(aFinish(s.requestId));
+    w.flush();
+    const h = q.getRequest(s.requestId)!.capture.requestHeaders!;
+    expect([h.headers.length, h.omitted]).toEqual([64, 6]);
+    w.close();
+  });
+
+  it('are written before the request finishes, and stored in id order ahead of the body and frames', () => {
+    settings.captureRequestBodies = true;
+    const w = writer();
+    const s = aStart();
+    w.requestStarted(s);
+    w.requestHeaders(s.requestId, 'POST', '/v1/messages', headers);
+    w.requestBody(s.requestId, Buffer.from('{"model":"m"}'));
+    w.frame(s.requestId, 5, 'ping', '{}');
+    w.requestFinished(aFinish(s.requestId));
+    w.flush();
+    const kinds = db
+      .prepare<[], { kind: string }>('SELECT kind FROM captures ORDER BY id')
+      .all()
+      .map((r) => r.kind);
+    expect(kinds).toEqual(['request-headers', 'request-body', 'frames']);
+    w.close();
+  });
+
+  it('follow capture retention, not the longer life of the request row', async () => {
+    const w = writer();
+    const s = aStart({ startedAtMs: Date.now() });
+    w.requestStarted(s);
+    w.requestHeaders(s.requestId, 'POST', '/v1/messages', headers);
+    w.requestFinished(aFinish(s.requestId));
+    w.flush();
+    w.close();
+    expect(q.getRequest(s.requestId)!.capture.requestHeaders).not.toBeNull();
+    const captured = db.prepare<[], { t: number }>('SELECT captured_at AS t FROM captures').get()!.t;
+    const result = await runRetention(
+      db,
+      { retentionDays: 90, captureRetentionDays: 1 },
+      { nowMs: captured + 2 * 86_400_000 },
+    );
+    expect(result.captureChunks).toBe(1);
+    // The row stays (retentionDays), its headers went with its captures.
+    expect(q.getRequest(s.requestId)?.capture.requestHeaders).toBeNull();
+    expect(createCapturesRepo(db).totalBytes()).toBe(0);
+  });
+});
+
 describe('captures through the writer', () => {
   it('stores frames compressed: repetitive SSE takes a fraction of its size', () => {
     const w = writer();
@@ -82,6 +237,7 @@ describe('captures through the writer', () => {
     const id = record(w, frames);
     w.flush();
     expect(q.getRequest(id)?.capture).toEqual({
+      requestHeaders: null,
       frames,
       droppedFrames: 0,
       requestBody: null,

@@ -101,6 +101,35 @@ describe('upgrading an existing database', () => {
     closeDatabase(db);
   });
 
+  it('keeps schema 2 captures, ids and running total through the rebuild of schema 3, and takes header chunks', () => {
+    const file = fileAtVersion(2);
+    writeV1Rows(file);
+    const v2 = new BetterSqlite3(file);
+    const add = v2.prepare(
+      `INSERT INTO captures (request_id, kind, captured_at, frames, dropped, bytes, payload) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    add.run('a'.repeat(32), 'frames', T0 + 1500, 2, 0, 5, Buffer.from([1, 2, 3, 4, 5]));
+    add.run('a'.repeat(32), 'request-body', T0 + 1500, 0, 7, 3, Buffer.from([6, 7, 8]));
+    add.run('b'.repeat(32), 'frames', T0 + 2500, 1, 1, 2, Buffer.from([9, 9]));
+    expect(() => add.run('b'.repeat(32), 'request-headers', T0, 0, 0, 1, Buffer.from([0]))).toThrow(/CHECK/);
+    const before = v2.prepare(`SELECT * FROM captures ORDER BY id`).all();
+    v2.close();
+
+    const db = openDatabase(file);
+    expect(db.prepare(`SELECT * FROM captures ORDER BY id`).all()).toEqual(before);
+    const total = db.prepare<[], { bytes: number }>(`SELECT bytes FROM capture_totals WHERE id = 1`);
+    expect(total.get()!.bytes).toBe(10);
+    // The triggers were rebuilt with the table, and the new kind is accepted.
+    db.prepare(
+      `INSERT INTO captures (request_id, kind, captured_at, frames, dropped, bytes, payload) VALUES (?, 'request-headers', ?, 0, 0, 4, ?)`,
+    ).run('c'.repeat(32), T0, Buffer.from([1, 2, 3, 4]));
+    expect(total.get()!.bytes).toBe(14);
+    db.prepare(`DELETE FROM requests WHERE request_id = ?`).run('a'.repeat(32));
+    expect(total.get()!.bytes).toBe(6);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    closeDatabase(db);
+  });
+
   it('refuses a file from a newer Sluice with a message that says what to do, and leaves it untouched', () => {
     const file = join(tempDir(), 'newer.db');
     const raw = new BetterSqlite3(file);

@@ -105,6 +105,7 @@ export function InspectorScreen({
     model: row.model,
     stream: row.stream,
     body: detail?.capture.requestBody ?? null,
+    headers: detail?.capture.requestHeaders ?? null,
   });
   const exportJson = (): void =>
     downloadText(

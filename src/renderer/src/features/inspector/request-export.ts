@@ -1,5 +1,7 @@
 import type { ApiFormat } from '../../../../shared/api-format';
+import { authScheme, isSecretHeaderName, REDACTED_MARK } from '../../../../shared/header-redact';
 import { redactSecrets } from '../../../../shared/redact';
+import type { RecordedHeader, RecordedRequestHeaders } from '../../../../shared/usage-query';
 import { formatPath } from '../../lib/labels';
 import type { RawFrame } from './decode-message';
 
@@ -8,16 +10,72 @@ export function shellQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The auth header each format's clients send, with the key left as an environment variable. */
-function authHeaders(format: ApiFormat): string[] {
+/** The environment variable each format's clients keep their key in. */
+function keyVar(format: ApiFormat): string {
   switch (format) {
     case 'anthropic':
-      return ['x-api-key: $ANTHROPIC_API_KEY', 'anthropic-version: 2023-06-01'];
+      return '$ANTHROPIC_API_KEY';
     case 'gemini':
-      return ['x-goog-api-key: $GEMINI_API_KEY'];
+      return '$GEMINI_API_KEY';
     default:
-      return ['authorization: Bearer $OPENAI_API_KEY'];
+      return '$OPENAI_API_KEY';
   }
+}
+
+/** The auth header each format's clients send, with the key left as an environment variable. */
+function authHeaders(format: ApiFormat): string[] {
+  const key = keyVar(format);
+  switch (format) {
+    case 'anthropic':
+      return [`x-api-key: ${key}`, 'anthropic-version: 2023-06-01'];
+    case 'gemini':
+      return [`x-goog-api-key: ${key}`];
+    default:
+      return [`authorization: Bearer ${key}`];
+  }
+}
+
+/**
+ * Headers a replay must not copy: hop-by-hop ones (RFC 9110 §7.6.1), those curl computes itself
+ * (host, content-length), and accept-encoding, so curl prints the answer instead of compressed bytes.
+ */
+const NOT_REPLAYED: ReadonlySet<string> = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'http2-settings',
+  'accept-encoding',
+]);
+
+/** Headers where a client puts the key Sluice swaps for the provider's; they get the environment variable. */
+const KEY_HEADERS: ReadonlySet<string> = new Set(['authorization', 'x-api-key', 'x-goog-api-key']);
+
+/** One recorded header as a curl `-H`: a masked key becomes the environment variable, any other secret `<redacted>`. */
+function headerArg(h: RecordedHeader, format: ApiFormat): string {
+  if (KEY_HEADERS.has(h.name) && h.redacted) {
+    const scheme = authScheme(h.value);
+    return `-H "${h.name}: ${scheme === null ? '' : `${scheme} `}${keyVar(format)}"`;
+  }
+  const value = isSecretHeaderName(h.name) && h.redacted ? '<redacted>' : h.value;
+  return `-H ${shellQuote(`${h.name}: ${value}`)}`;
+}
+
+/** A redacted `?key=` / `&key=` value (REDACTED_MARK): where Gemini clients put their key. */
+const KEY_PARAM = /(?<=[?&]key=)\[redacted\]/;
+
+/** The URL, single-quoted, with a redacted `key=` as the environment variable (double-quoted so it expands). */
+function urlArg(url: string, format: ApiFormat): string {
+  return url
+    .split(KEY_PARAM)
+    .map((part) => shellQuote(part.replaceAll(REDACTED_MARK, '<redacted>')))
+    .join(`"${keyVar(format)}"`);
 }
 
 export interface CurlInput {
@@ -27,16 +85,29 @@ export interface CurlInput {
   stream: boolean;
   /** The captured request body, or null when bodies are not captured. */
   body: string | null;
+  /** The recorded request line and headers (redacted); null or absent for requests recorded without them. */
+  headers?: RecordedRequestHeaders | null;
 }
 
 /**
- * The request again as a curl command against Sluice. The key is never in it (an environment
- * variable stands in, in double quotes so the shell expands it), and the body is redacted.
+ * The request again as a curl command against Sluice: the recorded path, query and headers when there
+ * are some, else the format's usual ones. The key is never in it (an environment variable stands in,
+ * in double quotes so the shell expands it), other masked secrets read `<redacted>`, and the body is
+ * redacted.
  */
 export function curlCommand(c: CurlInput): string {
-  const url = `${c.gatewayUrl.replace(/\/$/, '')}${formatPath(c.format, c.model, c.stream)}`;
-  const lines = [`curl ${c.stream ? '-N ' : ''}${shellQuote(url)}`, `-H 'content-type: application/json'`];
-  for (const h of authHeaders(c.format)) lines.push(`-H "${h}"`);
+  const rec = c.headers ?? null;
+  const path = rec?.target ?? formatPath(c.format, c.model, c.stream);
+  const url = `${c.gatewayUrl.replace(/\/$/, '')}${path}`;
+  const method = rec === null || rec.method === 'POST' || rec.method === 'GET' ? '' : `-X ${rec.method} `;
+  const lines = [`curl ${c.stream ? '-N ' : ''}${method}${urlArg(url, c.format)}`];
+  if (rec === null) {
+    lines.push(`-H 'content-type: application/json'`);
+    for (const h of authHeaders(c.format)) lines.push(`-H "${h}"`);
+  } else {
+    for (const h of rec.headers) if (!NOT_REPLAYED.has(h.name)) lines.push(headerArg(h, c.format));
+  }
+  if (rec?.method === 'GET') return lines.join(' \\\n  ');
   if (c.body === null)
     lines.push('--data-binary @body.json  # request body not captured (Settings → Captures)');
   else lines.push(`--data-binary ${shellQuote(redactSecrets(c.body))}`);

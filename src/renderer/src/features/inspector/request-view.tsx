@@ -5,8 +5,12 @@ import type { RequestCapture } from '../../../../shared/usage-query';
 import { formatBytes } from '../../lib/format';
 import { clientLabel, formatPath } from '../../lib/labels';
 import { prettyJson } from './json-read';
+import { RequestHeadersView } from './request-headers-view';
 
-/** What the request was: route, client and User-Agent, and the body when bodies are captured (redacted). */
+/**
+ * What the request was: route, client and User-Agent, the headers as sent and the body when bodies
+ * are captured (both redacted).
+ */
 export function RequestView({
   row,
   capture,
@@ -15,13 +19,18 @@ export function RequestView({
   capture: RequestCapture | null;
 }): JSX.Element {
   const body = capture?.requestBody ?? null;
+  const head = capture?.requestHeaders ?? null;
   return (
     <div className="request-view">
       <table className="kv">
         <tbody>
           <tr>
             <th>route</th>
-            <td className="mono">POST {formatPath(row.format, row.model, row.stream)}</td>
+            <td className="mono">
+              {head === null
+                ? `POST ${formatPath(row.format, row.model, row.stream)}`
+                : `${head.method} ${head.target}`}
+            </td>
           </tr>
           <tr>
             <th>client</th>
@@ -46,7 +55,8 @@ export function RequestView({
           </tr>
         </tbody>
       </table>
-      <p className="list-note">Other request headers are not recorded; credentials never are.</p>
+      <h3>Headers</h3>
+      <RequestHeadersView recorded={head} />
       <h3>Body</h3>
       {body === null ? (
         <p className="list-note">

@@ -1,0 +1,44 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Migration } from './index';
+
+/*
+ * Schema 3: captures may hold a request's line and headers (kind `request-headers`, redacted JSON, see
+ * src/main/store/capture-codec.ts), so they share the captures' retention and total cap.
+ *
+ * SQLite cannot change a CHECK in place, so the table is rebuilt the documented way: new table, copy,
+ * drop, rename, then its indexes and triggers again. The copy keeps every id (the total cap drops by
+ * id) and runs before the triggers exist, and dropping a table fires none, so `capture_totals` stays
+ * exact without being touched. A one-time cost at upgrade, bounded by captureMaxTotalBytes.
+ */
+const SQL = `
+CREATE TABLE captures_new (
+  id          INTEGER PRIMARY KEY, -- ascending = oldest first, which is the order the total cap drops in
+  request_id  TEXT NOT NULL REFERENCES requests (request_id) ON DELETE CASCADE,
+  kind        TEXT NOT NULL CHECK (kind IN ('frames', 'request-body', 'request-headers')),
+  captured_at INTEGER NOT NULL,
+  frames      INTEGER NOT NULL,
+  -- frames: frames dropped by a cap since the previous chunk; request-body: bytes cut from its end;
+  -- request-headers: headers left out by their bounds.
+  dropped     INTEGER NOT NULL DEFAULT 0,
+  bytes       INTEGER NOT NULL,    -- stored payload size, counted against captureMaxTotalBytes
+  payload     BLOB NOT NULL        -- raw DEFLATE of the UTF-8 text (frames and headers: capture-codec.ts; body: as sent)
+);
+INSERT INTO captures_new (id, request_id, kind, captured_at, frames, dropped, bytes, payload)
+  SELECT id, request_id, kind, captured_at, frames, dropped, bytes, payload FROM captures;
+DROP TABLE captures;
+ALTER TABLE captures_new RENAME TO captures;
+CREATE INDEX captures_request ON captures (request_id, id);
+CREATE INDEX captures_captured_at ON captures (captured_at);
+CREATE TRIGGER captures_added AFTER INSERT ON captures
+  BEGIN UPDATE capture_totals SET bytes = bytes + NEW.bytes WHERE id = 1; END;
+CREATE TRIGGER captures_removed AFTER DELETE ON captures
+  BEGIN UPDATE capture_totals SET bytes = bytes - OLD.bytes WHERE id = 1; END;
+`;
+
+export const requestHeaders: Migration = {
+  version: 3,
+  name: 'request-headers',
+  up(db: BetterSqlite3.Database): void {
+    db.exec(SQL);
+  },
+};
