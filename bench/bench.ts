@@ -81,7 +81,11 @@ async function cpuRounds(
 async function run(children: Children): Promise<string> {
   const upstream = await children.forkRole('upstream');
   const bare = await children.forkRole('bare', [String(upstream.port)]);
-  const sluice = await children.spawnSluice(upstream.port);
+  // BENCH_SLUICE_SETTINGS='{"captureFrames":false}' measures Sluice with other settings than the defaults.
+  const sluice = await children.spawnSluice(
+    upstream.port,
+    JSON.parse(process.env.BENCH_SLUICE_SETTINGS ?? '{}') as Record<string, unknown>,
+  );
   const paths: Path[] = [
     { target: { name: 'direct', port: upstream.port }, server: null },
     { target: { name: 'bare', port: bare.port }, server: bare },

@@ -54,8 +54,9 @@ function enqueue(w: UsageWriter, l: Lifecycle): void {
   w.requestFinished(l.finish);
 }
 
-const ANTHROPIC_DELTA =
-  '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Sure — here is the next part of the answer, streamed."}}';
+const ANTHROPIC_DELTA = Buffer.from(
+  'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Sure — here is the next part of the answer, streamed."}}\n\n',
+);
 
 /** Writes `count` requests through the writer; returns µs per request (flushing every 1 000 like a busy hour would). */
 function writeThrough(w: UsageWriter, count: number, from: number, frames = 0): number {
@@ -65,7 +66,7 @@ function writeThrough(w: UsageWriter, count: number, from: number, frames = 0): 
     const l = lifecycle(r, from + i * 1000);
     enqueue(w, l);
     for (let f = 0; f < frames; f++)
-      w.frame(l.start.requestId, 300 + f * 20, 'content_block_delta', ANTHROPIC_DELTA);
+      w.responseBytes(l.start.requestId, 1, 'sse', 300 + f * 20, ANTHROPIC_DELTA, 1);
     if (i % 1000 === 999) w.flush();
   }
   w.flush();
@@ -86,7 +87,7 @@ async function burst(
     w.requestStreaming(l.start.requestId);
     // Captures are on by default: each request brings its frames along.
     for (let f = 0; f < FRAMES_PER_REQUEST; f++)
-      w.frame(l.start.requestId, 300 + f * 20, 'content_block_delta', ANTHROPIC_DELTA);
+      w.responseBytes(l.start.requestId, 1, 'sse', 300 + f * 20, ANTHROPIC_DELTA, 1);
     w.attemptFinished(l.attempt);
     w.requestFinished(l.finish);
   }

@@ -9,6 +9,7 @@ import { LiveHub } from './live-hub';
 import { BUILTIN_PRICES } from '../shared/builtin-prices';
 import { systemClock } from './proxy/ports';
 import { Gateway, type GatewayDeps } from './proxy/server';
+import { framesOfSegment } from './proxy/capture-frames';
 import { Checkpointer } from './store/checkpointer';
 import { closeDatabase, openDatabase, type Database } from './store/db';
 import { createPricingRepo, type PricingRepo } from './store/pricing-repo';
@@ -138,7 +139,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     exposed,
   };
   const gateway = new Gateway(deps);
-  const queries = createUsageQueries(db);
+  const queries = createUsageQueries(db, framesOfSegment);
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   let port = 0;
   // Mounted before listening, so `/_sluice/` never answers as an unknown route.

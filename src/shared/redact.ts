@@ -28,3 +28,36 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
   }
   return out;
 }
+
+/** A stretch `[start, end)` of a text that holds a secret. */
+export type SecretSpan = readonly [start: number, end: number];
+
+/**
+ * Where `text` holds the given secrets or anything shaped like a credential, as sorted, disjoint spans;
+ * replacing each with `[redacted]` gives what redactSecrets gives (the Bearer pattern's span starts after
+ * `Bearer `). For texts whose pieces must keep their places, such as raw captured bytes read as Latin-1,
+ * one byte a character.
+ */
+export function secretSpans(text: string, secrets: readonly string[] = []): SecretSpan[] {
+  const spans: [number, number][] = [];
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + secret.length))
+      spans.push([at, at + secret.length]);
+  }
+  for (const { hint, re } of SECRET_PATTERNS) {
+    if (!mayContain(text, hint)) continue;
+    for (const m of text.matchAll(re)) {
+      const skip = m[1] === undefined ? 0 : m[0].length - m[0].slice(m[1].length).trimStart().length;
+      spans.push([m.index + skip, m.index + m[0].length]);
+    }
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else merged.push([span[0], span[1]]);
+  }
+  return merged;
+}

@@ -16,6 +16,19 @@ export interface RequestPage {
 }
 
 /** One raw frame of a response as it arrived: an SSE event, a Gemini JSON-array element or a whole JSON body. */
+/** How a response body is framed: SSE events, Gemini's JSON-array stream, or one JSON (or other) body. */
+export type BodyMode = 'sse' | 'json-array' | 'json';
+
+/** A run of one attempt's raw response bytes, as stored: each part as it arrived. */
+export interface BodySegment {
+  attempt: number;
+  mode: BodyMode;
+  parts: { offsetMs: number; bytes: Uint8Array }[];
+}
+
+/** Turns a segment's raw bytes back into the frames the inspector shows (the proxy's own decoders). */
+export type BodyFramer = (segment: BodySegment) => CapturedFrame[];
+
 export interface CapturedFrame {
   /** ms after the request arrived */
   offsetMs: number;

@@ -149,7 +149,15 @@ export async function runAttempt(
   const reader = new ChunkReader(decompressed(res.body, res.headers['content-encoding']));
   const is2xx = res.statusCode >= 200 && res.statusCode < 300;
   const mode = is2xx ? bodyMode(ctx, contentType) : 'json';
-  const observer = observeBody(ctx, ctx.adapter.createObserver(), mode, deps.live, deps.clock, deps.capture);
+  const observer = observeBody(
+    ctx,
+    ctx.adapter.createObserver(),
+    mode,
+    deps.live,
+    deps.clock,
+    deps.capture,
+    attemptNo,
+  );
   const held: Buffer[] = [];
   const commit = (rest: ChunkReader | null, upstreamTtfbMs: number | null): Committed => {
     ctx.abort.signal.removeEventListener('abort', onClientAbort);

@@ -1,14 +1,14 @@
 import { nullCaptureSink, type CaptureSink, type Clock, type LiveSink } from './ports';
 import type { EventKind, StreamFacts, StreamObserver } from './formats/types';
 import type { RequestContext } from './request-context';
+import type { BodyMode } from '../../shared/usage-query';
 import { createSseDecoder } from './stages/sse-decode';
 import { createJsonArraySplitter } from './stages/json-array-split';
 
 /** Most non-SSE text kept from an SSE body to look for a trailing JSON error. */
 const MAX_STRAY_CHARS = 64 * 1024;
 
-/** How a response body is framed. */
-export type BodyMode = 'sse' | 'json-array' | 'json';
+export type { BodyMode } from '../../shared/usage-query';
 
 /** What the prefetch gate and the relay need to know after each chunk. */
 export interface BodySignals {
@@ -54,7 +54,10 @@ class FrameBudget {
   }
 }
 
-/** Creates the observer for one attempt's body. `live` receives each frame with its arrival offset. */
+/**
+ * Creates the observer for attempt `attempt`'s body. `live` receives each frame with its arrival offset
+ * (only while someone watches); `capture` receives each raw chunk once, whole.
+ */
 export function observeBody(
   ctx: RequestContext,
   observer: StreamObserver,
@@ -62,6 +65,7 @@ export function observeBody(
   live: LiveSink,
   clock: Clock,
   capture: CaptureSink = nullCaptureSink,
+  attempt = 1,
 ): BodyObserver {
   const signals: BodySignals = { content: false, terminal: false, error: false };
   const budget = new FrameBudget(ctx.settings.liveFramesPerRequest, ctx.settings.liveFrameBytesPerRequest);
@@ -72,9 +76,8 @@ export function observeBody(
     else if (kind === 'error') signals.error = true;
   };
   const publish = (event: string | null, data: string): void => {
-    const offsetMs = Math.round(clock.mono() - ctx.startMono);
-    capture.frame(ctx.id, offsetMs, event, data); // bounded and redacted by the store
     if (live.active?.() === false || !budget.take(data.length)) return;
+    const offsetMs = Math.round(clock.mono() - ctx.startMono);
     live.publish({ type: 'sse-event', requestId: ctx.id, at: clock.now(), offsetMs, event, data });
   };
   const parseAndObserve = (text: string): void => {
@@ -151,7 +154,11 @@ export function observeBody(
     },
     push(chunk) {
       bytes += chunk.length;
+      const before = observer.facts.events;
       sink.push(chunk);
+      const offsetMs = Math.round(clock.mono() - ctx.startMono);
+      // Bounded and redacted by the store; the relay never changes a chunk after pushing it.
+      capture.responseBytes(ctx.id, attempt, mode, offsetMs, chunk, observer.facts.events - before);
     },
     end() {
       sink.end();

@@ -3,6 +3,7 @@ import type { Settings } from '../../shared/settings';
 import type { LiveEvent } from '../../shared/live-events';
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../shared/usage';
 import type { ProviderConfig } from '../../shared/config';
+import type { BodyMode } from '../../shared/usage-query';
 
 /**
  * What the proxy core needs from the rest of the app. `app.ts` wires these to the store,
@@ -59,8 +60,20 @@ export const nullLiveSink: LiveSink = { publish() {}, active: () => false };
  * redacts credentials and writes later; it may drop.
  */
 export interface CaptureSink {
-  /** One decoded response frame (SSE event, JSON-array element or whole JSON body), `offsetMs` after the request arrived. */
-  frame(requestId: string, offsetMs: number, event: string | null, data: string): void;
+  /**
+   * One chunk of an attempt's response body as it arrived (decompressed), `offsetMs` after the request
+   * arrived, framed as `mode`; `frames` = the frames it completed (counted when a cap drops it). The
+   * store keeps the bytes as they are and the inspector decodes them when it looks: no per-event work.
+   * The chunk is the store's to keep: the caller never changes it after.
+   */
+  responseBytes(
+    requestId: string,
+    attempt: number,
+    mode: BodyMode,
+    offsetMs: number,
+    bytes: Uint8Array,
+    frames: number,
+  ): void;
   /** The inbound request body as received; kept only when `captureRequestBodies` is on. */
   requestBody(requestId: string, body: Uint8Array): void;
   /**
@@ -70,4 +83,4 @@ export interface CaptureSink {
   requestHeaders(requestId: string, method: string, target: string, headers: IncomingHttpHeaders): void;
 }
 
-export const nullCaptureSink: CaptureSink = { frame() {}, requestBody() {}, requestHeaders() {} };
+export const nullCaptureSink: CaptureSink = { responseBytes() {}, requestBody() {}, requestHeaders() {} };

@@ -1,5 +1,5 @@
 import { recordRequestHeaders, type InboundHeaders } from '../../shared/header-redact';
-import type { CapturedFrame, RecordedRequestHeaders } from '../../shared/usage-query';
+import type { BodyMode, BodySegment, RecordedRequestHeaders } from '../../shared/usage-query';
 
 /** The settings captures obey, read on every call so a change applies at once. */
 export interface CaptureLimits {
@@ -11,14 +11,27 @@ export interface CaptureLimits {
 
 /** What one flush writes for one request. */
 export type CaptureChunk =
-  | { kind: 'frames'; requestId: string; capturedAt: number; frames: CapturedFrame[]; dropped: number }
+  | {
+      kind: 'response';
+      requestId: string;
+      capturedAt: number;
+      segments: BodySegment[];
+      /** Frames the held bytes complete, and frames a cap dropped. */
+      frames: number;
+      dropped: number;
+    }
   | { kind: 'request-body'; requestId: string; capturedAt: number; body: string; cutBytes: number }
   | { kind: 'request-headers'; requestId: string; capturedAt: number; headers: RecordedRequestHeaders };
 
 interface RequestState {
-  /** Frame bytes accepted for this request so far, written or not. */
+  /** Response bytes accepted for this request so far, written or not. */
   kept: number;
-  frames: CapturedFrame[];
+  /** Response bytes held, by attempt, in arrival order. */
+  segments: BodySegment[];
+  /** Frames completed in the held bytes, and in response chunks a cap dropped, since the last write. */
+  frames: number;
+  /** A cap dropped a response chunk: the rest of the response is dropped too. */
+  capped: boolean;
   dropped: number;
   body: { text: string; cutBytes: number } | null;
   /** The request line and headers, already redacted; null once written (or never recorded). */
@@ -66,20 +79,41 @@ export class CaptureBuffer {
     return this.open.size;
   }
 
-  frame(requestId: string, offsetMs: number, event: string | null, data: string): void {
+  /** One chunk of an attempt's response body, kept as it is; see CaptureSink.responseBytes. */
+  responseBytes(
+    requestId: string,
+    attempt: number,
+    mode: BodyMode,
+    offsetMs: number,
+    bytes: Uint8Array,
+    frames: number,
+  ): void {
     const limits = this.limits();
-    if (!limits.captureFrames) return;
+    if (!limits.captureFrames || bytes.length === 0) return;
     const state = this.state(requestId);
-    const size = Buffer.byteLength(data) + (event === null ? 0 : event.length);
-    if (state.kept + size > limits.captureMaxBytesPerRequest || this.pending + size > this.maxPendingBytes) {
-      state.dropped++;
+    const size = bytes.length;
+    // Past a cap the rest of the response is counted, not kept: a later chunk that fits would follow a
+    // gap, and its bytes would read as a torn stream.
+    if (
+      state.capped ||
+      state.kept + size > limits.captureMaxBytesPerRequest ||
+      this.pending + size > this.maxPendingBytes
+    ) {
+      state.capped = true;
+      state.dropped += frames;
       return;
     }
     state.kept += size;
-    if (state.frameBytes + state.bodyBytes === 0) state.since = this.now();
+    if (held(state) === 0) state.since = this.now();
     state.frameBytes += size;
+    state.frames += frames;
     this.pending += size;
-    state.frames.push({ offsetMs, event, data });
+    // A small view into a large buffer (a socket's read buffer) would hold all of it: keep a copy.
+    const part = bytes.buffer.byteLength > 2 * size + 1024 ? Uint8Array.prototype.slice.call(bytes) : bytes;
+    const last = state.segments[state.segments.length - 1];
+    if (last !== undefined && last.attempt === attempt && last.mode === mode)
+      last.parts.push({ offsetMs, bytes: part });
+    else state.segments.push({ attempt, mode, parts: [{ offsetMs, bytes: part }] });
   }
 
   requestBody(requestId: string, body: Uint8Array): void {
@@ -129,7 +163,7 @@ export class CaptureBuffer {
     const out: CaptureChunk[] = [];
     const now = this.now();
     for (const [requestId, s] of this.open) {
-      if (s.frames.length === 0 && s.dropped === 0 && s.body === null && s.headers === null) continue;
+      if (s.segments.length === 0 && s.dropped === 0 && s.body === null && s.headers === null) continue;
       if (!force && !s.finished && held(s) < CHUNK_BYTES && now - s.since < CHUNK_AGE_MS) continue;
       if (s.headers !== null)
         out.push({ kind: 'request-headers', requestId, capturedAt: now, headers: s.headers });
@@ -141,8 +175,15 @@ export class CaptureBuffer {
           body: s.body.text,
           cutBytes: s.body.cutBytes,
         });
-      if (s.frames.length > 0 || s.dropped > 0)
-        out.push({ kind: 'frames', requestId, capturedAt: now, frames: s.frames, dropped: s.dropped });
+      if (s.segments.length > 0 || s.dropped > 0)
+        out.push({
+          kind: 'response',
+          requestId,
+          capturedAt: now,
+          segments: s.segments,
+          frames: s.frames,
+          dropped: s.dropped,
+        });
     }
     return out;
   }
@@ -152,9 +193,10 @@ export class CaptureBuffer {
     for (const c of chunks) {
       const s = this.open.get(c.requestId);
       if (s === undefined) continue;
-      if (c.kind === 'frames') {
+      if (c.kind === 'response') {
         this.pending -= s.frameBytes;
-        s.frames = [];
+        s.segments = [];
+        s.frames = 0;
         s.dropped = 0;
         s.frameBytes = 0;
       } else if (c.kind === 'request-body') {
@@ -168,7 +210,7 @@ export class CaptureBuffer {
       }
     }
     for (const [id, s] of this.open) {
-      if (s.finished && s.frames.length === 0 && s.body === null && s.headers === null && s.dropped === 0)
+      if (s.finished && s.segments.length === 0 && s.body === null && s.headers === null && s.dropped === 0)
         this.open.delete(id);
     }
   }
@@ -179,7 +221,9 @@ export class CaptureBuffer {
       if (this.open.size >= MAX_OPEN_REQUESTS) this.forgetOldest();
       s = {
         kept: 0,
-        frames: [],
+        segments: [],
+        frames: 0,
+        capped: false,
         dropped: 0,
         body: null,
         headers: null,

@@ -1,4 +1,10 @@
-import type { CapturedFrame, RecordedHeader, RecordedRequestHeaders } from '../../shared/usage-query';
+import type {
+  BodyMode,
+  BodySegment,
+  CapturedFrame,
+  RecordedHeader,
+  RecordedRequestHeaders,
+} from '../../shared/usage-query';
 
 /*
  * How a chunk of captured frames is stored: per frame a header line `offsetMs eventLength dataLength`
@@ -74,4 +80,108 @@ export function decodeRequestHeaders(payload: string, omitted: number): Recorded
     out.push({ name, value, redacted: redacted === 1 });
   }
   return { method, target, headers: out, omitted };
+}
+
+/*
+ * How a chunk of raw response bytes is stored: one JSON line describing its segments — per segment the
+ * attempt, the framing and per part `[offsetMs, byteLength]` — then the parts' bytes, back to back.
+ * The bytes are the upstream's own (decompressed), with any secret replaced by `[redacted]`.
+ */
+
+interface SegmentHead {
+  a: number;
+  m: BodyMode;
+  p: [number, number][];
+}
+
+/** A stretch of bytes that holds a secret, found by the caller in the bytes read as Latin-1. */
+export type ByteSpans = (latin1: string) => readonly (readonly [number, number])[];
+
+const REDACTED = Buffer.from('[redacted]', 'latin1');
+
+/** Encodes segments into one payload, replacing the stretches `spans` finds with `[redacted]`. */
+export function encodeResponse(segments: readonly BodySegment[], spans: ByteSpans): Buffer {
+  const parts: Uint8Array[] = [];
+  const lengths: number[] = [];
+  for (const seg of segments)
+    for (const part of seg.parts) {
+      parts.push(part.bytes);
+      lengths.push(part.bytes.length);
+    }
+  let bytes: Buffer = Buffer.concat(parts);
+  // Latin-1 gives one character a byte, so spans are byte offsets; the patterns are ASCII, and UTF-8's
+  // other bytes read as non-word characters there just as the decoded text's other characters do.
+  const found = spans(bytes.toString('latin1'));
+  if (found.length > 0) ({ bytes } = redactBytes(bytes, found, lengths));
+  let i = 0;
+  const head: SegmentHead[] = segments.map((seg) => ({
+    a: seg.attempt,
+    m: seg.mode,
+    p: seg.parts.map((part) => [part.offsetMs, lengths[i++]!]),
+  }));
+  return Buffer.concat([Buffer.from(`${JSON.stringify(head)}\n`, 'utf8'), bytes]);
+}
+
+/** `bytes` with each span replaced, and `lengths` (the parts' sizes) changed to match, in place. */
+function redactBytes(
+  bytes: Buffer,
+  spans: readonly (readonly [number, number])[],
+  lengths: number[],
+): { bytes: Buffer } {
+  // (the result is a fresh buffer: the parts' own bytes are never written to)
+  const out: Buffer[] = [];
+  let at = 0;
+  for (const [start, end] of spans) {
+    out.push(bytes.subarray(at, start), REDACTED);
+    at = end;
+  }
+  out.push(bytes.subarray(at));
+  // A part boundary moves by what the spans before it changed; one inside a span moves to its end.
+  const moved = (pos: number): number => {
+    let shift = 0;
+    for (const [start, end] of spans) {
+      if (end <= pos) shift += REDACTED.length - (end - start);
+      else if (start < pos) return start + shift + REDACTED.length;
+      else break;
+    }
+    return pos + shift;
+  };
+  let boundary = 0;
+  let previous = 0;
+  for (let k = 0; k < lengths.length; k++) {
+    boundary += lengths[k]!;
+    const next = moved(boundary);
+    lengths[k] = next - previous;
+    previous = next;
+  }
+  return { bytes: Buffer.concat(out) };
+}
+
+/** Decodes a payload into segments; null when it is damaged. */
+export function decodeResponse(payload: Buffer): BodySegment[] | null {
+  const eol = payload.indexOf(0x0a);
+  if (eol < 0) return null;
+  let head: unknown;
+  try {
+    head = JSON.parse(payload.subarray(0, eol).toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(head)) return null;
+  const segments: BodySegment[] = [];
+  let at = eol + 1;
+  for (const item of head as unknown[]) {
+    const seg = item as Partial<SegmentHead>;
+    if (typeof seg.a !== 'number' || !Array.isArray(seg.p)) return null;
+    if (seg.m !== 'sse' && seg.m !== 'json-array' && seg.m !== 'json') return null;
+    const parts: BodySegment['parts'] = [];
+    for (const p of seg.p) {
+      if (!Array.isArray(p) || typeof p[0] !== 'number' || typeof p[1] !== 'number') return null;
+      if (at + p[1] > payload.length) return null;
+      parts.push({ offsetMs: p[0], bytes: payload.subarray(at, at + p[1]) });
+      at += p[1];
+    }
+    segments.push({ attempt: seg.a, mode: seg.m, parts });
+  }
+  return segments;
 }

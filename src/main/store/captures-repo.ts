@@ -1,13 +1,26 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { RequestCapture } from '../../shared/usage-query';
+import type { BodyFramer, BodySegment, RequestCapture } from '../../shared/usage-query';
 import type { CaptureChunk } from './capture-buffer';
-import { decodeFrames, decodeRequestHeaders, encodeFrames, encodeRequestHeaders } from './capture-codec';
+import {
+  decodeFrames,
+  decodeRequestHeaders,
+  decodeResponse,
+  encodeRequestHeaders,
+  encodeResponse,
+  type ByteSpans,
+} from './capture-codec';
+
+/** How captures are cleared of secrets: texts rewritten whole, raw bytes by the stretches to replace. */
+export interface Redactor {
+  text: (text: string) => string;
+  spans: ByteSpans;
+}
 
 /** The only code that reads or writes the `captures` table. */
 export interface CapturesRepo {
-  /** Stores one chunk, redacting every text with `redact`, compressed; skipped (0) if its request has no row. Returns bytes stored. */
-  insert(chunk: CaptureChunk, redact: (text: string) => string): number;
+  /** Stores one chunk, redacted by `redact`, compressed; skipped (0) if its request has no row. Returns bytes stored. */
+  insert(chunk: CaptureChunk, redact: Redactor): number;
   /** Bytes of every stored capture, kept exact by triggers. */
   totalBytes(): number;
   /**
@@ -23,7 +36,7 @@ export interface CapturesRepo {
    */
   insertUntil(
     chunks: readonly CaptureChunk[],
-    redact: (text: string) => string,
+    redact: Redactor,
     deadline: number,
     maxTotalBytes: number,
   ): number;
@@ -43,7 +56,11 @@ interface ChunkRow {
 const TRIM_BATCH = 1000;
 const TRIM_STEPS = 8;
 
-export function createCapturesRepo(db: BetterSqlite3.Database): CapturesRepo {
+/**
+ * `framer` turns stored response bytes back into frames for `forRequest` (the proxy's decoders, wired
+ * by the app: the store imports no proxy code); without one, response bytes read as no frames.
+ */
+export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFramer): CapturesRepo {
   // A chunk whose start record was lost (dropped from a full queue) has nothing to belong to: skip it
   // rather than trip the foreign key and fail the whole batch.
   const insert = db.prepare(
@@ -65,16 +82,19 @@ export function createCapturesRepo(db: BetterSqlite3.Database): CapturesRepo {
 
   return {
     insert(chunk, redact) {
-      const text = chunkText(chunk, redact);
+      const raw =
+        chunk.kind === 'response'
+          ? encodeResponse(chunk.segments, redact.spans)
+          : Buffer.from(chunkText(chunk, redact.text), 'utf8');
       // SSE frames are repetitive JSON: the fastest DEFLATE level stores them in a fraction of the space,
       // so the total cap holds several times more requests, for a few tens of µs per chunk.
-      const payload = deflateRawSync(Buffer.from(text, 'utf8'), { level: 1 });
+      const payload = deflateRawSync(raw, { level: 1 });
       const bytes = payload.length;
       const result = insert.run({
         requestId: chunk.requestId,
         kind: chunk.kind,
         capturedAt: chunk.capturedAt,
-        frames: chunk.kind === 'frames' ? chunk.frames.length : 0,
+        frames: chunk.kind === 'response' ? chunk.frames : 0,
         dropped: chunkDropped(chunk),
         bytes,
         payload,
@@ -123,8 +143,18 @@ export function createCapturesRepo(db: BetterSqlite3.Database): CapturesRepo {
         requestBody: null,
         requestBodyTruncatedBytes: 0,
       };
+      const segments: BodySegment[] = [];
       for (const c of chunks.all(requestId)) {
-        if (c.kind === 'request-body') {
+        if (c.kind === 'response') {
+          for (const seg of decodeResponse(inflateRawSync(c.payload)) ?? []) {
+            // A stream written in several chunks continues its attempt's segment.
+            const last = segments[segments.length - 1];
+            if (last !== undefined && last.attempt === seg.attempt && last.mode === seg.mode)
+              for (const part of seg.parts) last.parts.push(part);
+            else segments.push(seg);
+          }
+          capture.droppedFrames += c.dropped;
+        } else if (c.kind === 'request-body') {
           capture.requestBody = inflateRawSync(c.payload).toString('utf8');
           capture.requestBodyTruncatedBytes = c.dropped;
         } else if (c.kind === 'request-headers') {
@@ -133,27 +163,25 @@ export function createCapturesRepo(db: BetterSqlite3.Database): CapturesRepo {
             c.dropped,
           );
         } else {
-          // A loop, not push(...frames): a long stream can hold more frames than a call takes arguments.
+          // Frames stored one by one (schema ≤ 3, before raw bytes). A loop, not push(...frames): a long
+          // stream can hold more frames than a call takes arguments.
           for (const f of decodeFrames(inflateRawSync(c.payload).toString('utf8'))) capture.frames.push(f);
           capture.droppedFrames += c.dropped;
         }
       }
+      if (framer !== undefined)
+        for (const seg of segments) for (const f of framer(seg)) capture.frames.push(f);
       return capture;
     },
   };
 }
 
 /** A chunk's text as stored, every string redacted with `redact` first. */
-function chunkText(chunk: CaptureChunk, redact: (text: string) => string): string {
+function chunkText(
+  chunk: Exclude<CaptureChunk, { kind: 'response' }>,
+  redact: (text: string) => string,
+): string {
   switch (chunk.kind) {
-    case 'frames':
-      return encodeFrames(
-        chunk.frames.map((f) => ({
-          offsetMs: f.offsetMs,
-          event: f.event === null ? null : redact(f.event),
-          data: redact(f.data),
-        })),
-      );
     case 'request-body':
       return redact(chunk.body);
     case 'request-headers': {
@@ -174,7 +202,7 @@ function chunkText(chunk: CaptureChunk, redact: (text: string) => string): strin
 /** What the `dropped` column holds: frames dropped, body bytes cut, or headers left out. */
 function chunkDropped(chunk: CaptureChunk): number {
   switch (chunk.kind) {
-    case 'frames':
+    case 'response':
       return chunk.dropped;
     case 'request-body':
       return chunk.cutBytes;

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { RequestFilter, UsageQuery, UsageRow } from '../../shared/usage';
 import type {
+  BodyFramer,
   RequestDetail,
   RequestPage,
   RequestPageQuery,
@@ -30,10 +31,11 @@ export interface UsageQueries {
   summarize(query: SummaryQuery): SummaryRow[];
 }
 
-export function createUsageQueries(db: BetterSqlite3.Database): UsageQueries {
+/** `framer` turns captured response bytes into the frames a request's detail shows (see createCapturesRepo). */
+export function createUsageQueries(db: BetterSqlite3.Database, framer?: BodyFramer): UsageQueries {
   const requests = createRequestsQuery(db);
   const attempts = createAttemptsRepo(db);
-  const captures = createCapturesRepo(db);
+  const captures = createCapturesRepo(db, framer);
   const pricing = createPricingRepo(db);
   const summary = createSummaryRepo(db);
   return {

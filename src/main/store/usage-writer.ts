@@ -1,8 +1,9 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { InboundHeaders } from '../../shared/header-redact';
-import { redactSecrets } from '../../shared/redact';
+import { redactSecrets, secretSpans } from '../../shared/redact';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../shared/usage';
+import type { BodyMode } from '../../shared/usage-query';
 import { CaptureBuffer, CHUNK_AGE_MS, type CaptureChunk } from './capture-buffer';
 import { createCapturesRepo, type CapturesRepo } from './captures-repo';
 import { FlushTimer } from './flush-timer';
@@ -72,7 +73,12 @@ export class UsageWriter {
       const max = this.captureSettings().captureMaxTotalBytes;
       return {
         records,
-        chunks: this.captureRepo.insertUntil(chunks, (t) => redactSecrets(t, secrets), deadline, max),
+        chunks: this.captureRepo.insertUntil(
+          chunks,
+          { text: (t) => redactSecrets(t, secrets), spans: (t) => secretSpans(t, secrets) },
+          deadline,
+          max,
+        ),
       };
     });
   }
@@ -116,10 +122,17 @@ export class UsageWriter {
     this.enqueue({ kind: 'attempt', attempt: { ...attempt } });
   }
 
-  /** One raw response frame, `offsetMs` after the request arrived; kept within the capture caps. */
-  frame(requestId: string, offsetMs: number, event: string | null, data: string): void {
+  /** One chunk of an attempt's raw response body; kept as it is, within the capture caps. */
+  responseBytes(
+    requestId: string,
+    attempt: number,
+    mode: BodyMode,
+    offsetMs: number,
+    bytes: Uint8Array,
+    frames: number,
+  ): void {
     if (this.closed) return;
-    this.captures.frame(requestId, offsetMs, event, data);
+    this.captures.responseBytes(requestId, attempt, mode, offsetMs, bytes, frames);
     this.schedule(CHUNK_AGE_MS);
   }
 

@@ -7,11 +7,15 @@ import type { CapturedFrame } from '../../../src/shared/usage-query';
 import {
   decodeFrames,
   decodeRequestHeaders,
+  decodeResponse,
   encodeFrames,
   encodeRequestHeaders,
+  encodeResponse,
 } from '../../../src/main/store/capture-codec';
+import { secretSpans } from '../../../src/shared/redact';
 import { CaptureBuffer, CHUNK_AGE_MS } from '../../../src/main/store/capture-buffer';
 import { createCapturesRepo } from '../../../src/main/store/captures-repo';
+import { framesOfSegment } from '../../../src/main/proxy/capture-frames';
 import { runRetention } from '../../../src/main/store/retention';
 import { closeDatabase, openDatabase, type Database } from '../../../src/main/store/db';
 import { createUsageQueries, type UsageQueries } from '../../../src/main/store/usage-queries';
@@ -26,7 +30,7 @@ let settings: CaptureSettings;
 
 beforeEach(() => {
   db = openDatabase(join(tempDir(), 'usage.db'));
-  q = createUsageQueries(db);
+  q = createUsageQueries(db, framesOfSegment);
   settings = { ...DEFAULT_SETTINGS };
 });
 afterEach(() => closeDatabase(db));
@@ -35,12 +39,27 @@ function writer(): UsageWriter {
   return new UsageWriter(db, { capture: () => settings, secrets: () => ['provider-secret-value'] });
 }
 
+/** One frame as the relay hands it to the store: its SSE bytes, as one chunk. */
+function sendFrame(
+  w: UsageWriter,
+  requestId: string,
+  offsetMs: number,
+  event: string | null,
+  data: string,
+): void {
+  const text = `${event === null ? '' : `event: ${event}\n`}${data
+    .split('\n')
+    .map((line) => `data: ${line}\n`)
+    .join('')}\n`;
+  w.responseBytes(requestId, 1, 'sse', offsetMs, Buffer.from(text), 1);
+}
+
 /** One request through the writer with `frames`, returning its id. */
 function record(w: UsageWriter, frames: readonly CapturedFrame[], body?: string): string {
   const s = aStart();
   w.requestStarted(s);
   if (body !== undefined) w.requestBody(s.requestId, Buffer.from(body));
-  for (const f of frames) w.frame(s.requestId, f.offsetMs, f.event, f.data);
+  for (const f of frames) sendFrame(w, s.requestId, f.offsetMs, f.event, f.data);
   w.requestFinished(aFinish(s.requestId));
   return s.requestId;
 }
@@ -184,14 +203,14 @@ describe('request headers through the writer', () => {
     w.requestStarted(s);
     w.requestHeaders(s.requestId, 'POST', '/v1/messages', headers);
     w.requestBody(s.requestId, Buffer.from('{"model":"m"}'));
-    w.frame(s.requestId, 5, 'ping', '{}');
+    sendFrame(w, s.requestId, 5, 'ping', '{}');
     w.requestFinished(aFinish(s.requestId));
     w.flush();
     const kinds = db
       .prepare<[], { kind: string }>('SELECT kind FROM captures ORDER BY id')
       .all()
       .map((r) => r.kind);
-    expect(kinds).toEqual(['request-headers', 'request-body', 'frames']);
+    expect(kinds).toEqual(['request-headers', 'request-body', 'response']);
     w.close();
   });
 
@@ -285,7 +304,9 @@ describe('captures through the writer', () => {
 
   it('stops at captureMaxBytesPerRequest and counts what it dropped', () => {
     const w = writer();
-    settings.captureMaxBytesPerRequest = 100;
+    // As SSE, the frames weigh 38 and 51 bytes by turns: three fit in 130, the fourth does not, and once a
+    // cap is hit nothing later is kept (a later small chunk would be a torn stream).
+    settings.captureMaxBytesPerRequest = 130;
     const frames = Array.from({ length: 10 }, (_, i) => frame(i, 'x'.repeat(30)));
     const id = record(w, frames);
     w.flush();
@@ -338,12 +359,12 @@ describe('captures through the writer', () => {
     const s = aStart();
     w.requestStarted(s);
     const big = 'z'.repeat(20_000);
-    for (let i = 0; i < 10; i++) w.frame(s.requestId, i, null, big); // 200 kB: past the 64 kB chunk size
-    w.frame('f'.repeat(32), 1, null, 'orphan');
+    for (let i = 0; i < 10; i++) sendFrame(w, s.requestId, i, null, big); // 200 kB: past the 64 kB chunk size
+    sendFrame(w, 'f'.repeat(32), 1, null, 'orphan');
     w.flush();
     const chunks = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM captures').get()!.n;
     expect(chunks).toBe(1);
-    for (let i = 10; i < 12; i++) w.frame(s.requestId, i, null, big);
+    for (let i = 10; i < 12; i++) sendFrame(w, s.requestId, i, null, big);
     w.requestFinished(aFinish(s.requestId));
     w.flush();
     expect(q.getRequest(s.requestId)!.capture.frames.map((f) => f.offsetMs)).toEqual(
@@ -351,6 +372,109 @@ describe('captures through the writer', () => {
     );
     expect(db.prepare<[], { n: number }>('SELECT count(*) AS n FROM captures').get()!.n).toBe(2);
     expect(w.pendingCaptureBytes).toBe(0);
+    w.close();
+  });
+});
+
+describe('raw response bytes', () => {
+  const seg = (parts: [number, string][], attempt = 1, mode: 'sse' | 'json' | 'json-array' = 'sse') => ({
+    attempt,
+    mode,
+    parts: parts.map(([offsetMs, text]) => ({ offsetMs, bytes: Buffer.from(text) })),
+  });
+  const text = (s: { parts: { bytes: Uint8Array }[] }): string[] =>
+    s.parts.map((p) => Buffer.from(p.bytes).toString('utf8'));
+  const noSpans = (): [number, number][] => [];
+
+  it('round-trip: segments, parts and their arrival offsets, multi-byte text split anywhere', () => {
+    const euro = Buffer.from('data: {"t":"€"}\n\n');
+    const segments = [
+      seg([[3, 'data: {"a":1}\n\n']], 1),
+      {
+        attempt: 2,
+        mode: 'sse' as const,
+        parts: [
+          { offsetMs: 10, bytes: euro.subarray(0, 13) }, // inside the euro sign
+          { offsetMs: 12, bytes: euro.subarray(13) },
+        ],
+      },
+    ];
+    const back = decodeResponse(encodeResponse(segments, noSpans))!;
+    expect(back.map((s) => [s.attempt, s.mode, s.parts.map((p) => p.offsetMs)])).toEqual([
+      [1, 'sse', [3]],
+      [2, 'sse', [10, 12]],
+    ]);
+    expect(Buffer.concat(back[1]!.parts.map((p) => p.bytes)).equals(euro)).toBe(true);
+    expect(framesOfSegment(back[1]!)).toEqual([{ offsetMs: 12, event: null, data: '{"t":"€"}' }]);
+    expect(decodeResponse(Buffer.from('not json\n'))).toBeNull();
+    expect(decodeResponse(Buffer.from('[{"a":1,"m":"sse","p":[[0,99]]}]\nshort'))).toBeNull();
+  });
+
+  it('redacts a secret split across two chunks, and the parts keep their places', () => {
+    const key = 'sk-ant-api03-abcdefghijklmnop';
+    const s = seg([
+      [1, 'data: {"a":"before"}\n\n'],
+      [2, `data: {"echo":"${key.slice(0, 10)}`],
+      [3, `${key.slice(10)}"}\n\n`],
+      [4, 'data: {"z":"after"}\n\n'],
+    ]);
+    const stored = encodeResponse([s], (t) => secretSpans(t, [key]));
+    expect(stored.includes(Buffer.from(key.slice(0, 10)))).toBe(false);
+    const back = decodeResponse(stored)![0]!;
+    expect(text(back)).toEqual([
+      'data: {"a":"before"}\n\n',
+      'data: {"echo":"[redacted]',
+      '"}\n\n',
+      'data: {"z":"after"}\n\n',
+    ]);
+    expect(framesOfSegment(back).map((f) => [f.offsetMs, f.data])).toEqual([
+      [1, '{"a":"before"}'],
+      [3, '{"echo":"[redacted]"}'],
+      [4, '{"z":"after"}'],
+    ]);
+  });
+
+  it('frames JSON-array streams and whole JSON bodies', () => {
+    expect(
+      framesOfSegment(
+        seg(
+          [
+            [5, '[{"a":1}'],
+            [9, ',{"b":2}]'],
+          ],
+          1,
+          'json-array',
+        ),
+      ),
+    ).toEqual([
+      { offsetMs: 5, event: null, data: '{"a":1}' },
+      { offsetMs: 9, event: null, data: '{"b":2}' },
+    ]);
+    expect(
+      framesOfSegment(
+        seg(
+          [
+            [5, '{"a":'],
+            [9, '1}'],
+          ],
+          1,
+          'json',
+        ),
+      ),
+    ).toEqual([{ offsetMs: 9, event: null, data: '{"a":1}' }]);
+  });
+
+  it('a failed attempt and the committed one are read apart, in the request detail', () => {
+    const w = writer();
+    const s = aStart();
+    w.requestStarted(s);
+    w.responseBytes(s.requestId, 1, 'sse', 5, Buffer.from('data: {"partial":'), 0); // cut mid-frame
+    w.responseBytes(s.requestId, 2, 'sse', 9, Buffer.from('data: {"ok":1}\n\n'), 1);
+    w.requestFinished(aFinish(s.requestId));
+    w.flush();
+    expect(q.getRequest(s.requestId)!.capture.frames).toEqual([
+      { offsetMs: 9, event: null, data: '{"ok":1}' },
+    ]);
     w.close();
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCapturesRepo } from '../../../src/main/store/captures-repo';
 import { closeDatabase, openDatabase, type Database } from '../../../src/main/store/db';
 import { RetentionJob, runRetention } from '../../../src/main/store/retention';
+import { framesOfSegment } from '../../../src/main/proxy/capture-frames';
 import { createUsageQueries } from '../../../src/main/store/usage-queries';
 import { UsageWriter } from '../../../src/main/store/usage-writer';
 import { aFinish, aStart } from './fixtures';
@@ -39,7 +40,7 @@ function requestsAt(daysAgo: number, n: number, open = false): string[] {
       durationMs: 1,
       bodyHead: null,
     });
-    w.frame(s.requestId, 5, null, '{"x":1}');
+    w.responseBytes(s.requestId, 1, 'sse', 5, Buffer.from('data: {"x":1}\n\n'), 1);
     if (!open) w.requestFinished(aFinish(s.requestId));
   }
   w.close();
@@ -72,7 +73,7 @@ describe('retention', () => {
     // 25 + 5 captures older than 14 days, 10 at a time; 25 old finished rows, 10 at a time.
     expect(result).toMatchObject({ captureChunks: 32, requests: 25 });
     expect(batches.length).toBe(3 + 2);
-    const q = createUsageQueries(db);
+    const q = createUsageQueries(db, framesOfSegment);
     const left = new Set(q.listRequests().map((r) => r.requestId));
     for (const id of ancient) expect(left.has(id)).toBe(false);
     for (const id of [...oldOpen, ...middle, ...fresh]) expect(left.has(id)).toBe(true);

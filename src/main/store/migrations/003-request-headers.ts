@@ -3,7 +3,9 @@ import type { Migration } from './index';
 
 /*
  * Schema 3: captures may hold a request's line and headers (kind `request-headers`, redacted JSON, see
- * src/main/store/capture-codec.ts), so they share the captures' retention and total cap.
+ * src/main/store/capture-codec.ts), so they share the captures' retention and total cap; and a
+ * response's raw bytes (kind `response`), which replace frames stored one by one: the relay then keeps
+ * each chunk as it came instead of doing work per event. Rows of kind `frames` stay readable.
  *
  * SQLite cannot change a CHECK in place, so the table is rebuilt the documented way: new table, copy,
  * drop, rename, then its indexes and triggers again. The copy keeps every id (the total cap drops by
@@ -14,14 +16,14 @@ const SQL = `
 CREATE TABLE captures_new (
   id          INTEGER PRIMARY KEY, -- ascending = oldest first, which is the order the total cap drops in
   request_id  TEXT NOT NULL REFERENCES requests (request_id) ON DELETE CASCADE,
-  kind        TEXT NOT NULL CHECK (kind IN ('frames', 'request-body', 'request-headers')),
+  kind        TEXT NOT NULL CHECK (kind IN ('frames', 'response', 'request-body', 'request-headers')),
   captured_at INTEGER NOT NULL,
   frames      INTEGER NOT NULL,
-  -- frames: frames dropped by a cap since the previous chunk; request-body: bytes cut from its end;
+  -- frames / response: frames dropped by a cap since the previous chunk; request-body: bytes cut from its end;
   -- request-headers: headers left out by their bounds.
   dropped     INTEGER NOT NULL DEFAULT 0,
   bytes       INTEGER NOT NULL,    -- stored payload size, counted against captureMaxTotalBytes
-  payload     BLOB NOT NULL        -- raw DEFLATE of the UTF-8 text (frames and headers: capture-codec.ts; body: as sent)
+  payload     BLOB NOT NULL        -- raw DEFLATE of capture-codec.ts's payload (body: the text as sent)
 );
 INSERT INTO captures_new (id, request_id, kind, captured_at, frames, dropped, bytes, payload)
   SELECT id, request_id, kind, captured_at, frames, dropped, bytes, payload FROM captures;
