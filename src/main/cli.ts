@@ -3,11 +3,13 @@ import path from 'node:path';
 import { startApp } from './app';
 import { defaultDataDir } from './data-dir';
 import { runUsageCommand } from './usage-command';
+import { SETUP_USAGE, UsageError, runSetupCommand } from './setup/command';
 
 const USAGE = `Usage:
   sluice serve [--port N] [--host H] [--data-dir DIR] [--config FILE]
   sluice usage [--since ISO] [--until ISO] [--json|--csv] [--group-by day|model|provider|client] [--utc]
-               [--limit N] [--data-dir DIR]`;
+               [--limit N] [--data-dir DIR]
+${SETUP_USAGE}`;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -67,6 +69,19 @@ async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case 'usage':
       return runUsageCommand(rest, (s) => process.stdout.write(s));
+    case 'setup':
+      try {
+        return runSetupCommand(rest, {
+          out: (s) => process.stdout.write(s),
+          err: (s) => process.stderr.write(s),
+          env: process.env,
+          now: () => new Date(),
+        });
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`sluice: ${err.message}\n${USAGE}\n`);
+        return 2;
+      }
     case undefined:
     case '--help':
     case '-h':

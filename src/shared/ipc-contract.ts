@@ -68,6 +68,8 @@ export interface SetupTool {
   where: string;
   /** Client apps whose requests count as this tool having been seen. */
   clients: ClientApp[];
+  /** The one-step command writing the tool's own config (`--undo` in place of `--apply` reverses it). */
+  applyCommand: string;
   lastSeenAt: number | null;
 }
 

@@ -44,6 +44,14 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
   return db;
 }
 
+/**
+ * Opens an existing database to read only: no folder or file is made, nothing is migrated or written
+ * (`sluice setup` reads settings while the app may be running). Throws when there is no such file.
+ */
+export function openDatabaseReadOnly(file: string): Database {
+  return new BetterSqlite3(file, { readonly: true, fileMustExist: true, timeout: DEFAULT_BUSY_TIMEOUT_MS });
+}
+
 /** Folds the WAL back into the main file (so it is a single self-contained file at rest), then closes. */
 export function closeDatabase(db: Database): void {
   if (!db.open) return;

@@ -35,11 +35,21 @@ function Tool({ t, now }: { t: SetupTool; now: number }): JSX.Element {
           ),
         )}
       </div>
+      <p className="muted">
+        Or in one step, from the Sluice folder: it writes the tool&apos;s own config and keeps a backup.
+      </p>
+      <div className="lines">
+        <div className="line">
+          <code>{t.applyCommand}</code>
+          <CopyButton text={t.applyCommand} />
+        </div>
+      </div>
+      <p className="muted">{withCode('`--undo` in place of `--apply` reverses it.')}</p>
     </article>
   );
 }
 
-/** For each tool: the exact lines to use, copy buttons, and whether Sluice has seen it. */
+/** Per tool: the exact lines, the one-step command, copy buttons, and whether Sluice has seen it. */
 export function SetupScreen(): JSX.Element {
   const [setup, reload] = useCall('setup.get', {});
   const now = Date.now();

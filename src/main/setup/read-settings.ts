@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfigFile } from '../config-file';
+import { createConfigRepo } from '../store/config-repo';
+import { openDatabaseReadOnly } from '../store/db';
+
+/** `requireLocalToken` as the app in `dataDir` would have it; why it was assumed off if unreadable. */
+export interface TokenSetting {
+  requireToken: boolean;
+  warning: string | null;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Reads `requireLocalToken` without starting the app or writing anything: the saved settings in
+ * `<dataDir>/sluice.db` (opened read-only), overlaid, as the app does at start, by
+ * `<dataDir>/config.json` when nothing is saved yet. Unreadable → off, with a warning.
+ */
+export function readRequireLocalToken(dataDir: string): TokenSetting {
+  const dbFile = path.join(dataDir, 'sluice.db');
+  let saved: Record<string, unknown> = {};
+  let savedProviders = 0;
+  if (fs.existsSync(dbFile)) {
+    try {
+      const db = openDatabaseReadOnly(dbFile);
+      try {
+        const repo = createConfigRepo(db);
+        saved = repo.loadSettings();
+        savedProviders = repo.loadProviders().length;
+      } finally {
+        db.close();
+      }
+    } catch (err) {
+      return {
+        requireToken: false,
+        warning: `cannot read the settings in ${dbFile} (${message(err)}); assuming requireLocalToken is off`,
+      };
+    }
+  }
+  const configFile = path.join(dataDir, 'config.json');
+  let seeded: Record<string, unknown> = {};
+  if (savedProviders === 0 && fs.existsSync(configFile)) {
+    try {
+      seeded = loadConfigFile(configFile).settings;
+    } catch (err) {
+      return {
+        requireToken: saved.requireLocalToken === true,
+        warning: `${message(err).split('\n')[0]!}; its settings were not read`,
+      };
+    }
+  }
+  const value = { ...saved, ...seeded }.requireLocalToken;
+  return { requireToken: value === true, warning: null };
+}

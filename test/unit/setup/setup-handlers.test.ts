@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { setupHandlers } from '../../../src/main/control/setup-handlers';
+import type { ControlDeps } from '../../../src/main/control/deps';
+import { defaultDataDir } from '../../../src/main/data-dir';
+import { SettingsSchema } from '../../../src/shared/settings';
+
+const token = 'f0'.repeat(32);
+
+/** The few deps `setup.get` reads; the rest is never touched. */
+function deps(port: number, dataDir: string, requireLocalToken: boolean): ControlDeps {
+  const settings = SettingsSchema.parse({ requireLocalToken });
+  const partial: Pick<ControlDeps, 'url' | 'port' | 'dataDir' | 'token'> & {
+    config: Pick<ControlDeps['config'], 'settings'>;
+    usage: Pick<ControlDeps['usage'], 'lastSeenMs'>;
+  } = {
+    url: () => `http://127.0.0.1:${port}`,
+    port: () => port,
+    dataDir,
+    token,
+    config: { settings: () => settings },
+    usage: { lastSeenMs: (clients) => (clients.includes('codex') ? 1234 : null) },
+  };
+  return partial as ControlDeps;
+}
+
+describe('setup.get', () => {
+  it('gives the lines of `sluice setup --print`, with the token only when Sluice requires it', async () => {
+    const open = await setupHandlers(deps(8787, defaultDataDir(), false))['setup.get']({});
+    expect(open.token).toBe(token);
+    expect(open.tools.flatMap((t) => t.lines).join('\n')).not.toContain(token);
+    expect(open.tools.find((t) => t.id === 'codex')!.lastSeenAt).toBe(1234);
+    expect(open.tools.map((t) => t.applyCommand)).toEqual([
+      'npm run sluice -- setup claude-code --apply',
+      'npm run sluice -- setup codex --apply',
+      'npm run sluice -- setup gemini-cli --apply',
+      'npm run sluice -- setup openai-compatible --apply',
+    ]);
+
+    const closed = await setupHandlers(deps(9100, '/srv/sluice data', true))['setup.get']({});
+    const claude = closed.tools.find((t) => t.id === 'claude-code')!;
+    expect(claude.lines).toContain(`export ANTHROPIC_AUTH_TOKEN=${token}`);
+    expect(claude.applyCommand).toBe(
+      "npm run sluice -- setup claude-code --apply --port 9100 --data-dir '/srv/sluice data'",
+    );
+  });
+});
