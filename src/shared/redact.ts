@@ -3,14 +3,16 @@
  * that every match contains: most texts (SSE frames, captured bodies) hold none of them, and looking
  * for a literal costs a fraction of running the pattern, so the pattern runs only where it can match.
  */
-const SECRET_PATTERNS: readonly { hint: RegExp | string; re: RegExp }[] = [
+const SECRET_PATTERNS: readonly { hint: readonly string[] | string; re: RegExp }[] = [
   { hint: 'sk-', re: /\bsk-[A-Za-z0-9_-]{8,}/g }, // OpenAI / Anthropic style keys
   { hint: 'AIza', re: /\bAIza[0-9A-Za-z_-]{20,}/g }, // Google API keys
-  { hint: /bearer/i, re: /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi },
+  // The shape check is case-insensitive; its hint catches `Bearer`, `bearer` and `BEARER` (what clients
+  // and servers write) by their tail, without a case-insensitive scan of every text.
+  { hint: ['earer', 'EARER'], re: /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi },
 ];
 
-function mayContain(text: string, hint: RegExp | string): boolean {
-  return typeof hint === 'string' ? text.includes(hint) : hint.test(text);
+function mayContain(text: string, hint: readonly string[] | string): boolean {
+  return typeof hint === 'string' ? text.includes(hint) : hint.some((h) => text.includes(h));
 }
 
 /** Replaces the given secrets and anything shaped like a credential with `[redacted]`. */
