@@ -10,6 +10,20 @@ import type { RequestContext } from './request-context';
 import { sendError } from './respond';
 import { needsInjectedUsage } from './rewrite-body';
 
+/** Request ids: 128 random bits as hex, cut from a pool refilled 256 ids at a time (one system call each). */
+const ID_BYTES = 16;
+const ID_POOL = 256;
+let idPool = Buffer.alloc(0);
+let idAt = 0;
+export function newRequestId(): string {
+  if (idAt >= idPool.length) {
+    idPool = randomBytes(ID_BYTES * ID_POOL);
+    idAt = 0;
+  }
+  idAt += ID_BYTES;
+  return idPool.toString('hex', idAt - ID_BYTES, idAt);
+}
+
 /**
  * Turns an inbound API request into a RequestContext: local-token check, bounded body read, JSON
  * parse. Answers the client itself (in its format) and returns null when the request goes no further.
@@ -75,7 +89,7 @@ export async function intake(
   }
 
   return {
-    id: randomBytes(16).toString('hex'),
+    id: newRequestId(),
     startedAt: arrived.startedAt,
     startMono: arrived.startMono,
     route,
