@@ -55,6 +55,15 @@ export interface RecordedRequestHeaders {
   omitted: number;
 }
 
+/**
+ * One upstream text delta that smoothing split: when it reached Sluice and when each of its pieces was
+ * written to the client, in ms after the request arrived.
+ */
+export interface SmoothingMark {
+  upstreamOffsetMs: number;
+  deliveredOffsetsMs: number[];
+}
+
 /** What was captured for a request (credentials redacted). */
 export interface RequestCapture {
   /** The request line and headers; recorded for every request, kept as long as its other captures. */
@@ -66,6 +75,10 @@ export interface RequestCapture {
   requestBody: string | null;
   /** Bytes cut from the end of the body by `captureMaxBytesPerRequest`. */
   requestBodyTruncatedBytes: number;
+  /** When smoothing was on (and `captureFrames`): each split delta's arrival and deliveries, in order. */
+  smoothing: SmoothingMark[];
+  /** Split deltas not kept because the per-request bound on smoothing marks was reached. */
+  droppedSmoothing: number;
 }
 
 /** Everything the inspector shows for one request. */

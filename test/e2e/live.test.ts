@@ -39,6 +39,10 @@ describe('live and inspector (e2e)', () => {
         { id: 'anthropic-down', kind: 'anthropic', baseUrl: down.url, priority: 2 },
         { id: 'anthropic-up', kind: 'anthropic', baseUrl: up.url, priority: 3 },
       ],
+      // Only curl's requests are smoothed: the other tests see the stream as it came.
+      settings: {
+        smoothingByClient: { curl: { enabled: true, mode: 'fixed', chunkChars: 2, delayMs: 25 } },
+      },
     });
     browser = await launchChromium();
   });
@@ -219,6 +223,42 @@ describe('live and inspector (e2e)', () => {
     expect(curl).toContain('-H "x-api-key: $ANTHROPIC_API_KEY"');
     expect(curl).toContain(`-H 'user-agent: claude-cli/2.0.0 (external, cli)'`);
     expect(curl).not.toContain('sk-ant-e2e-client-key');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows the smoothing marks of a request opened after a reload, from the store', async () => {
+    const { page, errors } = await open('dark');
+    const res = await fetch(`${sluice.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'curl/8.5.0' },
+      body: JSON.stringify({
+        model: 'claude-e2e',
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: 'user', content: 'smooth it' }],
+      }),
+    });
+    await res.text();
+    const id = res.headers.get('x-sluice-request-id')!;
+    const row = page.locator(`.lrow[data-id="${id}"]`);
+    await expect.poll(() => row.getAttribute('data-status')).toBe('done');
+    sluice.app.flushUsage();
+    const stored = sluice.app.queries.getRequest(id)!.capture.smoothing;
+    expect(stored.length).toBeGreaterThan(0);
+    const pieces = stored.reduce((n, m) => n + m.deliveredOffsetsMs.length, 0);
+
+    // A reload forgets every live event: what the waterfall shows now comes from the store.
+    await page.reload();
+    await page.locator('header[data-live="open"]').waitFor();
+    await row.dblclick();
+    const wf = page.getByRole('figure', { name: 'Waterfall' });
+    await wf.waitFor();
+    await expect.poll(() => wf.innerText()).toContain(`${stored.length} deltas split`);
+    expect(await wf.innerText()).toContain(`${pieces} pieces`);
+    expect(await wf.locator('.ticks-upstream').count()).toBe(1);
+    expect(await wf.locator('.ticks-delivered').count()).toBe(1);
+    await screenshot(page, 'inspector-smoothed', 'dark');
     expect(errors).toEqual([]);
     await page.context().close();
   });

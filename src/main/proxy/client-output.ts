@@ -1,6 +1,6 @@
 import type { SmoothingSettings } from '../../shared/settings';
 import type { Committed } from './attempt';
-import type { Clock, LiveSink } from './ports';
+import { nullCaptureSink, type CaptureSink, type Clock, type LiveSink } from './ports';
 import type { RequestContext } from './request-context';
 import { drained } from './respond';
 import { createFrameAligner, createFrameSplitter } from './sse-frames';
@@ -32,7 +32,8 @@ export function effectiveSmoothing(ctx: RequestContext, c: Committed): Smoothing
 
 /**
  * Builds the output path: plain passthrough (the fast path: each upstream chunk written as it is),
- * Chat's injected-usage stripping, and/or smoothing. Every path keeps backpressure.
+ * Chat's injected-usage stripping, and/or smoothing. Every path keeps backpressure. With smoothing,
+ * `capture` keeps each split delta's arrival and deliveries for the inspector (the store bounds them).
  */
 export function createClientOutput(
   ctx: RequestContext,
@@ -40,6 +41,7 @@ export function createClientOutput(
   live: LiveSink,
   clock: Clock,
   gone: AbortSignal,
+  capture: CaptureSink = nullCaptureSink,
 ): ClientOutput {
   const { res } = ctx;
   const write = async (bytes: Buffer | string): Promise<void> => {
@@ -56,13 +58,17 @@ export function createClientOutput(
       signal: gone,
       now: () => clock.mono(),
       onSmoothed: (arrivedAt, deliveredAt) => {
+        // One array of offsets, shared by the store and the live event: neither changes it.
+        const upstreamOffsetMs = Math.round(arrivedAt - ctx.startMono);
+        const deliveredOffsetsMs = deliveredAt.map((t) => Math.round(t - ctx.startMono));
+        capture.smoothed(ctx.id, upstreamOffsetMs, deliveredOffsetsMs);
         if (published++ >= ctx.settings.liveFramesPerRequest) return;
         live.publish({
           type: 'smoothed',
           requestId: ctx.id,
           at: clock.now(),
-          upstreamOffsetMs: Math.round(arrivedAt - ctx.startMono),
-          deliveredOffsetsMs: deliveredAt.map((t) => Math.round(t - ctx.startMono)),
+          upstreamOffsetMs,
+          deliveredOffsetsMs,
         });
       },
       ...(strip ? { transformFrame: stripInjectedUsage } : {}),

@@ -145,7 +145,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
     case 'committed': {
       const c = result.committed;
       usage.requestStreaming(ctx.id);
-      const r = await relay(ctx, c, result.attempts, live, clock);
+      const r = await relay(ctx, c, result.attempts, live, clock, deps.capture);
       result.release();
       if (r.outcome === 'completed' || (r.outcome === 'failed' && c.status >= 300))
         health.record(c.provider.id, ctx.settings, true);

@@ -81,6 +81,17 @@ export interface CaptureSink {
    * included: the store masks them before holding anything. Kept for every request.
    */
   requestHeaders(requestId: string, method: string, target: string, headers: IncomingHttpHeaders): void;
+  /**
+   * Smoothing split one upstream delta: it arrived `upstreamOffsetMs` after the request and its pieces
+   * reached the client at `deliveredOffsetsMs` (ms, rounded, non-decreasing). Called only while smoothing
+   * is on; the array is the store's to keep (the caller never changes it after).
+   */
+  smoothed(requestId: string, upstreamOffsetMs: number, deliveredOffsetsMs: readonly number[]): void;
 }
 
-export const nullCaptureSink: CaptureSink = { responseBytes() {}, requestBody() {}, requestHeaders() {} };
+export const nullCaptureSink: CaptureSink = {
+  responseBytes() {},
+  requestBody() {},
+  requestHeaders() {},
+  smoothed() {},
+};

@@ -1,6 +1,6 @@
 import type { RequestOutcome } from '../../shared/usage';
 import { attemptSettings, type Committed } from './attempt';
-import type { Clock, LiveSink } from './ports';
+import type { CaptureSink, Clock, LiveSink } from './ports';
 import type { RequestContext } from './request-context';
 import { createClientOutput } from './client-output';
 import { errorMessage } from '../../shared/errors';
@@ -24,6 +24,7 @@ export async function relay(
   attempts: number,
   live: LiveSink,
   clock: Clock,
+  capture?: CaptureSink,
 ): Promise<RelayResult> {
   const { res } = ctx;
   const headers: Record<string, string | string[]> = {
@@ -63,7 +64,7 @@ export async function relay(
     ttfbMs,
   });
 
-  const output = createClientOutput(ctx, c, live, clock, gone.signal);
+  const output = createClientOutput(ctx, c, live, clock, gone.signal, capture);
 
   let error: string | null = null;
   try {

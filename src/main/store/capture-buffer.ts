@@ -1,6 +1,12 @@
 import { recordRequestHeaders, type InboundHeaders } from '../../shared/header-redact';
 import type { BodyMode, BodySegment, RecordedRequestHeaders } from '../../shared/usage-query';
 
+/** A SmoothingMark as held: its deliveries are the caller's array, never changed (see CaptureSink.smoothed). */
+export interface HeldSmoothingMark {
+  readonly upstreamOffsetMs: number;
+  readonly deliveredOffsetsMs: readonly number[];
+}
+
 /** The settings captures obey, read on every call so a change applies at once. */
 export interface CaptureLimits {
   captureFrames: boolean;
@@ -21,7 +27,15 @@ export type CaptureChunk =
       dropped: number;
     }
   | { kind: 'request-body'; requestId: string; capturedAt: number; body: string; cutBytes: number }
-  | { kind: 'request-headers'; requestId: string; capturedAt: number; headers: RecordedRequestHeaders };
+  | { kind: 'request-headers'; requestId: string; capturedAt: number; headers: RecordedRequestHeaders }
+  | {
+      kind: 'smoothing';
+      requestId: string;
+      capturedAt: number;
+      marks: HeldSmoothingMark[];
+      /** Split deltas the per-request bound dropped since the previous chunk. */
+      dropped: number;
+    };
 
 interface RequestState {
   /** Response bytes accepted for this request so far, written or not. */
@@ -36,10 +50,19 @@ interface RequestState {
   body: { text: string; cutBytes: number } | null;
   /** The request line and headers, already redacted; null once written (or never recorded). */
   headers: RecordedRequestHeaders | null;
-  /** Bytes held for this request now (frames, body, headers), and since when (ms since the epoch). */
+  /** Smoothing marks held, and those a bound dropped, since the last write. */
+  smoothing: HeldSmoothingMark[];
+  smoothingDropped: number;
+  /** Split deltas and delivered pieces accepted for this request so far, written or not. */
+  smoothedKept: number;
+  piecesKept: number;
+  /** A bound dropped a mark: the rest are dropped too, so the kept ones stay the stream's start. */
+  smoothingCapped: boolean;
+  /** Bytes held for this request now (frames, body, headers, marks), and since when (ms since the epoch). */
   frameBytes: number;
   bodyBytes: number;
   headerBytes: number;
+  smoothingBytes: number;
   since: number;
   finished: boolean;
 }
@@ -53,6 +76,14 @@ const MAX_OPEN_REQUESTS = 20_000;
  */
 export const CHUNK_BYTES = 64 * 1024;
 export const CHUNK_AGE_MS = 2_000;
+
+/**
+ * Smoothing marks kept per request: split deltas (a fixed 2 000, where the live events have the
+ * `liveFramesPerRequest` budget: plenty for a long answer's waterfall), and delivered pieces in all — one
+ * huge delta split a grapheme at a time makes thousands. Beyond either the rest are counted, not kept.
+ */
+export const MAX_SMOOTHED_PER_REQUEST = 2_000;
+export const MAX_SMOOTHED_PIECES_PER_REQUEST = 20_000;
 
 /**
  * Holds captured frames in memory between flushes: bounded per request by the settings, and in total
@@ -149,6 +180,34 @@ export class CaptureBuffer {
     this.pending += size;
   }
 
+  /**
+   * One split delta's arrival and deliveries (ms after the request arrived), kept while `captureFrames`
+   * is on, within the per-request bounds above and the total in memory. The array is kept as it is.
+   */
+  smoothed(requestId: string, upstreamOffsetMs: number, deliveredOffsetsMs: readonly number[]): void {
+    if (!this.limits().captureFrames) return;
+    const state = this.state(requestId);
+    const pieces = deliveredOffsetsMs.length;
+    const size = markSize(pieces);
+    if (
+      state.smoothingCapped ||
+      state.smoothedKept >= MAX_SMOOTHED_PER_REQUEST ||
+      state.piecesKept + pieces > MAX_SMOOTHED_PIECES_PER_REQUEST ||
+      this.pending + size > this.maxPendingBytes
+    ) {
+      state.smoothingCapped = true;
+      state.smoothingDropped++;
+      return;
+    }
+    state.smoothedKept++;
+    state.piecesKept += pieces;
+    if (held(state) === 0) state.since = this.now();
+    state.smoothingBytes += size;
+    this.pending += size;
+    // The caller never changes the array after (CaptureSink.smoothed): held as it is, not copied.
+    state.smoothing.push({ upstreamOffsetMs, deliveredOffsetsMs });
+  }
+
   /** No more frames will come for this request: its state goes once its last chunk is written. */
   finished(requestId: string): void {
     const state = this.open.get(requestId);
@@ -163,7 +222,7 @@ export class CaptureBuffer {
     const out: CaptureChunk[] = [];
     const now = this.now();
     for (const [requestId, s] of this.open) {
-      if (s.segments.length === 0 && s.dropped === 0 && s.body === null && s.headers === null) continue;
+      if (!holdsAny(s)) continue;
       if (!force && !s.finished && held(s) < CHUNK_BYTES && now - s.since < CHUNK_AGE_MS) continue;
       if (s.headers !== null)
         out.push({ kind: 'request-headers', requestId, capturedAt: now, headers: s.headers });
@@ -184,6 +243,14 @@ export class CaptureBuffer {
           frames: s.frames,
           dropped: s.dropped,
         });
+      if (s.smoothing.length > 0 || s.smoothingDropped > 0)
+        out.push({
+          kind: 'smoothing',
+          requestId,
+          capturedAt: now,
+          marks: s.smoothing,
+          dropped: s.smoothingDropped,
+        });
     }
     return out;
   }
@@ -203,15 +270,19 @@ export class CaptureBuffer {
         this.pending -= s.bodyBytes;
         s.body = null;
         s.bodyBytes = 0;
-      } else {
+      } else if (c.kind === 'request-headers') {
         this.pending -= s.headerBytes;
         s.headers = null;
         s.headerBytes = 0;
+      } else {
+        this.pending -= s.smoothingBytes;
+        s.smoothing = [];
+        s.smoothingDropped = 0;
+        s.smoothingBytes = 0;
       }
     }
     for (const [id, s] of this.open) {
-      if (s.finished && s.segments.length === 0 && s.body === null && s.headers === null && s.dropped === 0)
-        this.open.delete(id);
+      if (s.finished && !holdsAny(s)) this.open.delete(id);
     }
   }
 
@@ -227,9 +298,15 @@ export class CaptureBuffer {
         dropped: 0,
         body: null,
         headers: null,
+        smoothing: [],
+        smoothingDropped: 0,
+        smoothedKept: 0,
+        piecesKept: 0,
+        smoothingCapped: false,
         frameBytes: 0,
         bodyBytes: 0,
         headerBytes: 0,
+        smoothingBytes: 0,
         since: 0,
         finished: false,
       };
@@ -249,7 +326,24 @@ export class CaptureBuffer {
 
 /** Bytes held for a request now, of every kind. */
 function held(s: RequestState): number {
-  return s.frameBytes + s.bodyBytes + s.headerBytes;
+  return s.frameBytes + s.bodyBytes + s.headerBytes + s.smoothingBytes;
+}
+
+/** Something of this request is still to write: held data, or drop counts to record. */
+function holdsAny(s: RequestState): boolean {
+  return (
+    s.segments.length > 0 ||
+    s.dropped > 0 ||
+    s.body !== null ||
+    s.headers !== null ||
+    s.smoothing.length > 0 ||
+    s.smoothingDropped > 0
+  );
+}
+
+/** About what one smoothing mark weighs in memory: an object and an array of `pieces` numbers. */
+function markSize(pieces: number): number {
+  return 48 + 8 * pieces;
 }
 
 /** About what a headers record weighs in memory and as a payload, in UTF-16 units. */

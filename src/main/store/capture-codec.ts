@@ -4,6 +4,7 @@ import type {
   CapturedFrame,
   RecordedHeader,
   RecordedRequestHeaders,
+  SmoothingMark,
 } from '../../shared/usage-query';
 
 /*
@@ -184,4 +185,48 @@ export function decodeResponse(payload: Buffer): BodySegment[] | null {
     segments.push({ attempt: seg.a, mode: seg.m, parts });
   }
   return segments;
+}
+
+/*
+ * Smoothing marks are stored as text, one line per split delta: its upstream offset, then each piece's
+ * delivery, all integers and delta-encoded — the upstream offset from the previous line's (the first
+ * line's from 0), the first delivery from its own upstream offset, each later one from the delivery
+ * before it. Deltas of a few ms take a digit or two, so a mark costs a few bytes before DEFLATE.
+ */
+
+/** Encodes smoothing marks into one payload string. */
+export function encodeSmoothing(
+  marks: readonly { readonly upstreamOffsetMs: number; readonly deliveredOffsetsMs: readonly number[] }[],
+): string {
+  let out = '';
+  let upstream = 0;
+  for (const [i, m] of marks.entries()) {
+    out += `${i === 0 ? '' : '\n'}${m.upstreamOffsetMs - upstream}`;
+    upstream = m.upstreamOffsetMs;
+    let previous = upstream;
+    for (const d of m.deliveredOffsetsMs) {
+      out += ` ${d - previous}`;
+      previous = d;
+    }
+  }
+  return out;
+}
+
+const SMOOTHING_LINE = /^-?\d+(?: -?\d+)*$/;
+
+/** Decodes a payload; stops at the first malformed line (a damaged row yields what precedes the damage). */
+export function decodeSmoothing(payload: string): SmoothingMark[] {
+  const marks: SmoothingMark[] = [];
+  if (payload.length === 0) return marks;
+  let upstream = 0;
+  for (const line of payload.split('\n')) {
+    if (!SMOOTHING_LINE.test(line)) break;
+    const numbers = line.split(' ');
+    upstream += Number(numbers[0]);
+    const deliveredOffsetsMs: number[] = [];
+    let previous = upstream;
+    for (let i = 1; i < numbers.length; i++) deliveredOffsetsMs.push((previous += Number(numbers[i])));
+    marks.push({ upstreamOffsetMs: upstream, deliveredOffsetsMs });
+  }
+  return marks;
 }

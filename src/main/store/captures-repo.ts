@@ -6,8 +6,10 @@ import {
   decodeFrames,
   decodeRequestHeaders,
   decodeResponse,
+  decodeSmoothing,
   encodeRequestHeaders,
   encodeResponse,
+  encodeSmoothing,
   type ByteSpans,
 } from './capture-codec';
 
@@ -94,7 +96,7 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
         requestId: chunk.requestId,
         kind: chunk.kind,
         capturedAt: chunk.capturedAt,
-        frames: chunk.kind === 'response' ? chunk.frames : 0,
+        frames: chunkFrames(chunk),
         dropped: chunkDropped(chunk),
         bytes,
         payload,
@@ -142,6 +144,8 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
         droppedFrames: 0,
         requestBody: null,
         requestBodyTruncatedBytes: 0,
+        smoothing: [],
+        droppedSmoothing: 0,
       };
       const segments: BodySegment[] = [];
       for (const c of chunks.all(requestId)) {
@@ -162,6 +166,11 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
             inflateRawSync(c.payload).toString('utf8'),
             c.dropped,
           );
+        } else if (c.kind === 'smoothing') {
+          // A loop, like frames: a long stream's marks outnumber what a call takes as arguments.
+          for (const m of decodeSmoothing(inflateRawSync(c.payload).toString('utf8')))
+            capture.smoothing.push(m);
+          capture.droppedSmoothing += c.dropped;
         } else {
           // Frames stored one by one (schema ≤ 3, before raw bytes). A loop, not push(...frames): a long
           // stream can hold more frames than a call takes arguments.
@@ -169,8 +178,12 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
           capture.droppedFrames += c.dropped;
         }
       }
+      // The frames are the response the client got: the last attempt that sent bytes (a commit ends the
+      // attempts). What earlier attempts sent is in their attempt rows (the head that caused the failover).
+      const last = segments.reduce((n, seg) => Math.max(n, seg.attempt), 0);
       if (framer !== undefined)
-        for (const seg of segments) for (const f of framer(seg)) capture.frames.push(f);
+        for (const seg of segments)
+          if (seg.attempt === last) for (const f of framer(seg)) capture.frames.push(f);
       return capture;
     },
   };
@@ -196,13 +209,23 @@ function chunkText(
         }),
       });
     }
+    case 'smoothing':
+      // Offsets only: nothing in them to redact.
+      return encodeSmoothing(chunk.marks);
   }
 }
 
-/** What the `dropped` column holds: frames dropped, body bytes cut, or headers left out. */
+/** What the `frames` column holds: frames in a response chunk, split deltas in a smoothing one. */
+function chunkFrames(chunk: CaptureChunk): number {
+  if (chunk.kind === 'response') return chunk.frames;
+  return chunk.kind === 'smoothing' ? chunk.marks.length : 0;
+}
+
+/** What the `dropped` column holds: frames dropped, body bytes cut, headers left out, or marks dropped. */
 function chunkDropped(chunk: CaptureChunk): number {
   switch (chunk.kind) {
     case 'response':
+    case 'smoothing':
       return chunk.dropped;
     case 'request-body':
       return chunk.cutBytes;

@@ -150,6 +150,13 @@ export class UsageWriter {
     this.schedule(CHUNK_AGE_MS);
   }
 
+  /** One split delta's arrival and deliveries under smoothing; kept with the frames (see CaptureBuffer.smoothed). */
+  smoothed(requestId: string, upstreamOffsetMs: number, deliveredOffsetsMs: readonly number[]): void {
+    if (this.closed) return;
+    this.captures.smoothed(requestId, upstreamOffsetMs, deliveredOffsetsMs);
+    this.schedule(CHUNK_AGE_MS);
+  }
+
   /** Writes everything queued now, synchronously; on failure keeps the rest queued and schedules a retry. */
   flush(): void {
     this.timer.clear();

@@ -58,6 +58,8 @@ describe('inspector timeline', () => {
         droppedFrames: 0,
         requestBody: null,
         requestBodyTruncatedBytes: 0,
+        smoothing: [],
+        droppedSmoothing: 0,
       },
     };
     const t = buildTimeline(
@@ -96,5 +98,58 @@ describe('inspector timeline', () => {
     );
     expect(t.endMs).toBeNull();
     expect(timelineSpan(t, 1_500)).toBe(1_500);
+  });
+
+  describe('smoothing marks', () => {
+    const start = Date.parse('2026-01-01T00:00:00.000Z');
+    const stored = [
+      { upstreamOffsetMs: 300, deliveredOffsetsMs: [300, 320, 340] },
+      { upstreamOffsetMs: 400, deliveredOffsetsMs: [401, 420, 1_200] },
+    ];
+    const detailWith = (smoothing: typeof stored, droppedSmoothing = 0): RequestDetail => ({
+      request: usageRow(rid(2), start, { ttfbMs: 200, durationMs: 900 }),
+      pricing: null,
+      attempts: [],
+      capture: {
+        requestHeaders: null,
+        frames: [],
+        droppedFrames: 0,
+        requestBody: null,
+        requestBodyTruncatedBytes: 0,
+        smoothing,
+        droppedSmoothing,
+      },
+    });
+    const traceWith = (smoothed: typeof stored) => ({
+      requestId: rid(2),
+      version: 1,
+      events: [],
+      frames: [],
+      droppedFrames: 0,
+      smoothed,
+    });
+
+    it('come from the store for a request opened after it ended (nothing seen live)', () => {
+      const t = buildTimeline(detailWith(stored, 7), undefined, null);
+      expect(t.smoothed).toEqual(stored);
+      expect(t.smoothedDropped).toBe(7);
+      // A piece delivered after the recorded end still fits on the scale.
+      expect(timelineSpan(t, null)).toBe(1_200);
+    });
+
+    it('are never counted twice when the page saw them live and the store has them too', () => {
+      const t = buildTimeline(detailWith(stored), traceWith(stored.map((m) => ({ ...m }))), null);
+      expect(t.smoothed).toBe(stored); // the stored list, on a tie
+      expect(t.smoothed.flatMap((m) => m.deliveredOffsetsMs)).toHaveLength(6);
+    });
+
+    it('come from the live trace while the store has fewer (a running stream, written in chunks)', () => {
+      const live = [...stored, { upstreamOffsetMs: 500, deliveredOffsetsMs: [500, 510] }];
+      const running = buildTimeline(null, traceWith(live), null);
+      expect(running.smoothed).toBe(live);
+      const partlyStored = buildTimeline(detailWith(stored.slice(0, 1), 3), traceWith(live), null);
+      expect(partlyStored.smoothed).toBe(live);
+      expect(partlyStored.smoothedDropped).toBe(0);
+    });
   });
 });

@@ -3,17 +3,24 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
-import type { CapturedFrame } from '../../../src/shared/usage-query';
+import type { CapturedFrame, SmoothingMark } from '../../../src/shared/usage-query';
 import {
   decodeFrames,
   decodeRequestHeaders,
   decodeResponse,
+  decodeSmoothing,
   encodeFrames,
   encodeRequestHeaders,
   encodeResponse,
+  encodeSmoothing,
 } from '../../../src/main/store/capture-codec';
 import { secretSpans } from '../../../src/shared/redact';
-import { CaptureBuffer, CHUNK_AGE_MS } from '../../../src/main/store/capture-buffer';
+import {
+  CaptureBuffer,
+  CHUNK_AGE_MS,
+  MAX_SMOOTHED_PER_REQUEST,
+  MAX_SMOOTHED_PIECES_PER_REQUEST,
+} from '../../../src/main/store/capture-buffer';
 import { createCapturesRepo } from '../../../src/main/store/captures-repo';
 import { framesOfSegment } from '../../../src/main/proxy/capture-frames';
 import { runRetention } from '../../../src/main/store/retention';
@@ -261,6 +268,8 @@ describe('captures through the writer', () => {
       droppedFrames: 0,
       requestBody: null,
       requestBodyTruncatedBytes: 0,
+      smoothing: [],
+      droppedSmoothing: 0,
     });
     w.close();
   });
@@ -464,7 +473,7 @@ describe('raw response bytes', () => {
     ).toEqual([{ offsetMs: 9, event: null, data: '{"a":1}' }]);
   });
 
-  it('a failed attempt and the committed one are read apart, in the request detail', () => {
+  it('the detail shows the last attempt’s response, not the bytes of one that failed before it', () => {
     const w = writer();
     const s = aStart();
     w.requestStarted(s);
@@ -475,6 +484,145 @@ describe('raw response bytes', () => {
     expect(q.getRequest(s.requestId)!.capture.frames).toEqual([
       { offsetMs: 9, event: null, data: '{"ok":1}' },
     ]);
+    w.close();
+  });
+});
+
+describe('smoothing marks', () => {
+  /** `n` split deltas 40 ms apart, each of `pieces` pieces 7 ms apart, the first `lag` ms after arrival. */
+  const marksOf = (n: number, pieces = 3, lag = 1): SmoothingMark[] =>
+    Array.from({ length: n }, (_, i) => ({
+      upstreamOffsetMs: 100 + i * 40,
+      deliveredOffsetsMs: Array.from({ length: pieces }, (_, k) => 100 + i * 40 + lag + k * 7),
+    }));
+
+  /** One request through the writer with these marks, returning its id. */
+  function smoothedRequest(w: UsageWriter, marks: readonly SmoothingMark[]): string {
+    const s = aStart();
+    w.requestStarted(s);
+    for (const m of marks) w.smoothed(s.requestId, m.upstreamOffsetMs, m.deliveredOffsetsMs);
+    w.requestFinished(aFinish(s.requestId));
+    return s.requestId;
+  }
+
+  it('codec: round-trips marks delta-encoded, a few bytes each, and reads a damaged payload up to the damage', () => {
+    const marks: SmoothingMark[] = [
+      { upstreamOffsetMs: 0, deliveredOffsetsMs: [0, 0, 3] },
+      { upstreamOffsetMs: 12_345, deliveredOffsetsMs: [12_350, 12_400] },
+      { upstreamOffsetMs: 12_345, deliveredOffsetsMs: [] },
+      { upstreamOffsetMs: 12_346, deliveredOffsetsMs: [12_340] }, // not expected, but kept as it came
+    ];
+    const payload = encodeSmoothing(marks);
+    expect(payload).toBe('0 0 0 3\n12345 5 50\n0\n1 -6');
+    expect(decodeSmoothing(payload)).toEqual(marks);
+    expect(decodeSmoothing(encodeSmoothing([]))).toEqual([]);
+    expect(decodeSmoothing('5 1 2\n7 x\n3 1')).toEqual([{ upstreamOffsetMs: 5, deliveredOffsetsMs: [6, 8] }]);
+    const long = marksOf(1_000, 4);
+    expect(encodeSmoothing(long).length).toBeLessThan(1_000 * 12);
+  });
+
+  it('round-trip through the writer and the store: in order, with their offsets, and the chunk sizes as stored', () => {
+    const w = writer();
+    const marks = marksOf(50);
+    const id = smoothedRequest(w, marks);
+    w.flush();
+    const capture = q.getRequest(id)!.capture;
+    expect(capture.smoothing).toEqual(marks);
+    expect(capture.droppedSmoothing).toBe(0);
+    const row = db
+      .prepare<[], { kind: string; frames: number; bytes: number }>(
+        `SELECT kind, frames, bytes FROM captures WHERE kind = 'smoothing'`,
+      )
+      .get()!;
+    expect(row.frames).toBe(50);
+    expect(row.bytes).toBeLessThan(200); // regular pacing compresses to almost nothing
+    expect(w.pendingCaptureBytes).toBe(0);
+    w.close();
+  });
+
+  it('a running stream is written in chunks whose marks read back as one list', () => {
+    const w = writer();
+    const s = aStart();
+    w.requestStarted(s);
+    const marks = marksOf(30);
+    for (const m of marks.slice(0, 10)) w.smoothed(s.requestId, m.upstreamOffsetMs, m.deliveredOffsetsMs);
+    w.flush(); // forced: the first ten go out before the request ends
+    for (const m of marks.slice(10)) w.smoothed(s.requestId, m.upstreamOffsetMs, m.deliveredOffsetsMs);
+    w.requestFinished(aFinish(s.requestId));
+    w.flush();
+    const n = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM captures WHERE kind = 'smoothing'`);
+    expect(n.get()!.n).toBe(2);
+    expect(q.getRequest(s.requestId)!.capture.smoothing).toEqual(marks);
+    w.close();
+  });
+
+  it('keeps at most MAX_SMOOTHED_PER_REQUEST split deltas per request and counts the rest', () => {
+    const w = writer();
+    const marks = marksOf(MAX_SMOOTHED_PER_REQUEST + 25, 2);
+    const id = smoothedRequest(w, marks);
+    w.flush();
+    const capture = q.getRequest(id)!.capture;
+    expect(capture.smoothing).toHaveLength(MAX_SMOOTHED_PER_REQUEST);
+    expect(capture.smoothing).toEqual(marks.slice(0, MAX_SMOOTHED_PER_REQUEST));
+    expect(capture.droppedSmoothing).toBe(25);
+    w.close();
+  });
+
+  it('bounds the delivered pieces too, keeping the stream’s start: after one is dropped the rest are', () => {
+    const buffer = new CaptureBuffer(() => settings, 1 << 30);
+    const id = 'a'.repeat(32);
+    const half = MAX_SMOOTHED_PIECES_PER_REQUEST / 2;
+    buffer.smoothed(id, 0, new Array<number>(half).fill(1));
+    buffer.smoothed(id, 1, new Array<number>(half + 1).fill(2)); // one piece too many
+    buffer.smoothed(id, 2, [3, 4]); // would fit, but follows a gap
+    const [chunk] = buffer.chunks(true);
+    expect(chunk).toMatchObject({ kind: 'smoothing', dropped: 2 });
+    expect(chunk?.kind === 'smoothing' && chunk.marks.map((m) => m.upstreamOffsetMs)).toEqual([0]);
+    buffer.written(buffer.chunks(true));
+    expect(buffer.pendingBytes).toBe(0);
+  });
+
+  it('holds them against the memory bound, and forgets them once written', () => {
+    const buffer = new CaptureBuffer(() => settings, 1_000);
+    const id = 'b'.repeat(32);
+    for (let i = 0; i < 100; i++) buffer.smoothed(id, i, [i, i + 1, i + 2]);
+    expect(buffer.pendingBytes).toBeLessThanOrEqual(1_000);
+    const chunks = buffer.chunks(true);
+    const chunk = chunks.find((c) => c.kind === 'smoothing');
+    expect(chunk?.kind === 'smoothing' && chunk.marks.length + chunk.dropped).toBe(100);
+    buffer.finished(id);
+    buffer.written(chunks);
+    expect(buffer.pendingBytes).toBe(0);
+    expect(buffer.openRequests).toBe(0);
+  });
+
+  it('keeps nothing when captureFrames is off', () => {
+    const w = writer();
+    settings.captureFrames = false;
+    const id = smoothedRequest(w, marksOf(5));
+    w.flush();
+    expect(q.getRequest(id)!.capture.smoothing).toEqual([]);
+    expect(createCapturesRepo(db).totalBytes()).toBe(0);
+    w.close();
+  });
+
+  it('go with the request’s other captures: capture retention and the total cap', () => {
+    const w = writer();
+    const older = smoothedRequest(w, marksOf(20));
+    w.flush();
+    const newer = record(w, [frame(1, randomBytes(600).toString('base64'))]);
+    w.flush();
+    const repo = createCapturesRepo(db);
+    const marksBytes = db
+      .prepare<[], { n: number }>(`SELECT bytes AS n FROM captures WHERE kind = 'smoothing'`)
+      .get()!.n;
+    repo.enforceTotal(repo.totalBytes() - marksBytes); // room for all but the oldest request's chunk
+    expect(q.getRequest(older)!.capture.smoothing).toEqual([]);
+    expect(q.getRequest(newer)!.capture.frames).toHaveLength(1);
+    const again = smoothedRequest(w, marksOf(3));
+    w.flush();
+    expect(repo.deleteOlderThan(Number.MAX_SAFE_INTEGER, 1_000)).toBeGreaterThan(0);
+    expect(q.getRequest(again)!.capture.smoothing).toEqual([]);
     w.close();
   });
 });

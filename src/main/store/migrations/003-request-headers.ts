@@ -5,7 +5,9 @@ import type { Migration } from './index';
  * Schema 3: captures may hold a request's line and headers (kind `request-headers`, redacted JSON, see
  * src/main/store/capture-codec.ts), so they share the captures' retention and total cap; and a
  * response's raw bytes (kind `response`), which replace frames stored one by one: the relay then keeps
- * each chunk as it came instead of doing work per event. Rows of kind `frames` stay readable.
+ * each chunk as it came instead of doing work per event; and, when smoothing is on, each split delta's
+ * upstream arrival and client deliveries (kind `smoothing`, delta-encoded offsets), so the inspector
+ * shows them for a request opened after it ended. Rows of kind `frames` stay readable.
  *
  * SQLite cannot change a CHECK in place, so the table is rebuilt the documented way: new table, copy,
  * drop, rename, then its indexes and triggers again. The copy keeps every id (the total cap drops by
@@ -16,11 +18,12 @@ const SQL = `
 CREATE TABLE captures_new (
   id          INTEGER PRIMARY KEY, -- ascending = oldest first, which is the order the total cap drops in
   request_id  TEXT NOT NULL REFERENCES requests (request_id) ON DELETE CASCADE,
-  kind        TEXT NOT NULL CHECK (kind IN ('frames', 'response', 'request-body', 'request-headers')),
+  kind        TEXT NOT NULL
+              CHECK (kind IN ('frames', 'response', 'request-body', 'request-headers', 'smoothing')),
   captured_at INTEGER NOT NULL,
-  frames      INTEGER NOT NULL,
+  frames      INTEGER NOT NULL,    -- frames / response: frames held; smoothing: split deltas held; else 0
   -- frames / response: frames dropped by a cap since the previous chunk; request-body: bytes cut from its end;
-  -- request-headers: headers left out by their bounds.
+  -- request-headers: headers left out by their bounds; smoothing: split deltas dropped by its bounds.
   dropped     INTEGER NOT NULL DEFAULT 0,
   bytes       INTEGER NOT NULL,    -- stored payload size, counted against captureMaxTotalBytes
   payload     BLOB NOT NULL        -- raw DEFLATE of capture-codec.ts's payload (body: the text as sent)

@@ -29,6 +29,8 @@ export interface Timeline {
   frameOffsetsMs: number[];
   /** Smoothing: upstream arrival of each split delta, and when its pieces reached the client. */
   smoothed: readonly TraceSmoothed[];
+  /** Split deltas the store did not keep (its per-request bound). */
+  smoothedDropped: number;
 }
 
 /** The attempts as the store recorded them (a finished request). */
@@ -135,8 +137,23 @@ export function buildTimeline(
     firstContentMs,
     endMs,
     frameOffsetsMs: frames.map((f) => f.offsetMs),
-    smoothed: trace?.smoothed ?? [],
+    ...smoothingMarks(detail, trace),
   };
+}
+
+/**
+ * The smoothing marks from one source, never both added up: the stored ones and the live ones are
+ * the same marks, each maybe missing some (the store writes a running stream in chunks; a page that
+ * came late saw only the end live), so the longer list wins, and the stored one on a tie.
+ */
+function smoothingMarks(
+  detail: RequestDetail | null,
+  trace: RequestTrace | undefined,
+): Pick<Timeline, 'smoothed' | 'smoothedDropped'> {
+  const live = trace?.smoothed ?? [];
+  if (detail === null || detail.capture.smoothing.length < live.length)
+    return { smoothed: live, smoothedDropped: 0 };
+  return { smoothed: detail.capture.smoothing, smoothedDropped: detail.capture.droppedSmoothing };
 }
 
 /** The time the waterfall's scale spans: the end, or the latest thing seen (or `nowMs` while running). */

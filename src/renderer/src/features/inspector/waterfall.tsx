@@ -154,7 +154,10 @@ export function Waterfall({ t, now }: { t: Timeline; now: number | null }): JSX.
               <span className="wf-track">
                 <Ticks offsets={upstream} span={span} className="ticks-upstream" />
               </span>
-              <span className="wf-outcome num muted">{upstream.length} deltas split</span>
+              <span className="wf-outcome num muted">
+                {upstream.length} deltas split
+                {t.smoothedDropped > 0 && ` (${t.smoothedDropped} more not kept)`}
+              </span>
             </div>
             <div className="wf-row">
               <span className="wf-label muted">client delivery</span>

@@ -1,4 +1,5 @@
 import type { LiveEvent } from '../../../../shared/live-events';
+import type { SmoothingMark } from '../../../../shared/usage-query';
 
 /** One raw frame as it reached Sluice, ms after the request arrived. */
 export interface TraceFrame {
@@ -8,10 +9,7 @@ export interface TraceFrame {
 }
 
 /** One smoothed upstream delta: when it arrived and when each piece reached the client (ms from start). */
-export interface TraceSmoothed {
-  upstreamOffsetMs: number;
-  deliveredOffsetsMs: number[];
-}
+export type TraceSmoothed = SmoothingMark;
 
 /**
  * What the live pushes told us about one request, for the inspector of an in-flight request.
