@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import { runBare } from './bare-proxy';
-import { Children, type Server } from './children';
+import { Children, servedNodeFlags, type Server } from './children';
 import { newAgent, runMany, runStream, type PathName, type Target } from './client';
 import { runUpstream } from './fake-upstream';
 import { cpuRound, rssPhase, ttfbPhase, type CpuRound, type RssFigures, type TtfbFigures } from './phases';
@@ -178,6 +178,7 @@ async function run(children: Children): Promise<string> {
   const stop = await children.stop(sluice);
   const notes = [
     `Sluice shutdown on SIGTERM: ${stop.how} after ${stop.ms} ms. Load avg at the end: ${loadAvg()}.`,
+    `Sluice ran as \`npm run serve\` starts it: node ${servedNodeFlags().join(' ')} cli.js serve (the bare proxy with Node's defaults).`,
   ];
   const said = sluice.stderr.filter((l) => l.trim() !== '' && !/SIGTERM, finishing in-flight/.test(l));
   if (said.length > 0) notes.push(`Sluice stderr:\n    ${said.join('\n    ')}`);

@@ -3,6 +3,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isReadyMessage, type StreamMode } from './sse-script';
+import { scripts } from '../package.json';
+
+/**
+ * The Node flags `npm run serve` starts the gateway with (read from package.json, so the bench runs
+ * Sluice exactly as users do). `--max-semi-space-size=4` caps V8's young generation at 4 MB per
+ * semi-space: a proxy holding hundreds of idle streams otherwise lets it grow to 16 MB each on a burst
+ * of new requests and keeps that memory, for no CPU gain the flat-out phase can measure.
+ */
+export function servedNodeFlags(): string[] {
+  const m = /\bnode ((?:--\S+ )*)out\/headless\/cli\.js serve\b/.exec(scripts.serve);
+  if (m === null) throw new Error('package.json "serve" no longer runs `node … out/headless/cli.js serve`');
+  return m[1]!.split(' ').filter((f) => f !== '');
+}
 
 /** A server the bench started, in its own process so its CPU and memory can be read alone. */
 export interface Server {
