@@ -15,8 +15,32 @@ function mayContain(text: string, hint: readonly string[] | string): boolean {
   return typeof hint === 'string' ? text.includes(hint) : hint.some((h) => text.includes(h));
 }
 
+const ALL_HINTS = SECRET_PATTERNS.flatMap(({ hint }) => (typeof hint === 'string' ? [hint] : hint));
+
+/** Screens by secret list (a few lists are in use at once: each caller's providers' keys). */
+const screens = new Map<string, RegExp>();
+const MAX_SCREENS = 16;
+
+/**
+ * One scan that says whether `text` can hold any secret or credential shape at all: an alternation of
+ * the literals (the secrets themselves and each pattern's hint) runs in a single pass, several times
+ * faster over a large capture than looking for each literal in turn. Rebuilt when the secrets change.
+ */
+function mayHoldSecret(text: string, secrets: readonly string[]): boolean {
+  const key = secrets.join('\n');
+  let screen = screens.get(key);
+  if (screen === undefined) {
+    const literals = [...secrets.filter((s) => s.length >= 4), ...ALL_HINTS];
+    screen = new RegExp(literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'));
+    if (screens.size >= MAX_SCREENS) screens.clear();
+    screens.set(key, screen);
+  }
+  return screen.test(text);
+}
+
 /** Replaces the given secrets and anything shaped like a credential with `[redacted]`. */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  if (!mayHoldSecret(text, secrets)) return text;
   let out = text;
   for (const secret of secrets) {
     if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join('[redacted]');
@@ -41,6 +65,7 @@ export type SecretSpan = readonly [start: number, end: number];
  * one byte a character.
  */
 export function secretSpans(text: string, secrets: readonly string[] = []): SecretSpan[] {
+  if (!mayHoldSecret(text, secrets)) return [];
   const spans: [number, number][] = [];
   for (const secret of secrets) {
     if (secret.length < 4) continue;
