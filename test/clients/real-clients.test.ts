@@ -168,7 +168,7 @@ describe.each(TOOLS)('$client', (spec) => {
     };
     reports.push(report);
     try {
-      const run = await runTool(spec, tee.url, PROMPT);
+      const run = await runTool(spec, tee.url, sluice.dataDir, PROMPT);
       const exchanges = tee.exchanges();
       const rows = await sluice.finishedRows(exchanges.length);
       Object.assign(report, {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import type { ApiFormat } from '../../../src/shared/api-format';
 import type { ClientApp } from '../../../src/shared/usage';
 import type { UpstreamKind } from './llm-upstream';
 import { readNetAttempts, type NetAttempts } from './net-attempts';
+import { HEADLESS_CLI } from './headless';
 
 /** Where `scripts/test-clients.mjs` installs the three CLIs (git-ignored, outside the project's dependencies). */
 export const CLIENTS_DIR = process.env.SLUICE_CLIENTS_DIR ?? path.resolve(__dirname, '../../../.clients');
@@ -57,13 +58,34 @@ export interface ToolRun {
   network: NetAttempts | null;
 }
 
-/** Writes each tool's own config into a fresh HOME and returns the env and argv of a one-shot run. */
+/**
+ * Points the tool at Sluice the way a user does: `sluice setup <tool> --apply` against this HOME, after
+ * the test's own settings (telemetry and updates off) are in place, so setup edits a config it did
+ * not write. The tool's env then carries no base URL: only the applied config routes it.
+ */
+function applySetup(
+  spec: ToolSpec,
+  env: Record<string, string>,
+  home: string,
+  port: string,
+  dataDir: string,
+): void {
+  execFileSync(
+    process.execPath,
+    [HEADLESS_CLI, 'setup', spec.client, '--apply', '--port', port, '--data-dir', dataDir, '--home', home],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
+
+/** Writes each tool's own config into a fresh HOME, applies Sluice's setup, and returns the env and argv of a one-shot run. */
 function prepare(
   spec: ToolSpec,
   root: string,
   sluiceUrl: string,
+  dataDir: string,
   prompt: string,
 ): { env: Record<string, string>; args: string[] } {
+  const port = new URL(sluiceUrl).port;
   const home = path.join(root, 'home');
   const tmp = path.join(root, 'tmp');
   fs.mkdirSync(home, { recursive: true });
@@ -80,12 +102,12 @@ function prepare(
     XDG_STATE_HOME: path.join(home, '.local', 'state'),
   };
   switch (spec.client) {
-    case 'claude-code':
+    case 'claude-code': {
+      const env = { ...base, CLAUDE_CONFIG_DIR: path.join(home, '.claude') };
+      applySetup(spec, env, home, port, dataDir);
       return {
         env: {
-          ...base,
-          CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
-          ANTHROPIC_BASE_URL: sluiceUrl,
+          ...env,
           ANTHROPIC_API_KEY: CLIENT_KEYS.anthropic,
           // One switch for autoupdater, telemetry, error reporting and feedback; the rest say it again.
           CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
@@ -96,6 +118,7 @@ function prepare(
         },
         args: ['-p', prompt],
       };
+    }
     case 'codex': {
       const codexHome = path.join(home, '.codex');
       fs.mkdirSync(codexHome, { recursive: true });
@@ -104,14 +127,7 @@ function prepare(
         path.join(codexHome, 'config.toml'),
         [
           'model = "gpt-5"',
-          'model_provider = "sluice"',
           'check_for_update_on_startup = false',
-          '',
-          '[model_providers.sluice]',
-          'name = "Sluice"',
-          `base_url = "${sluiceUrl}/v1"`,
-          'wire_api = "responses"',
-          'env_key = "SLUICE_API_KEY"',
           '',
           '[analytics]',
           'enabled = false',
@@ -131,20 +147,22 @@ function prepare(
           '',
         ].join('\n'),
       );
+      const env = { ...base, CODEX_HOME: codexHome };
+      applySetup(spec, env, home, port, dataDir);
       return {
-        env: { ...base, CODEX_HOME: codexHome, SLUICE_API_KEY: CLIENT_KEYS.openai },
+        env: { ...env, OPENAI_API_KEY: CLIENT_KEYS.openai },
         args: ['exec', '--skip-git-repo-check', prompt],
       };
     }
     case 'gemini-cli': {
       const geminiDir = path.join(home, '.gemini');
       fs.mkdirSync(geminiDir, { recursive: true });
-      // Without security.auth.selectedType, `-p` stops with "Invalid auth method selected."
+      // The user's own settings; setup adds security.auth.selectedType, without which `-p` stops with
+      // "Invalid auth method selected.", and the base URL in ~/.gemini/.env.
       fs.writeFileSync(
         path.join(geminiDir, 'settings.json'),
         JSON.stringify(
           {
-            security: { auth: { selectedType: 'gemini-api-key' } },
             general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
             privacy: { usageStatisticsEnabled: false },
             telemetry: { enabled: false },
@@ -153,11 +171,11 @@ function prepare(
           2,
         ),
       );
+      applySetup(spec, base, home, port, dataDir);
       return {
         env: {
           ...base,
           GEMINI_API_KEY: CLIENT_KEYS.gemini,
-          GOOGLE_GEMINI_BASE_URL: sluiceUrl,
           // A fresh temp folder is untrusted: headless mode refuses to run there without this.
           GEMINI_CLI_TRUST_WORKSPACE: 'true',
           // Keep machine-wide settings out of the run.
@@ -176,11 +194,16 @@ function prepare(
  * Runs one CLI one-shot against Sluice at `sluiceUrl` in a fresh HOME and working folder outside any
  * git repository, stdin closed, under strace (when installed) to see any attempt to leave the machine.
  */
-export async function runTool(spec: ToolSpec, sluiceUrl: string, prompt: string): Promise<ToolRun> {
+export async function runTool(
+  spec: ToolSpec,
+  sluiceUrl: string,
+  dataDir: string,
+  prompt: string,
+): Promise<ToolRun> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `sluice-${spec.client}-`));
   const work = path.join(root, 'work');
   fs.mkdirSync(work);
-  const { env, args } = prepare(spec, root, sluiceUrl, prompt);
+  const { env, args } = prepare(spec, root, sluiceUrl, dataDir, prompt);
   const bin = path.join(CLIENTS_DIR, 'node_modules', '.bin', spec.bin);
   const traceFile = path.join(root, 'strace.log');
   const traced = process.env.SLUICE_CLIENTS_STRACE !== '0' && fs.existsSync(STRACE);
