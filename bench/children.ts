@@ -85,6 +85,7 @@ export class Children {
     // BENCH_SLUICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway while it is measured.
     const nodeArgs = (process.env.BENCH_SLUICE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
     const args = [
+      ...servedNodeFlags(),
       ...nodeArgs,
       cli,
       'serve',
