@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, inflateRawSync } from 'node:zlib';
 import type { BodyFramer, BodySegment, RequestCapture } from '../../shared/usage-query';
 import type { CaptureChunk } from './capture-buffer';
 import {
@@ -51,7 +51,18 @@ export interface CapturesRepo {
 interface ChunkRow {
   kind: string;
   dropped: number;
+  codec: number;
   payload: Buffer;
+}
+
+/** How payloads are compressed: `codec` 1. Quality 1 is Brotli's fastest that still compresses SSE JSON ~30×. */
+const BROTLI = {
+  params: { [constants.BROTLI_PARAM_QUALITY]: 1, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT },
+};
+
+/** A stored payload, back to its bytes: Brotli (codec 1) or, for rows from before it, raw DEFLATE. */
+function unpack(row: ChunkRow): Buffer {
+  return row.codec === 1 ? brotliDecompressSync(row.payload) : inflateRawSync(row.payload);
 }
 
 /** Chunks examined per trimming step, and steps per call of enforceTotal. */
@@ -66,8 +77,8 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
   // A chunk whose start record was lost (dropped from a full queue) has nothing to belong to: skip it
   // rather than trip the foreign key and fail the whole batch.
   const insert = db.prepare(
-    `INSERT INTO captures (request_id, kind, captured_at, frames, dropped, bytes, payload)
-     SELECT @requestId, @kind, @capturedAt, @frames, @dropped, @bytes, @payload
+    `INSERT INTO captures (request_id, kind, captured_at, frames, dropped, bytes, codec, payload)
+     SELECT @requestId, @kind, @capturedAt, @frames, @dropped, @bytes, 1, @payload
      WHERE EXISTS (SELECT 1 FROM requests WHERE request_id = @requestId)`,
   );
   const total = db.prepare<[], { bytes: number }>(`SELECT bytes FROM capture_totals WHERE id = 1`);
@@ -79,7 +90,7 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
     `DELETE FROM captures WHERE id IN (SELECT id FROM captures WHERE captured_at < ? ORDER BY captured_at LIMIT ?)`,
   );
   const chunks = db.prepare<[string], ChunkRow>(
-    `SELECT kind, dropped, payload FROM captures WHERE request_id = ? ORDER BY id`,
+    `SELECT kind, dropped, codec, payload FROM captures WHERE request_id = ? ORDER BY id`,
   );
 
   return {
@@ -88,9 +99,9 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
         chunk.kind === 'response'
           ? encodeResponse(chunk.segments, redact.spans)
           : Buffer.from(chunkText(chunk, redact.text), 'utf8');
-      // SSE frames are repetitive JSON: the fastest DEFLATE level stores them in a fraction of the space,
-      // so the total cap holds several times more requests, for a few tens of µs per chunk.
-      const payload = deflateRawSync(raw, { level: 1 });
+      // SSE frames are repetitive JSON: Brotli's fastest level stores them in a fraction of the space, so
+      // the total cap holds many times more requests, for a few tens of µs per chunk.
+      const payload = brotliCompressSync(raw, BROTLI);
       const bytes = payload.length;
       const result = insert.run({
         requestId: chunk.requestId,
@@ -150,7 +161,7 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
       const segments: BodySegment[] = [];
       for (const c of chunks.all(requestId)) {
         if (c.kind === 'response') {
-          for (const seg of decodeResponse(inflateRawSync(c.payload)) ?? []) {
+          for (const seg of decodeResponse(unpack(c)) ?? []) {
             // A stream written in several chunks continues its attempt's segment.
             const last = segments[segments.length - 1];
             if (last !== undefined && last.attempt === seg.attempt && last.mode === seg.mode)
@@ -159,22 +170,18 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
           }
           capture.droppedFrames += c.dropped;
         } else if (c.kind === 'request-body') {
-          capture.requestBody = inflateRawSync(c.payload).toString('utf8');
+          capture.requestBody = unpack(c).toString('utf8');
           capture.requestBodyTruncatedBytes = c.dropped;
         } else if (c.kind === 'request-headers') {
-          capture.requestHeaders = decodeRequestHeaders(
-            inflateRawSync(c.payload).toString('utf8'),
-            c.dropped,
-          );
+          capture.requestHeaders = decodeRequestHeaders(unpack(c).toString('utf8'), c.dropped);
         } else if (c.kind === 'smoothing') {
           // A loop, like frames: a long stream's marks outnumber what a call takes as arguments.
-          for (const m of decodeSmoothing(inflateRawSync(c.payload).toString('utf8')))
-            capture.smoothing.push(m);
+          for (const m of decodeSmoothing(unpack(c).toString('utf8'))) capture.smoothing.push(m);
           capture.droppedSmoothing += c.dropped;
         } else {
           // Frames stored one by one (schema ≤ 3, before raw bytes). A loop, not push(...frames): a long
           // stream can hold more frames than a call takes arguments.
-          for (const f of decodeFrames(inflateRawSync(c.payload).toString('utf8'))) capture.frames.push(f);
+          for (const f of decodeFrames(unpack(c).toString('utf8'))) capture.frames.push(f);
           capture.droppedFrames += c.dropped;
         }
       }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { brotliDecompressSync, deflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import type { CapturedFrame, SmoothingMark } from '../../../src/shared/usage-query';
@@ -153,7 +153,7 @@ describe('request headers through the writer', () => {
     const stored = db
       .prepare<[], { kind: string; payload: Buffer }>('SELECT kind, payload FROM captures')
       .all()
-      .map((r) => `${r.kind}:${inflateRawSync(r.payload).toString('utf8')}`)
+      .map((r) => `${r.kind}:${brotliDecompressSync(r.payload).toString('utf8')}`)
       .join('\n');
     expect(stored).toMatch(/^request-headers:/);
     expect(stored).not.toMatch(/provider-secret-value|0123456789abcdef|AIzaSy/);
@@ -289,7 +289,7 @@ describe('captures through the writer', () => {
     const stored = db
       .prepare<[], { payload: Buffer }>('SELECT payload FROM captures')
       .all()
-      .map((r) => inflateRawSync(r.payload).toString('utf8'))
+      .map((r) => brotliDecompressSync(r.payload).toString('utf8'))
       .join('\n');
     expect(stored).toContain('[redacted]');
     expect(stored).not.toMatch(/provider-secret-value|abcdefghijkl|AIzaSy/);
@@ -623,6 +623,24 @@ describe('smoothing marks', () => {
     w.flush();
     expect(repo.deleteOlderThan(Number.MAX_SAFE_INTEGER, 1_000)).toBeGreaterThan(0);
     expect(q.getRequest(again)!.capture.smoothing).toEqual([]);
+    w.close();
+  });
+});
+
+describe('stored before Brotli', () => {
+  it('reads a DEFLATE row of frames (codec 0) as it was written by schema 2', () => {
+    const w = writer();
+    const s = aStart();
+    w.requestStarted(s);
+    w.requestFinished(aFinish(s.requestId));
+    w.flush();
+    const frames = [frame(1), frame(2)];
+    const payload = deflateRawSync(Buffer.from(encodeFrames(frames)));
+    db.prepare(
+      `INSERT INTO captures (request_id, kind, captured_at, frames, dropped, bytes, codec, payload)
+       VALUES (?, 'frames', ?, 2, 0, ?, 0, ?)`,
+    ).run(s.requestId, Date.now(), payload.length, payload);
+    expect(q.getRequest(s.requestId)!.capture.frames).toEqual(frames);
     w.close();
   });
 });
