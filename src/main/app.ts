@@ -21,13 +21,15 @@ import { createAttemptsRepo, type AttemptsRepo } from './store/attempts-repo';
 import { createControl, type Control } from './control/control';
 import { usageReads } from './control/usage-reads';
 import { SLUICE_VERSION } from './control/version';
-import { loadOrCreateLocalToken } from './local-token';
+import { loadOrCreateLocalToken, rotateLocalToken } from './local-token';
+import { DEFAULT_PORT } from './setup/plans';
 
 export interface AppOptions {
   dataDir: string;
   /** JSON config file; absent → `<dataDir>/config.json` when it exists, else no providers. */
   configFile?: string;
-  port: number;
+  /** The port to listen on (0 = any free one); absent → the port saved in settings, else 8787. */
+  port?: number;
   host: string;
   /** better-sqlite3 binary built for Electron's ABI (the app passes it; headless Node uses the default). */
   nativeBinding?: string;
@@ -46,6 +48,7 @@ export interface AppOptions {
 
 /** The headless app: store + gateway + live hub, shared by Electron and the CLI so both run the same code. */
 export interface SluiceApp {
+  /** Where the gateway listens now: a `gateway.setPort` call moves it. */
   readonly port: number;
   readonly url: string;
   readonly gateway: Gateway;
@@ -60,7 +63,10 @@ export interface SluiceApp {
   /** Providers and settings in force; changes apply to the next request. */
   readonly config: RuntimeConfig;
   readonly vault: KeyVault;
-  /** The local token (`<dataDir>/token`): required by the control API and the dashboard. */
+  /**
+   * The local token now (`<dataDir>/token`): required by the control API and the dashboard;
+   * `token.rotate` replaces it.
+   */
   readonly token: string;
   /** Control handlers, pushes and their HTTP adapter (mounted at `/_sluice/`); Electron adds its IPC adapter. */
   readonly control: Control;
@@ -86,7 +92,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
   const log = opts.log ?? ((line: string) => console.error(line));
   const file = resolveConfig(opts);
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const token = loadOrCreateLocalToken(opts.dataDir);
+  let token = loadOrCreateLocalToken(opts.dataDir);
   const dbFile = path.join(opts.dataDir, 'sluice.db');
   // better-sqlite3 is synchronous: a long lock wait would freeze the relay. The writer retries on its own timer.
   const db: Database = openDatabase(dbFile, {
@@ -141,15 +147,20 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
   const gateway = new Gateway(deps);
   const queries = createUsageQueries(db, framesOfSegment);
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  let port = 0;
+  const url = (): string => `http://${shownHost}:${gateway.port}`;
   // Mounted before listening, so `/_sluice/` never answers as an unknown route.
   const control = createControl(
     {
       version: SLUICE_VERSION,
-      url: () => `http://${shownHost}:${port}`,
-      port: () => port,
+      url,
+      port: () => gateway.port,
       dataDir: opts.dataDir,
-      token,
+      token: () => token,
+      rotateToken: () => {
+        // The file first: if it cannot be written, the old token stays in force everywhere.
+        token = rotateLocalToken(opts.dataDir);
+        return token;
+      },
       vaultKind: vault.kind,
       gateway,
       config,
@@ -160,19 +171,28 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     opts.dashboardDir === undefined ? {} : { dashboardDir: opts.dashboardDir },
   );
   gateway.mount(control.http.handle);
+  const saved = config.settings().port;
   try {
-    port = await gateway.listen(opts.port, opts.host);
+    await gateway.listen(opts.port ?? saved ?? DEFAULT_PORT, opts.host);
   } catch (err) {
     control.close();
     writer.close();
     await checkpointer.stop();
     closeDatabase(db);
+    if (opts.port === undefined && saved !== undefined && err instanceof Error)
+      throw new Error(
+        `${err.message}; ${saved} is the port saved in Settings (a port given at start, --port or SLUICE_PORT, overrides it)`,
+      );
     throw err;
   }
   retention.start();
   return {
-    port,
-    url: `http://${shownHost}:${port}`,
+    get port() {
+      return gateway.port;
+    },
+    get url() {
+      return url();
+    },
     gateway,
     live,
     repo,
@@ -182,7 +202,9 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     dbFile,
     config,
     vault,
-    token,
+    get token() {
+      return token;
+    },
     control,
     flushUsage: () => writer.flush(),
     async close(graceMs = 5_000) {

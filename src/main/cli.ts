@@ -13,24 +13,30 @@ ${SETUP_USAGE}`;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0–65535, got "${raw}"`);
+  return port;
+}
+
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      port: { type: 'string', default: '8787' },
+      // Not given → the port saved in Settings, else 8787 (startApp decides).
+      port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string' },
       config: { type: 'string' },
     },
     strict: true,
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be 0–65535, got "${values.port}"`);
+  const port = values.port === undefined ? undefined : parsePort(values.port);
   const app = await startApp({
     dataDir: path.resolve(values['data-dir'] ?? defaultDataDir()),
     ...(values.config === undefined ? {} : { configFile: path.resolve(values.config) }),
-    port,
+    ...(port === undefined ? {} : { port }),
     host: values.host,
     // Bundled to out/headless/cli.js; `npm run serve` builds the renderer into out/renderer beside it.
     dashboardDir: path.join(__dirname, '../renderer'),

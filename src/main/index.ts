@@ -11,7 +11,6 @@ import { createTray, type SluiceTray } from './tray';
 import { createMainWindow, hardenWebContents, isAppPage } from './window';
 import { loadWindowState, saveWindowState, type WindowState } from './window-state';
 
-const DEFAULT_PORT = 8787;
 const HOST = '127.0.0.1';
 const FIRST_WINDOW: WindowState = { width: 1100, height: 720, maximized: false };
 
@@ -26,10 +25,13 @@ function log(line: string): void {
   console.error(line);
 }
 
-/** The gateway port: SLUICE_PORT (0–65535, 0 = any free port) or 8787. */
-function gatewayPort(): number {
+/**
+ * The gateway port: SLUICE_PORT (0–65535, 0 = any free port); undefined without it, and the app then
+ * takes the port saved in Settings, else 8787.
+ */
+function gatewayPort(): number | undefined {
   const raw = process.env.SLUICE_PORT;
-  if (raw === undefined || raw.trim() === '') return DEFAULT_PORT;
+  if (raw === undefined || raw.trim() === '') return undefined;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`SLUICE_PORT must be a port number 0–65535, got "${raw}"`);
@@ -99,9 +101,10 @@ async function start(): Promise<SluiceApp | undefined> {
   await app.whenReady();
   let started: SluiceApp;
   try {
+    const port = gatewayPort();
     started = await startApp({
       dataDir: app.getPath('userData'),
-      port: gatewayPort(),
+      ...(port === undefined ? {} : { port }),
       host: HOST,
       nativeBinding: electronNativeBinding(),
       // The OS keychain seals new keys; keys sealed earlier by the headless key file still open.

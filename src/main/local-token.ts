@@ -20,14 +20,36 @@ export function loadOrCreateLocalToken(dataDir: string): string {
     fs.chmodSync(file, 0o600);
     return existing;
   }
-  const token = crypto.randomBytes(32).toString('hex');
-  // Written beside and renamed over, so a crash never leaves half a token; mode set at creation, so the
-  // token is never readable by others even for a moment.
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  const token = newToken();
+  writeToken(file, token);
   // Another process may have won the race: whatever is on disk now is the token.
   return readToken(file) ?? token;
+}
+
+/**
+ * Replaces the local token with a fresh one (a leaked token is then worthless) and returns it. The
+ * file is replaced whole, 0600, as at creation; the caller swaps the token wherever it is checked.
+ */
+export function rotateLocalToken(dataDir: string): string {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const token = newToken();
+  writeToken(path.join(dataDir, TOKEN_FILE), token);
+  return token;
+}
+
+function newToken(): string {
+  return crypto.randomBytes(32).toString('hex');
+}
+
+/**
+ * Written beside and renamed over, so a crash never leaves half a token; mode set at creation (and
+ * again, in case a leftover temp file had another), so the token is never readable by others.
+ */
+function writeToken(file: string, token: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
 }
 
 function readToken(file: string): string | null {

@@ -73,6 +73,13 @@ export interface SetupTool {
   lastSeenAt: number | null;
 }
 
+/** Where the gateway listens after `gateway.setPort`. */
+export interface GatewayAddress {
+  port: number;
+  /** e.g. `http://127.0.0.1:8788`; the dashboard is under `/_sluice/` there. */
+  url: string;
+}
+
 export interface SetupInfo {
   url: string;
   /** The local token (for the dashboard, and for API clients when `requireLocalToken` is on). */
@@ -139,6 +146,14 @@ export const CALLS = {
   /** Top-level keys replace whole values, except `smoothing`, which merges field by field. */
   'settings.update': z.object({ patch: z.record(z.string(), z.unknown()) }).strict(),
   'gateway.setPaused': z.object({ paused: z.boolean() }).strict(),
+  /**
+   * Moves the gateway to another port (0 = any free one) and saves it for the next start. The old port
+   * stops accepting at once (its requests and streams finish); the call's own answer still comes back
+   * on it. A port that cannot be had (in use, not permitted) → an error, and nothing moves.
+   */
+  'gateway.setPort': z.object({ port: z.number().int().min(0).max(65535) }).strict(),
+  /** Writes a new local token and returns it; the old one stops working at once (API and dashboard). */
+  'token.rotate': z.object({}).strict(),
   'setup.get': z.object({}).strict(),
 } as const;
 
@@ -160,6 +175,8 @@ export interface CallResults {
   'settings.get': Settings;
   'settings.update': Settings;
   'gateway.setPaused': StatusView;
+  'gateway.setPort': GatewayAddress;
+  'token.rotate': { token: string };
   'setup.get': SetupInfo;
 }
 

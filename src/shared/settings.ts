@@ -108,6 +108,12 @@ export const SettingsSchema = z
     smoothing: SmoothingSchema.prefault({}),
     /** Smoothing overrides per client app (`claude-code`, `codex`, …), laid over `smoothing`. */
     smoothingByClient: z.record(z.string(), SmoothingOverrideSchema).default({}),
+    /**
+     * The gateway's port (0 = any free one), saved when it is changed while running (`gateway.setPort`,
+     * which moves the listener; `settings.update` refuses it). Used at start when none is given
+     * (SLUICE_PORT, `--port`); absent → 8787.
+     */
+    port: z.number().int().min(0).max(65535).optional(),
     /** API clients must present the local token as their API key (Sluice swaps in the provider's key). */
     requireLocalToken: z.boolean().default(false),
     /** Browser origins (e.g. `https://my-tool.example`) allowed to call the API, CORS included. */

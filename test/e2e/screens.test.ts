@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../support/fake-upstream';
@@ -183,5 +184,58 @@ describe('settings, providers, usage, setup (e2e)', () => {
     await theme.click();
     expect(await forced()).toBeNull();
     expect(errors).toEqual([]);
+  });
+
+  // Last: it moves the gateway, so the URL every test above used is gone after it.
+  it('moves the gateway to another port and follows it there; rotates the token and stays signed in', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+
+    await page.keyboard.press('5');
+    const gateway = page.getByRole('region', { name: 'Gateway' });
+    await gateway.scrollIntoViewIfNeeded();
+    const field = gateway.getByLabel('port', { exact: true });
+    await field.fill('70000');
+    await field.press('Enter');
+    await expect.poll(() => gateway.innerText()).toContain('a port is a whole number 0–65535');
+    await shots('settings-gateway-error');
+
+    await field.fill(String(port));
+    await gateway.getByRole('button', { name: 'Apply' }).click();
+    // The old port no longer answers: the page reopens itself on the new one, on the same screen.
+    await page.waitForURL(`http://127.0.0.1:${port}/_sluice/#/settings`);
+    await page.locator('header[data-live="open"]').waitFor();
+    expect(sluice.app.port).toBe(port);
+    await expect
+      .poll(() =>
+        page.getByRole('region', { name: 'Gateway' }).getByLabel('port', { exact: true }).inputValue(),
+      )
+      .toBe(String(port));
+
+    const old = sluice.app.token;
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('region', { name: 'Gateway' }).getByRole('button', { name: 'Rotate' }).click();
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Saved' }).innerText())
+      .toContain('new token');
+    expect(sluice.app.token).not.toBe(old);
+    const shown = page.getByRole('region', { name: 'Gateway' });
+    await shown.getByRole('button', { name: 'Reveal' }).click();
+    await expect.poll(() => shown.innerText()).toContain(sluice.app.token);
+    await page.locator('header[data-live="open"]').waitFor();
+    await shots('settings-gateway');
+
+    // Still signed in (the cookie was renewed): the Setup screen loads, with the new URL.
+    await page.keyboard.press('6');
+    const claude = page.locator('[data-tool="claude-code"]');
+    await expect
+      .poll(() => claude.innerText())
+      .toContain(`export ANTHROPIC_BASE_URL=http://127.0.0.1:${port}`);
+    // The old token opens nothing any more.
+    const refused = await fetch(`http://127.0.0.1:${port}/_sluice/?token=${old}`, { redirect: 'manual' });
+    expect(refused.status).toBe(401);
+    expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
   });
 });

@@ -34,9 +34,14 @@ export interface ControlOptions {
 
 export function createControl(deps: ControlDeps, opts: ControlOptions = {}): Control {
   const hub = new PushHub(deps, () => statusView(deps));
-  const handlers = createHandlers(deps, () => hub.statusChanged());
+  const handlers = createHandlers(deps, {
+    statusChanged: () => hub.statusChanged(),
+    // Push streams were let in with the old token: they end, and only a page holding the new one returns.
+    // (`http` is built below, on the dispatcher; a handler runs only once createControl has returned.)
+    tokenRotated: () => http.endStreams(),
+  });
   // Messages from handlers can quote what a provider said; none may carry a credential or the token.
-  const secrets = (): string[] => [...providerSecrets(deps.config.providers()), deps.token];
+  const secrets = (): string[] => [...providerSecrets(deps.config.providers()), deps.token()];
   const run = (name: unknown, payload: unknown): Promise<Dispatched> =>
     dispatch(handlers, name, payload, secrets);
 
@@ -56,7 +61,7 @@ export function createControl(deps: ControlDeps, opts: ControlOptions = {}): Con
   const http = createHttpAdapter({
     dispatch: run,
     pushes: hub,
-    token: deps.token,
+    token: () => deps.token(),
     port: () => deps.port(),
     dashboardDir: opts.dashboardDir,
     log: (line) => deps.log(line),

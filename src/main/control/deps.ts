@@ -30,6 +30,8 @@ export interface GatewayControl {
   /** While paused, API requests get a 503; the control API keeps answering. */
   paused: boolean;
   readonly activeRequests: number;
+  /** Moves the listeners to `port` (0 = any free one); resolves with the port, rejects with the reason. */
+  rebind(port: number): Promise<number>;
 }
 
 export type ConfigControl = Pick<
@@ -44,8 +46,10 @@ export interface ControlDeps {
   url(): string;
   port(): number;
   dataDir: string;
-  /** The local token (control API, dashboard; API routes when required). */
-  token: string;
+  /** The local token now (control API, dashboard; API routes when required). */
+  token(): string;
+  /** Writes a new local token, swaps it in wherever it is checked, and returns it. */
+  rotateToken(): string;
   vaultKind: KeyVault['kind'];
   gateway: GatewayControl;
   config: ConfigControl;

@@ -17,7 +17,8 @@ export const MAX_CONTROL_BODY_BYTES = 1024 * 1024;
 export interface HttpAdapterOptions {
   dispatch(name: string, payload: unknown): Promise<Dispatched>;
   pushes: PushHub;
-  token: string;
+  /** The local token now (it may be rotated while Sluice runs). */
+  token(): string;
   port(): number;
   /** The built renderer (out/renderer); undefined → the page says it is not built. */
   dashboardDir: string | undefined;
@@ -27,9 +28,17 @@ export interface HttpAdapterOptions {
 export interface HttpAdapter {
   /** Mount on the gateway: it runs after the gateway's Host/Origin guard, for paths under `/_sluice/`. */
   readonly handle: ExtraHandler;
+  /**
+   * Ends every open push stream after what it has queued, asking EventSource to reconnect at once: a
+   * page that holds the new token (its cookie) is back in a moment, one that holds an old one is not.
+   */
+  endStreams(): void;
   /** Ends every open push stream. */
   close(): void;
 }
+
+/** How soon a browser reconnects to a push stream ended by {@link HttpAdapter.endStreams}. */
+const RECONNECT_MS = 100;
 
 function sendJson(
   res: ServerResponse,
@@ -81,7 +90,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): HttpAdapter {
       sendJson(res, 403, refusal('forbidden', `Sluice refused this request: ${foreign}`));
       return;
     }
-    const proof = tokenProof(req, opts.token, opts.port(), page ? query.get('token') : null);
+    const proof = tokenProof(req, opts.token(), opts.port(), page ? query.get('token') : null);
     if (proof === null) {
       if (isApi) {
         sendJson(res, 401, refusal('forbidden', 'the Sluice local token is missing or wrong'), {
@@ -100,7 +109,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): HttpAdapter {
       const search = query.toString();
       res.writeHead(303, {
         location: `${pathname}${search === '' ? '' : `?${search}`}`,
-        'set-cookie': tokenCookie(opts.token, opts.port()),
+        'set-cookie': tokenCookie(opts.token(), opts.port()),
         'cache-control': 'no-store',
         'referrer-policy': 'no-referrer',
       });
@@ -123,7 +132,7 @@ export function createHttpAdapter(opts: HttpAdapterOptions): HttpAdapter {
         res.end();
         return;
       }
-      openEvents(res);
+      openEvents(res, req.socket.localPort ?? opts.port());
       return;
     }
     await call(req, res, name, method);
@@ -172,17 +181,31 @@ export function createHttpAdapter(opts: HttpAdapterOptions): HttpAdapter {
     }
     const outcome = await opts.dispatch(name, payload);
     const status = outcome.kind === 'invalid' ? 400 : outcome.kind === 'unknown-call' ? 404 : 200;
-    sendJson(res, status, outcome.result);
+    // The page that rotated the token keeps its session: its cookie is replaced in the same answer.
+    const renewed =
+      name === 'token.rotate' && outcome.result.ok
+        ? { 'set-cookie': tokenCookie(opts.token(), opts.port()) }
+        : undefined;
+    sendJson(res, status, outcome.result, renewed);
   }
 
-  function openEvents(res: ServerResponse): void {
+  /** `port`: where the stream came in; once the gateway moved elsewhere it ends after saying where. */
+  function openEvents(res: ServerResponse, port: number): void {
+    let ended = false;
     let unsubscribe = (): void => {};
     const stream = new SseStream(res, () => {
+      ended = true;
       streams.delete(stream);
       unsubscribe();
     });
     streams.add(stream);
-    unsubscribe = opts.pushes.subscribe((m) => stream.send(m.name, m.payload, m.name === 'live'));
+    unsubscribe = opts.pushes.subscribe((m) => {
+      stream.send(m.name, m.payload, m.name === 'live');
+      // The old port's listener closes once its connections end: this one must, too.
+      if (m.name === 'status' && m.payload.port !== port) stream.end();
+    });
+    // The first status arrives within subscribe(): it may already have ended the stream.
+    if (ended) unsubscribe();
   }
 
   return {
@@ -193,6 +216,9 @@ export function createHttpAdapter(opts: HttpAdapterOptions): HttpAdapter {
         else res.destroy();
       });
       return true;
+    },
+    endStreams() {
+      for (const s of [...streams]) s.end(RECONNECT_MS);
     },
     close() {
       for (const s of [...streams]) s.close();

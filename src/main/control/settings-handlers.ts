@@ -1,4 +1,5 @@
 import type { Settings } from '../../shared/settings';
+import { ConfigError } from '../runtime-config';
 import type { ControlDeps } from './deps';
 import type { ControlHandlers } from './dispatch';
 
@@ -16,12 +17,19 @@ function mergePatch(current: Settings, patch: Readonly<Record<string, unknown>>)
   return { ...patch, smoothing: { ...current.smoothing, ...smoothing } };
 }
 
-/** `settings.get`; `settings.update` validates and applies to the next request (RuntimeConfig). */
+/**
+ * `settings.get`; `settings.update` validates and applies to the next request (RuntimeConfig). The
+ * saved port is not among what it changes: only `gateway.setPort`, which moves the listener with it.
+ */
 export function settingsHandlers(
   deps: ControlDeps,
 ): Pick<ControlHandlers, 'settings.get' | 'settings.update'> {
   return {
     'settings.get': () => deps.config.settings(),
-    'settings.update': ({ patch }) => deps.config.updateSettings(mergePatch(deps.config.settings(), patch)),
+    'settings.update': ({ patch }) => {
+      if (Object.hasOwn(patch, 'port'))
+        throw new ConfigError('port: change it with gateway.setPort, which moves the gateway there too');
+      return deps.config.updateSettings(mergePatch(deps.config.settings(), patch));
+    },
   };
 }

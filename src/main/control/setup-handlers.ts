@@ -22,12 +22,12 @@ export function setupHandlers(deps: ControlDeps): Pick<ControlHandlers, 'setup.g
     'setup.get': (): SetupInfo => {
       const ctx = {
         url: deps.url(),
-        token: deps.token,
+        token: deps.token(),
         requireToken: deps.config.settings().requireLocalToken,
       };
       return {
         url: ctx.url,
-        token: deps.token,
+        token: ctx.token,
         tools: setupTools(ctx, commandArgs(deps)).map((t) => ({
           ...t,
           lastSeenAt: deps.usage.lastSeenMs(t.clients),

@@ -52,6 +52,18 @@ export class SseStream {
     this.enqueue(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
+  /**
+   * Ends the stream after sending what is queued. `retryMs` tells EventSource how soon to reconnect (a
+   * stream ended on purpose, e.g. to re-check the token, comes back at once rather than after 2 s).
+   */
+  end(retryMs?: number): void {
+    if (this.closed) return;
+    if (retryMs !== undefined) this.enqueue(`retry: ${retryMs}\n\n`);
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flush();
+    this.close();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

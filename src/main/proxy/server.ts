@@ -29,13 +29,20 @@ export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => boolea
 
 /** The gateway's HTTP server: guards, routing, bounded body reading, then the pipeline. */
 export class Gateway {
-  private readonly servers: http.Server[] = [];
+  /** The listeners in force (one per address, all on `boundPort`). */
+  private servers: http.Server[] = [];
+  /** Listeners left behind by a rebind: closed to new connections, finishing what they carry. */
+  private readonly draining = new Map<http.Server, Promise<void>>();
+  private host = '127.0.0.1';
+  /** Rebinds run one after another: the second starts from where the first left the gateway. */
+  private moving: Promise<unknown> = Promise.resolve();
+  private closing = false;
   private readonly pools = new UpstreamPools();
   /** Per-provider circuit breakers and cooldowns: read by the control API, resettable. */
   readonly health: HealthBook;
   private readonly limiter: RateLimiter;
   private readonly inFlight = new Set<RequestContext>();
-  private port = 0;
+  private boundPort = 0;
   private extra: ExtraHandler | null = null;
   /** While paused, API requests get a 503 in their format; the control API still answers. */
   paused = false;
@@ -50,6 +57,12 @@ export class Gateway {
     const server = http.createServer(
       { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
       (req, res) => {
+        if (this.draining.has(server)) res.shouldKeepAlive = false;
+        // A rebind leaves the old listener open until its requests finish; a kept-alive connection it
+        // still holds must not keep it open (and answering) once idle.
+        res.once('finish', () => {
+          if (this.draining.has(server)) setImmediate(() => server.closeIdleConnections());
+        });
         this.handle(req, res).catch((err: unknown) => {
           if (!res.headersSent) {
             res.writeHead(500, { 'content-type': 'text/plain' });
@@ -75,7 +88,6 @@ export class Gateway {
         `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     });
-    this.servers.push(server);
     return server;
   }
 
@@ -88,35 +100,91 @@ export class Gateway {
     this.extra = handler;
   }
 
+  /** The port the gateway listens on now (0 before it listens). */
+  get port(): number {
+    return this.boundPort;
+  }
+
   /**
    * Listens; resolves with the bound port. On 127.0.0.1 it also listens on ::1 with the same port when
    * the machine has IPv6 loopback (clients that resolve `localhost` to ::1 then reach it too).
    * A port in use rejects with a one-line message.
    */
   async listen(port: number, host: string): Promise<number> {
-    this.port = await listenOn(this.createServer(), port, host);
-    if (host === '127.0.0.1') {
+    this.host = host;
+    this.servers = await this.bindAll(port, 'lenient');
+    this.boundPort = (this.servers[0]!.address() as AddressInfo).port;
+    return this.boundPort;
+  }
+
+  /**
+   * Moves the gateway to `port` (0 = any free one) on the same addresses, and resolves with the new
+   * port. It listens on the new port first: when any address fails (in use, not permitted) it closes
+   * what it opened, keeps listening where it was and rejects with a one-line reason. Then the old
+   * listeners stop accepting; requests and streams they carry finish normally, and from then on the
+   * Host/Origin guards expect the new port.
+   */
+  rebind(port: number): Promise<number> {
+    const moved = this.moving.then(() => this.move(port));
+    this.moving = moved.catch(() => {});
+    return moved;
+  }
+
+  private async move(port: number): Promise<number> {
+    if (this.closing) throw new Error('Sluice is shutting down');
+    if (port === this.boundPort && port !== 0) return port;
+    const next = await this.bindAll(port, 'strict');
+    const old = this.servers;
+    this.servers = next;
+    this.boundPort = (next[0]!.address() as AddressInfo).port;
+    for (const server of old) {
+      this.draining.set(
+        server,
+        closeServer(server).then(() => {
+          this.draining.delete(server);
+        }),
+      );
+      server.closeIdleConnections();
+    }
+    return this.boundPort;
+  }
+
+  /**
+   * Opens the listeners for `port` on the gateway's host (and ::1 beside 127.0.0.1). `lenient` (at
+   * start): ::1 is optional, whatever the reason it fails. `strict` (a rebind): ::1 may be missing only
+   * when the machine has no IPv6 loopback, and a free port (0) is retried when ::1 holds the one IPv4 got.
+   */
+  private async bindAll(port: number, mode: 'lenient' | 'strict'): Promise<http.Server[]> {
+    const tries = mode === 'strict' && port === 0 ? 5 : 1;
+    for (let attempt = 1; ; attempt++) {
+      const first = this.createServer();
+      const bound = await listenOn(first, port, this.host, mode);
+      if (this.host !== '127.0.0.1') return [first];
       const v6 = this.createServer();
       try {
-        await listenOn(v6, this.port, '::1');
-      } catch {
-        this.servers.pop(); // no IPv6 loopback here, or the port is taken there: IPv4 is enough
+        await listenOn(v6, bound, '::1', mode);
+        return [first, v6];
+      } catch (err) {
+        const code = (err as ListenError).code;
+        if (mode === 'lenient' || NO_IPV6.has(code)) return [first];
+        await closeServer(first);
+        if (code !== 'EADDRINUSE' || attempt >= tries) throw err;
       }
     }
-    return this.port;
   }
 
   /** Stops accepting; lets in-flight requests finish for `graceMs`, then aborts them (recorded as aborted). */
   async close(graceMs = 5_000): Promise<void> {
-    const closed = this.servers.map(
-      (server) => new Promise<void>((resolve) => server.close(() => resolve())),
-    );
-    for (const server of this.servers) server.closeIdleConnections();
+    this.closing = true;
+    await this.moving;
+    const all = [...this.servers, ...this.draining.keys()];
+    const closed = [...this.servers.map((server) => closeServer(server)), ...this.draining.values()];
+    for (const server of all) server.closeIdleConnections();
     const deadline = Date.now() + graceMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const ctx of this.inFlight) ctx.abort.abort();
     while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
-    for (const server of this.servers) server.closeAllConnections();
+    for (const server of all) server.closeAllConnections();
     await Promise.all(closed);
     await this.pools.close();
   }
@@ -135,7 +203,8 @@ export class Gateway {
         ? settings.requireLocalToken
           ? null
           : 'Sluice listens beyond loopback but requireLocalToken is off'
-        : checkHost(req.headers, this.port)) ?? checkOrigin(req.headers, this.port, settings.allowedOrigins);
+        : checkHost(req.headers, this.boundPort)) ??
+      checkOrigin(req.headers, this.boundPort, settings.allowedOrigins);
     if (refused !== null) {
       sendError(res, fallback, 403, 'forbidden', `Sluice refused this request: ${refused}`);
       return;
@@ -193,16 +262,43 @@ export class Gateway {
   }
 }
 
-function listenOn(server: http.Server, port: number, host: string): Promise<number> {
+/** Errors that mean this machine has no IPv6 loopback (not that the port is taken). */
+const NO_IPV6 = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT']);
+
+/** A failed listen: the one-line reason, and the system's code to decide on. */
+class ListenError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Listens on one address. The message names what to do next: at start (`lenient`) the `--port` option;
+ * on a rebind (`strict`) that the gateway still serves where it was.
+ */
+function listenOn(
+  server: http.Server,
+  port: number,
+  host: string,
+  mode: 'lenient' | 'strict',
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
-      reject(
-        new Error(
-          err.code === 'EADDRINUSE'
+      const code = err.code ?? '';
+      const message =
+        mode === 'lenient'
+          ? code === 'EADDRINUSE'
             ? `port ${port} on ${host} is already in use (pick another with --port, or --port 0 for any free one)`
-            : `cannot listen on ${host}:${port}: ${err.message}`,
-        ),
-      );
+            : `cannot listen on ${host}:${port}: ${err.message}`
+          : code === 'EADDRINUSE'
+            ? `port ${port} is in use (on ${host}); Sluice still listens where it was`
+            : code === 'EACCES'
+              ? `port ${port} needs privileges Sluice does not have (on ${host}); Sluice still listens where it was`
+              : `cannot listen on ${host}:${port}: ${err.message}; Sluice still listens where it was`;
+      reject(new ListenError(message, code));
     };
     server.once('error', onError);
     server.listen(port, host, () => {
@@ -210,4 +306,9 @@ function listenOn(server: http.Server, port: number, host: string): Promise<numb
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/** Closes a listener; resolves once every connection it had is gone (at once when it never listened). */
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -36,7 +36,8 @@ export interface SetupIo {
 interface SetupArgs {
   id: ToolId;
   mode: 'print' | 'apply' | 'undo';
-  port: number;
+  /** `--port`, or null: then the port saved in the data dir's settings, else 8787. */
+  port: number | null;
   dataDir: string;
   home: string;
   /** The options to repeat in the commands it suggests (a non-default port, data dir or home). */
@@ -72,14 +73,14 @@ function parse(argv: string[]): SetupArgs {
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]!}"`);
   const modes = (['print', 'apply', 'undo'] as const).filter((m) => values[m]);
   if (modes.length > 1) throw new UsageError('choose one of --print, --apply and --undo');
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
+  const port = values.port === undefined ? null : Number(values.port);
+  if (port !== null && (!Number.isInteger(port) || port < 1 || port > 65535))
     throw new Error(`--port must be 1–65535, got "${values.port ?? ''}"`);
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const home = path.resolve(values.home ?? os.homedir());
   const dataDirArgs = values['data-dir'] === undefined ? [] : ['--data-dir', dataDir];
   const extra = [
-    ...(port === DEFAULT_PORT ? [] : ['--port', String(port)]),
+    ...(port === null || port === DEFAULT_PORT ? [] : ['--port', String(port)]),
     ...dataDirArgs,
     ...(values.home === undefined ? [] : ['--home', home]),
   ];
@@ -136,7 +137,7 @@ export function runSetupCommand(argv: string[], io: SetupIo): number {
   const setting = readRequireLocalToken(a.dataDir);
   if (setting.warning !== null) io.err(`sluice: ${setting.warning}\n`);
   const ctx: SetupContext = {
-    url: `http://127.0.0.1:${a.port}`,
+    url: `http://127.0.0.1:${a.port ?? setting.savedPort ?? DEFAULT_PORT}`,
     token: setting.requireToken ? loadOrCreateLocalToken(a.dataDir) : '',
     requireToken: setting.requireToken,
   };

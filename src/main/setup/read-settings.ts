@@ -7,6 +7,8 @@ import { openDatabaseReadOnly } from '../store/db';
 /** `requireLocalToken` as the app in `dataDir` would have it; why it was assumed off if unreadable. */
 export interface TokenSetting {
   requireToken: boolean;
+  /** The port saved in Settings (the app listens there when started without one), if any. */
+  savedPort: number | null;
   warning: string | null;
 }
 
@@ -34,6 +36,7 @@ export function readRequireLocalToken(dataDir: string): TokenSetting {
     } catch (err) {
       return {
         requireToken: false,
+        savedPort: null,
         warning: `cannot read the settings in ${dbFile} (${message(err)}); assuming requireLocalToken is off`,
       };
     }
@@ -46,10 +49,15 @@ export function readRequireLocalToken(dataDir: string): TokenSetting {
     } catch (err) {
       return {
         requireToken: saved.requireLocalToken === true,
+        savedPort: portOf(saved.port),
         warning: `${message(err).split('\n')[0]!}; its settings were not read`,
       };
     }
   }
-  const value = { ...saved, ...seeded }.requireLocalToken;
-  return { requireToken: value === true, warning: null };
+  const merged = { ...saved, ...seeded };
+  return { requireToken: merged.requireLocalToken === true, savedPort: portOf(merged.port), warning: null };
+}
+
+function portOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535 ? value : null;
 }

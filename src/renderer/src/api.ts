@@ -43,7 +43,10 @@ function setPushesOpen(open: boolean): void {
   for (const l of connectionListeners) l();
 }
 
-/** The HTTP transport: the page's HttpOnly cookie (set when it was opened with `?token=`) authorises it. */
+/**
+ * The HTTP transport: the page's HttpOnly cookie (set when it was opened with `?token=`, renewed by the
+ * answer to `token.rotate`) authorises it.
+ */
 function createHttpApi(): SluiceApi {
   const listeners = new Map<PushName, Set<Listener>>();
   let source: EventSource | null = null;
@@ -109,8 +112,26 @@ function preloadApi(): SluiceApi | null {
   return { call: s.call.bind(s), subscribe: s.subscribe.bind(s) };
 }
 
+const preload = preloadApi();
+
 /** The API the whole renderer uses. */
-export const api: SluiceApi = preloadApi() ?? createHttpApi();
+export const api: SluiceApi = preload ?? createHttpApi();
+
+/**
+ * After `gateway.setPort`: a page the gateway serves came from the old port, which no longer answers,
+ * so it reopens itself on the new one, on the same screen, carrying the token (which trades for that
+ * port's own cookie). The Electron window talks over IPC and stays where it is. True when the page is
+ * leaving.
+ */
+export function followGateway(port: number, token: string): boolean {
+  if (preload !== null) return false;
+  const next = new URL(window.location.href);
+  next.port = String(port);
+  next.pathname = '/_sluice/';
+  next.search = `?${new URLSearchParams({ token }).toString()}`;
+  window.location.assign(next.toString());
+  return true;
+}
 
 /** Calls and unwraps: resolves with the value, rejects with an Error carrying the envelope's message. */
 export async function callOrThrow<N extends CallName>(

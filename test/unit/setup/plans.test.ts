@@ -71,15 +71,19 @@ describe('reading requireLocalToken', () => {
 
   it('is off without a database, and creates nothing', () => {
     const dir = tmp();
-    expect(readRequireLocalToken(path.join(dir, 'none'))).toEqual({ requireToken: false, warning: null });
+    expect(readRequireLocalToken(path.join(dir, 'none'))).toEqual({
+      requireToken: false,
+      savedPort: null,
+      warning: null,
+    });
     expect(fs.existsSync(path.join(dir, 'none'))).toBe(false);
   });
 
   it('reads the saved setting without writing the database', () => {
     const dir = tmp();
-    save(dir, { requireLocalToken: true });
+    save(dir, { requireLocalToken: true, port: 9123 });
     const before = fs.readFileSync(path.join(dir, 'sluice.db'));
-    expect(readRequireLocalToken(dir)).toEqual({ requireToken: true, warning: null });
+    expect(readRequireLocalToken(dir)).toEqual({ requireToken: true, savedPort: 9123, warning: null });
     expect(fs.readFileSync(path.join(dir, 'sluice.db'))).toEqual(before);
   });
 

@@ -16,7 +16,7 @@ function deps(port: number, dataDir: string, requireLocalToken: boolean): Contro
     url: () => `http://127.0.0.1:${port}`,
     port: () => port,
     dataDir,
-    token,
+    token: () => token,
     config: { settings: () => settings },
     usage: { lastSeenMs: (clients) => (clients.includes('codex') ? 1234 : null) },
   };

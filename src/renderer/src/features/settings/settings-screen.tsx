@@ -7,8 +7,8 @@ import { GatewaySection } from './gateway-section';
 import { ListSetting, NumberSetting, SettingRow, ToggleSetting } from './setting-fields';
 import { SmoothingPreview } from './smoothing-preview';
 
-type NumKey = { [K in keyof Settings]: Settings[K] extends number ? K : never }[keyof Settings];
-type BoolKey = { [K in keyof Settings]: Settings[K] extends boolean ? K : never }[keyof Settings];
+type NumKey = { [K in keyof Settings]-?: Settings[K] extends number ? K : never }[keyof Settings];
+type BoolKey = { [K in keyof Settings]-?: Settings[K] extends boolean ? K : never }[keyof Settings];
 
 /** Smoothing with a live preview; timeouts; gateway port and token; retention; captures. */
 export function SettingsScreen(): JSX.Element {
@@ -148,7 +148,7 @@ export function SettingsScreen(): JSX.Element {
           {num('prefetchMaxBytes', 'prefetch bytes', 'bytes', '…or this many bytes, then commit')}
           {num('maxAttempts', 'attempts per request', '', 'across providers and retries')}
         </section>
-        <GatewaySection>
+        <GatewaySection onSaved={setSaved}>
           {bool(
             'requireLocalToken',
             'require token',
