@@ -36,6 +36,9 @@ function seenOutput(e: UsageEvidence): { output: number; thinking: number } {
  * - `none`: nothing was reported and nothing was seen.
  */
 export function settleUsage(e: UsageEvidence): SettledUsage {
+  // The common case needs no estimate: counting the tokens of a long answer is not free.
+  if (e.reported && e.outcome === 'completed' && e.usage.outputTokens !== null)
+    return { usage: { ...e.usage }, provenance: 'reported' };
   const seen = seenOutput(e);
   if (!e.reported) {
     if (seen.output === 0) return { usage: { ...EMPTY_USAGE }, provenance: 'none' };
