@@ -61,8 +61,22 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
     client: ctx.client,
     stream: ctx.stream,
   });
-  deps.capture?.requestHeaders(ctx.id, ctx.method, ctx.req.url ?? '/', ctx.headers);
-  if (ctx.body !== null) deps.capture?.requestBody(ctx.id, ctx.body);
+  // What the inspector keeps of the request (masking its headers costs tens of µs) is taken off the
+  // path to the first byte: by the next turn of the event loop the upstream request is on its way. It
+  // always runs before the request's end is recorded, which closes its capture.
+  let captured = false;
+  const captureRequest = (): void => {
+    if (captured) return;
+    captured = true;
+    deps.capture?.requestHeaders(ctx.id, ctx.method, ctx.req.url ?? '/', ctx.headers);
+    if (ctx.body !== null) deps.capture?.requestBody(ctx.id, ctx.body);
+  };
+  const deferred = setImmediate(captureRequest);
+  const end = (e: Ending): void => {
+    clearImmediate(deferred);
+    captureRequest();
+    finish(ctx, deps, e);
+  };
 
   const providers = deps.source.providers();
   const secrets = providers.flatMap((p) => (p.apiKey === undefined ? [] : [p.apiKey]));
@@ -137,7 +151,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
       `Sluice internal error: ${errorMessage(err)}`,
       idHeaders(ctx, 0),
     );
-    finish(ctx, deps, { ...base, httpStatus: 500, error: `internal: ${errorMessage(err)}` });
+    end({ ...base, httpStatus: 500, error: `internal: ${errorMessage(err)}` });
     return;
   }
 
@@ -161,7 +175,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
         durationMs: clock.now() - result.startedAtMs, // attempt start → end of the relay
         bodyHead: null,
       });
-      finish(ctx, deps, {
+      end({
         ...r,
         facts: c.observer.facts,
         provider: c.provider.id,
@@ -171,7 +185,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
       return;
     }
     case 'aborted':
-      finish(ctx, deps, {
+      end({
         ...base,
         outcome: 'aborted',
         httpStatus: 499,
@@ -181,7 +195,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
       return;
     case 'refused': {
       sendError(ctx.res, ctx.adapter, 503, 'rate_limited', result.message, idHeaders(ctx, result.attempts));
-      finish(ctx, deps, {
+      end({
         ...base,
         httpStatus: 503,
         ttfbMs: clock.mono() - ctx.startMono,
@@ -210,7 +224,7 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
       }
       const code = last !== null ? 'upstream_status' : status === 429 ? 'rate_limited' : 'no_provider';
       sendError(ctx.res, ctx.adapter, status, code, redactSecrets(message, secrets), headers);
-      finish(ctx, deps, {
+      end({
         ...base,
         httpStatus: status,
         ttfbMs: clock.mono() - ctx.startMono,

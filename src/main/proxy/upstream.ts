@@ -65,15 +65,33 @@ export interface UpstreamTarget {
 }
 
 /** Builds the upstream URL: the provider's base URL + the route's path (model substituted) + the inbound query. */
+/** Parsed base URLs by their text: every request of a provider shares one. */
+const BASES = new Map<string, { origin: string; basePath: string }>();
+const MAX_BASES = 256;
+
+function parsedBase(baseUrl: string): { origin: string; basePath: string } {
+  let base = BASES.get(baseUrl);
+  if (base === undefined) {
+    const url = new URL(baseUrl);
+    base = { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+    if (BASES.size >= MAX_BASES) BASES.clear();
+    BASES.set(baseUrl, base);
+  }
+  return base;
+}
+
 export function buildTarget(
   provider: ProviderConfig,
   route: RouteMatch,
   upstreamModel: string | null,
   query: string,
 ): UpstreamTarget {
-  const base = new URL(provider.baseUrl);
-  const basePath = base.pathname.replace(/\/+$/, '');
+  const { origin, basePath } = parsedBase(provider.baseUrl);
   const routePath = route.upstreamPath.replace('{model}', encodeURIComponent(upstreamModel ?? ''));
+  if (query === '') {
+    const path = `${basePath}${routePath}`;
+    return { origin, path, displayUrl: `${origin}${path}` };
+  }
   const params = new URLSearchParams(query);
   if (provider.apiKey !== undefined) params.delete('key');
   const qs = params.toString();
@@ -82,9 +100,9 @@ export function buildTarget(
   if (shown.has('key')) shown.set('key', '***');
   const shownQs = shown.toString();
   return {
-    origin: base.origin,
+    origin,
     path,
-    displayUrl: `${base.origin}${basePath}${routePath}${shownQs ? `?${shownQs}` : ''}`,
+    displayUrl: `${origin}${basePath}${routePath}${shownQs ? `?${shownQs}` : ''}`,
   };
 }
 
