@@ -159,9 +159,14 @@ export class UsageWriter {
 
   /** Writes everything queued now, synchronously; on failure keeps the rest queued and schedules a retry. */
   flush(): void {
+    this.flushNow(false);
+  }
+
+  /** `final`: the writer closes, so an open stream's unfinished frame is written too (nothing follows it). */
+  private flushNow(final: boolean): void {
     this.timer.clear();
     for (let left = this.backlog(); left > 0;) {
-      if (!this.writeNext(Number.POSITIVE_INFINITY, true)) break;
+      if (!this.writeNext(Number.POSITIVE_INFINITY, true, final)) break;
       const now = this.backlog();
       if (now === left) break; // nothing more could be written; never spin
       left = now;
@@ -172,7 +177,7 @@ export class UsageWriter {
   /** Flushes synchronously and stops. Whatever still cannot be written is reported and discarded. */
   close(): void {
     if (this.closed) return;
-    this.flush();
+    this.flushNow(true);
     this.timer.clear();
     this.closed = true;
     const [lost, bytes] = [this.pending, this.captures.pendingBytes];
@@ -209,10 +214,10 @@ export class UsageWriter {
    * refused it and the records stay queued. Captures ride along only with a transaction that empties
    * the queue, so every chunk lands after its request's start.
    */
-  private writeNext(deadline: number, forceCaptures: boolean): boolean {
+  private writeNext(deadline: number, forceCaptures: boolean, final = false): boolean {
     const batch = this.queue.peek(this.opts.maxBatch);
     const drains = batch.length === this.pending;
-    const chunks = drains ? this.captures.chunks(forceCaptures) : [];
+    const chunks = drains ? this.captures.chunks(forceCaptures, final) : [];
     if (batch.length === 0 && chunks.length === 0) {
       this.captures.written([]); // forgets finished requests that had nothing left to write
       return true;

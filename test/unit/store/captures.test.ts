@@ -644,3 +644,67 @@ describe('stored before Brotli', () => {
     w.close();
   });
 });
+
+describe('an open stream is written in whole frames', () => {
+  const key = 'provider-secret-value';
+
+  it('holds back the unfinished frame, so a secret split across chunks and writes is still caught', () => {
+    const w = writer();
+    const s = aStart();
+    w.requestStarted(s);
+    const send = (offsetMs: number, text: string): void =>
+      w.responseBytes(s.requestId, 1, 'sse', offsetMs, Buffer.from(text), 0);
+    send(1, 'data: {"a":1}\r\n\r\ndata: {"echo":"provider-se');
+    w.flush(); // an open stream: only the first frame is written
+    const rows = (): string[] =>
+      db
+        .prepare<[], { payload: Buffer }>(`SELECT payload FROM captures WHERE kind = 'response' ORDER BY id`)
+        .all()
+        .map((r) => brotliDecompressSync(r.payload).toString('latin1'));
+    expect(rows()).toHaveLength(1);
+    expect(rows()[0]).toContain('{"a":1}');
+    expect(rows()[0]).not.toContain('provider-se');
+    send(2, 'cret-value"}\n');
+    send(3, '\ndata: {"z":2}\n\n');
+    w.flush();
+    expect(rows()).toHaveLength(2);
+    w.requestFinished(aFinish(s.requestId));
+    w.flush();
+    const all = rows().join('');
+    expect(all).not.toContain('provider-se');
+    expect(all).not.toContain(key);
+    expect(q.getRequest(s.requestId)!.capture.frames.map((f) => [f.offsetMs, f.data])).toEqual([
+      [1, '{"a":1}'],
+      [3, '{"echo":"[redacted]"}'],
+      [3, '{"z":2}'],
+    ]);
+    w.close();
+  });
+
+  it('finds a frame end that straddles two chunks (LF | LF, CR | CR, CRLF | CRLF)', () => {
+    for (const [a, b] of [
+      ['data: 1\n', '\ndata: 2'],
+      ['data: 1\r', '\rdata: 2'],
+      ['data: 1\r\n\r', '\ndata: 2'],
+      ['data: 1\r\n', '\r\ndata: 2'],
+    ] as const) {
+      const w = writer();
+      const s = aStart();
+      w.requestStarted(s);
+      w.responseBytes(s.requestId, 1, 'sse', 1, Buffer.from(a), 0);
+      w.responseBytes(s.requestId, 1, 'sse', 2, Buffer.from(b), 1);
+      w.flush();
+      const stored = db
+        .prepare<[string], { payload: Buffer }>(
+          `SELECT payload FROM captures WHERE request_id = ? AND kind = 'response'`,
+        )
+        .all(s.requestId)
+        .map((r) => brotliDecompressSync(r.payload).toString('latin1'));
+      expect(stored.join('').endsWith(`${a}${b}`.replace(/data: 2$/, '')), JSON.stringify([a, b])).toBe(true);
+      w.requestFinished(aFinish(s.requestId));
+      w.flush();
+      expect(q.getRequest(s.requestId)!.capture.frames.map((f) => f.data)).toEqual(['1']);
+      w.close();
+    }
+  });
+});
