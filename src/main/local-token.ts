@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeAtomic } from './atomic-file';
 
 /** The token file's name inside the data dir. */
 export const TOKEN_FILE = 'token';
@@ -41,15 +42,9 @@ function newToken(): string {
   return crypto.randomBytes(32).toString('hex');
 }
 
-/**
- * Written beside and renamed over, so a crash never leaves half a token; mode set at creation (and
- * again, in case a leftover temp file had another), so the token is never readable by others.
- */
+/** Written beside and renamed over (a crash never leaves half a token), 0600 from the start. */
 function writeToken(file: string, token: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${token}\n`, { mode: 0o600 });
-  fs.chmodSync(tmp, 0o600);
-  fs.renameSync(tmp, file);
+  writeAtomic(file, `${token}\n`, 0o600);
 }
 
 function readToken(file: string): string | null {

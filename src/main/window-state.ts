@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeAtomic } from './atomic-file';
 
 /** Where the window was last: its normal (unmaximised) bounds and whether it was maximised. */
 export interface WindowState {
@@ -76,9 +77,5 @@ export function loadWindowState(
 
 /** Saves the state (written beside and renamed over, so a crash mid-write never leaves a broken file). */
 export function saveWindowState(dir: string, state: WindowState): void {
-  const file = path.join(dir, WINDOW_STATE_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(tmp, `${JSON.stringify(state)}\n`);
-  fs.renameSync(tmp, file);
+  writeAtomic(path.join(dir, WINDOW_STATE_FILE), `${JSON.stringify(state)}\n`, 0o644);
 }

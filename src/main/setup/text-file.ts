@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+export { writeAtomic } from '../atomic-file';
+
 /** A refusal or failure `sluice setup` reports in one line (exit 1); nothing was written. */
 export class SetupError extends Error {}
 
@@ -53,23 +55,6 @@ export function decodeText(bytes: Buffer, label: string): string {
 /** Hex SHA-256 of the bytes (or of the text as UTF-8). */
 export function sha256(data: Buffer | string): string {
   return crypto.createHash('sha256').update(data).digest('hex');
-}
-
-/**
- * Writes `data` beside `file` and renames it over, so a reader never sees half a file; parent folders
- * are made as needed and the result has exactly `mode` (the umask does not apply).
- */
-export function writeAtomic(file: string, data: Buffer | string, mode: number): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.sluice-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(tmp, data, { mode });
-    fs.chmodSync(tmp, mode);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
 }
 
 /** Text as lines, with what joining them back needs: the line ending and a leading BOM. */
