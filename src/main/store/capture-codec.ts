@@ -14,7 +14,7 @@ import type {
  * add some 15 % to the largest table in the file.
  */
 
-/** Encodes frames into one payload string. */
+/** Encodes frames into one payload string (schema ≤ 2 rows; no longer written, kept as the format's definition and for tests). */
 export function encodeFrames(frames: readonly CapturedFrame[]): string {
   let out = '';
   for (const f of frames) {
