@@ -1,6 +1,7 @@
 import type { BodyFramer, CapturedFrame } from '../../shared/usage-query';
 import { createSseDecoder } from './stages/sse-decode';
 import { createJsonArraySplitter } from './stages/json-array-split';
+import { createUtf8Stream } from './utf8-stream';
 
 /** Most non-SSE text kept from an SSE body as one trailing frame (as the relay's observer keeps it). */
 const MAX_STRAY_CHARS = 64 * 1024;
@@ -37,13 +38,13 @@ export const framesOfSegment: BodyFramer = (segment) => {
     }
     splitter.end();
   } else {
-    const decoder = new TextDecoder('utf-8');
+    const decoder = createUtf8Stream();
     let text = '';
     for (const part of segment.parts) {
       offsetMs = part.offsetMs;
-      text += decoder.decode(part.bytes, { stream: true });
+      text += decoder.write(part.bytes);
     }
-    text += decoder.decode();
+    text += decoder.end();
     if (text.length > 0) frames.push({ offsetMs, event: null, data: text });
   }
   return frames;

@@ -1,3 +1,5 @@
+import { createUtf8Stream } from '../utf8-stream';
+
 /**
  * Incremental splitter for Gemini's streaming body without `alt=sse`: one JSON array whose elements
  * (`[{…}\r\n,\r\n{…}]`) arrive in arbitrary chunks. Each element's text is emitted as soon as its
@@ -50,7 +52,7 @@ export function createJsonArraySplitter(
   opts: JsonArraySplitterOptions = {},
 ): JsonArraySplitter {
   const maxChars = opts.maxElementChars ?? DEFAULT_MAX_ELEMENT_CHARS;
-  const decoder = new TextDecoder('utf-8');
+  const decoder = createUtf8Stream();
   let mode: Mode = 'start';
   // Element state; an element spanning chunks keeps its earlier pieces in `parts` and joins them once.
   let inElement = false;
@@ -152,12 +154,12 @@ export function createJsonArraySplitter(
   return {
     push(chunk) {
       if (mode === 'stopped') return;
-      const text = decoder.decode(chunk, { stream: true });
+      const text = decoder.write(chunk);
       if (text.length > 0) scan(text);
     },
     end() {
       if (mode === 'stopped') return;
-      const text = decoder.decode();
+      const text = decoder.end();
       if (text.length > 0) scan(text);
       stop();
     },

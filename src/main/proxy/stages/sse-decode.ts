@@ -1,8 +1,9 @@
 import { createParser } from 'eventsource-parser';
+import { createUtf8Stream } from '../utf8-stream';
 
 /**
  * Incremental `text/event-stream` decoder over raw body chunks: UTF-8 decoding with one streaming
- * `TextDecoder`, then WHATWG event parsing by `eventsource-parser`. It runs beside the relay on every
+ * decoder (`utf8-stream.ts`), then WHATWG event parsing by `eventsource-parser`. It runs beside the relay on every
  * chunk, so it never copies bytes and never loops over them in JS; the relayed bytes are untouched.
  */
 
@@ -36,9 +37,9 @@ const LF = 10;
 
 /** Creates a decoder that calls `onEvent` for every event dispatched by the stream. */
 export function createSseDecoder(onEvent: SseEventHandler, opts: SseDecoderOptions = {}): SseDecoder {
-  // ignoreBOM stays false, so the decoder strips exactly one leading U+FEFF, wherever the chunk
-  // boundaries fall. The parser strips no U+FEFF itself (see the priming feed below).
-  const decoder = new TextDecoder('utf-8');
+  // The decoder strips exactly one leading U+FEFF, wherever the chunk boundaries fall. The parser
+  // strips no U+FEFF itself (see the priming feed below).
+  const decoder = createUtf8Stream();
   // eventsource-parser resets its id buffer after every dispatch; WHATWG keeps the last event ID
   // until an `id` field changes it, so it is carried here.
   let lastEventId: string | undefined;
@@ -71,7 +72,7 @@ export function createSseDecoder(onEvent: SseEventHandler, opts: SseDecoderOptio
   return {
     push(chunk) {
       if (stopped) return;
-      let text = decoder.decode(chunk, { stream: true });
+      let text = decoder.write(chunk);
       if (text.length === 0) return;
       if (swallowLf) {
         swallowLf = false;
@@ -92,7 +93,7 @@ export function createSseDecoder(onEvent: SseEventHandler, opts: SseDecoderOptio
       if (stopped) return;
       stopped = true;
       // Bytes after the last line terminator belong to an unterminated line, which is discarded anyway.
-      decoder.decode();
+      decoder.end();
       parser.reset();
     },
   };
