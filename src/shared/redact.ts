@@ -15,7 +15,11 @@ function mayContain(text: string, hint: readonly string[] | string): boolean {
   return typeof hint === 'string' ? text.includes(hint) : hint.some((h) => text.includes(h));
 }
 
-const ALL_HINTS = SECRET_PATTERNS.flatMap(({ hint }) => (typeof hint === 'string' ? [hint] : hint));
+/** Literals every credential shape contains: a text holding none of them (and none of the given secrets) holds no secret. */
+export const SECRET_HINTS: readonly string[] = SECRET_PATTERNS.flatMap(({ hint }) =>
+  typeof hint === 'string' ? [hint] : hint,
+);
+const ALL_HINTS = SECRET_HINTS;
 
 /** Screens by secret list (a few lists are in use at once: each caller's providers' keys). */
 const screens = new Map<string, RegExp>();

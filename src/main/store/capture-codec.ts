@@ -95,8 +95,8 @@ interface SegmentHead {
   p: [number, number][];
 }
 
-/** A stretch of bytes that holds a secret, found by the caller in the bytes read as Latin-1. */
-export type ByteSpans = (latin1: string) => readonly (readonly [number, number])[];
+/** The stretches of `bytes` that hold a secret, as sorted, disjoint `[start, end)` byte offsets. */
+export type ByteSpans = (bytes: Buffer) => readonly (readonly [number, number])[];
 
 const REDACTED = Buffer.from('[redacted]', 'latin1');
 
@@ -110,9 +110,7 @@ export function encodeResponse(segments: readonly BodySegment[], spans: ByteSpan
       lengths.push(part.bytes.length);
     }
   let bytes: Buffer = Buffer.concat(parts);
-  // Latin-1 gives one character a byte, so spans are byte offsets; the patterns are ASCII, and UTF-8's
-  // other bytes read as non-word characters there just as the decoded text's other characters do.
-  const found = spans(bytes.toString('latin1'));
+  const found = spans(bytes);
   if (found.length > 0) ({ bytes } = redactBytes(bytes, found, lengths));
   let i = 0;
   const head: SegmentHead[] = segments.map((seg) => ({

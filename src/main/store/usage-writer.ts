@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { InboundHeaders } from '../../shared/header-redact';
-import { redactSecrets, secretSpans } from '../../shared/redact';
+import { redactSecrets } from '../../shared/redact';
+import { byteSecretSpans } from './byte-secrets';
 import { DEFAULT_SETTINGS } from '../../shared/settings';
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../shared/usage';
 import type { BodyMode } from '../../shared/usage-query';
@@ -75,7 +76,7 @@ export class UsageWriter {
         records,
         chunks: this.captureRepo.insertUntil(
           chunks,
-          { text: (t) => redactSecrets(t, secrets), spans: (t) => secretSpans(t, secrets) },
+          { text: (t) => redactSecrets(t, secrets), spans: (b) => byteSecretSpans(b, secrets) },
           deadline,
           max,
         ),

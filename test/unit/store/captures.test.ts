@@ -14,7 +14,7 @@ import {
   encodeResponse,
   encodeSmoothing,
 } from '../../../src/main/store/capture-codec';
-import { secretSpans } from '../../../src/shared/redact';
+import { byteSecretSpans } from '../../../src/main/store/byte-secrets';
 import {
   CaptureBuffer,
   CHUNK_AGE_MS,
@@ -427,7 +427,7 @@ describe('raw response bytes', () => {
       [3, `${key.slice(10)}"}\n\n`],
       [4, 'data: {"z":"after"}\n\n'],
     ]);
-    const stored = encodeResponse([s], (t) => secretSpans(t, [key]));
+    const stored = encodeResponse([s], (b) => byteSecretSpans(b, [key]));
     expect(stored.includes(Buffer.from(key.slice(0, 10)))).toBe(false);
     const back = decodeResponse(stored)![0]!;
     expect(text(back)).toEqual([
