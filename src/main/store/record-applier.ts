@@ -67,13 +67,15 @@ export function createRecordApplier(db: BetterSqlite3.Database): RecordApplier {
       const book = pricing.book();
       const finishing = new Set<string>();
       for (const r of records) if (r.kind === 'finish') finishing.add(r.finish.requestId);
-      let n = 0;
-      while (n < records.length) {
-        apply(records[n]!, book, finishing);
-        n++;
-        if (n % CLOCK_EVERY === 0 && performance.now() > deadline) break;
-      }
-      return n;
+      return requests.batched(() => {
+        let n = 0;
+        while (n < records.length) {
+          apply(records[n]!, book, finishing);
+          n++;
+          if (n % CLOCK_EVERY === 0 && performance.now() > deadline) break;
+        }
+        return n;
+      });
     },
   };
 }

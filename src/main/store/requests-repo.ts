@@ -35,6 +35,8 @@ export interface RequestsRepo {
    * `open` saves a lookup when the caller already made it.
    */
   applyFinish(finish: RequestFinish, charge?: Charge, open?: OpenRequest): boolean;
+  /** Runs `fn` with the hourly totals of the finishes it applies written once at its end (RollupRepo.batched). */
+  batched<T>(fn: () => T): T;
   /** Flags every request left `pending` or `streaming` (by a crash) as `interrupted`; returns how many. */
   markInterrupted(): number;
   /** Requests with sinceMs ≤ started_at < untilMs matching the filters, newest first, at most `limit` (default 1000). */
@@ -101,6 +103,9 @@ export function createRequestsRepo(db: BetterSqlite3.Database): RequestsRepo {
       return streaming.run(requestId).changes > 0;
     },
     openRequest,
+    batched(fn) {
+      return rollup.batched(fn);
+    },
     applyFinish(f, charge = NO_CHARGE, open = openRequest(f.requestId)) {
       if (open === undefined) return false;
       const result = finish.run({

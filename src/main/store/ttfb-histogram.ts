@@ -39,10 +39,10 @@ export function ttfbHistogramAggregateSql(b: string, weight = '1'): string {
   return `unhex(printf('${'%08x'.repeat(TTFB_BUCKETS)}', ${counts}))`;
 }
 
-/** A histogram blob holding one request in `bucket` (none for -1). */
-export function ttfbHistogramOf(bucket: number): Buffer {
+/** The blob of `counts` (TTFB_BUCKETS of them), each capped at the counter's 32 bits. */
+export function ttfbHistogramBlob(counts: ArrayLike<number>): Buffer {
   const blob = Buffer.alloc(BLOB_BYTES);
-  if (bucket >= 0 && bucket < TTFB_BUCKETS) blob.writeUInt32BE(1, bucket * 4);
+  for (let i = 0; i < TTFB_BUCKETS; i++) blob.writeUInt32BE(Math.min(counts[i] ?? 0, 0xffffffff), i * 4);
   return blob;
 }
 
@@ -59,9 +59,7 @@ export function registerTtfbFunctions(db: BetterSqlite3.Database): void {
     const sum = new Float64Array(TTFB_BUCKETS);
     addTtfbHistogram(sum, 0, a);
     addTtfbHistogram(sum, 0, b);
-    const out = Buffer.alloc(BLOB_BYTES);
-    for (let i = 0; i < TTFB_BUCKETS; i++) out.writeUInt32BE(Math.min(sum[i]!, 0xffffffff), i * 4);
-    return out;
+    return ttfbHistogramBlob(sum);
   });
 }
 
