@@ -19,7 +19,12 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     rolldownOptions: {
-      input: { cli: 'src/main/cli.ts', bench: 'bench/bench.ts', 'store-bench': 'bench/store-bench.ts' },
+      input: {
+        cli: 'src/main/cli.ts',
+        bench: 'bench/bench.ts',
+        'store-bench': 'bench/store-bench.ts',
+        'hot-path': 'bench/hot-path.ts',
+      },
       external: (id) => external.some((e) => id === e || id.startsWith(`${e}/`)),
       output: { format: 'cjs', entryFileNames: '[name].js' },
     },

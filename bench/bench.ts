@@ -15,7 +15,12 @@ import { makeEvents, type StreamMode } from './sse-script';
  */
 
 const TTFB = { requests: 200, warmup: 20, mode: { events: 8, intervalMs: 1 } };
-const FLAT = { streams: 32, rounds: 5, mode: { events: 2000, intervalMs: 0 } };
+/** BENCH_FLAT_EVENTS=500 (or 8000) splits the figure: per-request costs weigh 4× more (or less). */
+const FLAT = {
+  streams: 32,
+  rounds: 5,
+  mode: { events: Number(process.env.BENCH_FLAT_EVENTS ?? 2000), intervalMs: 0 },
+};
 const FIXED = { streams: 32, rounds: 5, mode: { events: 1500, intervalMs: 2 } };
 /** A frame per 500 ms, held open until both halves have been sampled and ≥ 10 s have passed. */
 const RSS = { streams: 500, minOpenMs: 10_000, mode: { events: 600, intervalMs: 500, hold: true } };

@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_SETTINGS } from '../src/shared/settings';
+import { adapterFor } from '../src/main/proxy/formats/registry';
+import { observeBody } from '../src/main/proxy/observe';
+import { nullCaptureSink, nullLiveSink, systemClock, type CaptureSink } from '../src/main/proxy/ports';
+import type { RequestContext } from '../src/main/proxy/request-context';
+import { createSseDecoder } from '../src/main/proxy/stages/sse-decode';
+import { closeDatabase, openDatabase } from '../src/main/store/db';
+import { UsageWriter } from '../src/main/store/usage-writer';
+import { makeEvents } from './sse-script';
+import { median } from './stats';
+
+/*
+ * `npm run bench:hot`: the per-event cost of what Sluice does beside the relay, in one process and
+ * without sockets, so a change to one stage shows as a figure steadier than the end-to-end bench's.
+ * The stream is the end-to-end bench's flat-out one (2 000 Chat frames), cut into chunks of k frames
+ * as a proxy reads them at different loads. CPU time of this process, ns per event, median of rounds.
+ */
+
+const EVENTS = 2000;
+const STREAMS_PER_ROUND = 32;
+const ROUNDS = 9;
+const CHUNKINGS = [1, 8, 64];
+
+function chunked(k: number): Buffer[] {
+  const frames = makeEvents(EVENTS);
+  const out: Buffer[] = [];
+  for (let i = 0; i < frames.length; i += k) out.push(Buffer.concat(frames.slice(i, i + k)));
+  return out;
+}
+
+function cpuNs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1e3;
+}
+
+let seq = 0;
+function context(): RequestContext {
+  // observeBody reads only these.
+  const ctx: Pick<RequestContext, 'id' | 'startMono' | 'settings'> = {
+    id: (seq++).toString(16).padStart(32, '0'),
+    startMono: performance.now(),
+    settings: DEFAULT_SETTINGS,
+  };
+  return ctx as RequestContext;
+}
+
+type Stage = (chunks: readonly Buffer[]) => void;
+
+function round(stage: Stage, chunks: readonly Buffer[], after?: () => void): number {
+  const t = cpuNs();
+  for (let s = 0; s < STREAMS_PER_ROUND; s++) stage(chunks);
+  after?.();
+  return (cpuNs() - t) / (STREAMS_PER_ROUND * EVENTS);
+}
+
+function measure(stage: Stage, chunks: readonly Buffer[], after?: () => void): number {
+  round(stage, chunks, after); // warm-up
+  const ns: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    ns.push(round(stage, chunks, after));
+  }
+  return median(ns);
+}
+
+/** `started`: the capture's request row is written first, as the gateway does (captures of unknown requests are skipped). */
+function observing(capture: CaptureSink, started?: (ctx: RequestContext) => void): Stage {
+  return (chunks) => {
+    const ctx = context();
+    started?.(ctx);
+    const body = observeBody(
+      ctx,
+      adapterFor('openai-chat').createObserver(),
+      'sse',
+      nullLiveSink,
+      systemClock,
+      capture,
+    );
+    // Each chunk a fresh buffer, as from a socket: the capture keeps it.
+    for (const c of chunks) body.push(Buffer.from(c));
+    body.end();
+  };
+}
+
+function main(): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-hot-'));
+  const db = openDatabase(path.join(dir, 'usage.db'));
+  const writer = new UsageWriter(db, { secrets: () => ['sk-bench-provider-key-0123456789'] });
+  const copy: Stage = (chunks) => {
+    for (const c of chunks) Buffer.from(c);
+  };
+  const decode: Stage = (chunks) => {
+    let n = 0;
+    const d = createSseDecoder(() => n++);
+    for (const c of chunks) d.push(Buffer.from(c));
+    d.end();
+  };
+  const stages: [string, Stage, (() => void)?][] = [
+    ['copy (baseline)', copy],
+    ['SSE decode', decode],
+    ['observe', observing(nullCaptureSink)],
+    [
+      'observe + capture',
+      observing(writer, (ctx) =>
+        writer.requestStarted({
+          requestId: ctx.id,
+          startedAtMs: Date.now(),
+          client: 'other',
+          userAgent: null,
+          format: 'openai-chat',
+          model: 'm',
+          stream: true,
+        }),
+      ),
+      () => writer.flush(),
+    ],
+  ];
+  const lines = [
+    `## Hot path, ns per event — Node ${process.version}, ${STREAMS_PER_ROUND} streams × ${EVENTS} Chat frames per round, median of ${ROUNDS} rounds`,
+    '',
+    `| stage | ${CHUNKINGS.map((k) => `${k} frame${k === 1 ? '' : 's'}/chunk`).join(' | ')} |`,
+    `|---|${CHUNKINGS.map(() => '---').join('|')}|`,
+  ];
+  for (const [name, stage, after] of stages) {
+    const cells = CHUNKINGS.map((k) => measure(stage, chunked(k), after).toFixed(0));
+    lines.push(`| ${name} | ${cells.join(' | ')} |`);
+  }
+  writer.close();
+  // The capture stage must have written what it captured, or its figure means nothing.
+  const stored = db
+    .prepare<[], { n: number; bytes: number }>('SELECT count(*) AS n, total(bytes) AS bytes FROM captures')
+    .get();
+  lines.push(
+    '',
+    `Captures stored: ${stored?.n ?? 0} rows, ${((stored?.bytes ?? 0) / 1e6).toFixed(1)} MB compressed.`,
+  );
+  closeDatabase(db);
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main();
