@@ -86,6 +86,7 @@ async function cpuRounds(
 async function run(children: Children): Promise<string> {
   const upstream = await children.forkRole('upstream');
   const bare = await children.forkRole('bare', [String(upstream.port)]);
+  const naive = await children.forkRole('naive', [String(upstream.port)]);
   // BENCH_SLUICE_SETTINGS='{"captureFrames":false}' measures Sluice with other settings than the defaults.
   const sluice = await children.spawnSluice(
     upstream.port,
@@ -97,6 +98,8 @@ async function run(children: Children): Promise<string> {
     { target: { name: 'sluice', port: sluice.port }, server: sluice },
   ];
   const proxies = paths.filter((p) => p.server !== null);
+  // The naive relay is a reference for CPU only: the CPU rounds take it, the latency and memory phases do not.
+  const cpuPaths: Path[] = [...proxies, { target: { name: 'naive', port: naive.port }, server: naive }];
   const b: Bench = { children, upstream };
   progress(`upstream :${upstream.port}, bare :${bare.port}, sluice :${sluice.port} (load avg ${loadAvg()})`);
 
@@ -142,11 +145,11 @@ async function run(children: Children): Promise<string> {
 
   const flat = PHASES.has('flat') ? FLAT.rounds : 0;
   if (flat > 0) progress(`flat out: ${flat} rounds × ${FLAT.streams} streams × ${FLAT.mode.events} frames`);
-  const saturated = await cpuRounds(b, FLAT.mode, FLAT.streams, flat, proxies);
+  const saturated = await cpuRounds(b, FLAT.mode, FLAT.streams, flat, cpuPaths);
   const fix = PHASES.has('fixed') ? FIXED.rounds : 0;
   if (fix > 0)
     progress(`fixed load: ${fix} rounds × ${FIXED.streams} streams × 1 frame / ${FIXED.mode.intervalMs} ms`);
-  const fixed = await cpuRounds(b, FIXED.mode, FIXED.streams, fix, proxies);
+  const fixed = await cpuRounds(b, FIXED.mode, FIXED.streams, fix, cpuPaths);
 
   // Smoothing: three more Sluice processes (off, fixed, adaptive) on the same upstream, stopped after.
   let smooth = '';
@@ -188,6 +191,7 @@ async function run(children: Children): Promise<string> {
   const said = sluice.stderr.filter((l) => l.trim() !== '' && !/SIGTERM, finishing in-flight/.test(l));
   if (said.length > 0) notes.push(`Sluice stderr:\n    ${said.join('\n    ')}`);
   await children.stop(bare);
+  await children.stop(naive);
   await children.stop(upstream);
   return `${report}\n${smooth === '' ? '' : `\n${smooth}\n`}${notes.join('\n')}`;
 }
@@ -233,6 +237,7 @@ async function main(): Promise<number> {
 const role = process.argv[2];
 if (role === 'upstream') runUpstream();
 else if (role === 'bare') runBare(Number(process.argv[3]));
+else if (role === 'naive') runBare(Number(process.argv[3]), true);
 else {
   void main().then((code) => {
     process.exitCode = code;

@@ -41,7 +41,7 @@ export class Children {
   private modeSeq = 0;
 
   /** Forks this same bench bundle in `role` and waits for its `ready` message. */
-  async forkRole(role: 'upstream' | 'bare', args: string[] = []): Promise<Server> {
+  async forkRole(role: 'upstream' | 'bare' | 'naive', args: string[] = []): Promise<Server> {
     const proc = fork(__filename, [role, ...args], {
       execArgv: [],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

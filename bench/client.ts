@@ -2,7 +2,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { CONTENT_FRAME, makeEvents, REQUEST_BODY, tailFrames } from './sse-script';
 
-export type PathName = 'direct' | 'bare' | 'sluice';
+export type PathName = 'direct' | 'bare' | 'naive' | 'sluice';
 
 /** Where the load generator sends its requests. */
 export interface Target {
