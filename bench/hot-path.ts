@@ -125,7 +125,10 @@ function main(): void {
     `| stage | ${CHUNKINGS.map((k) => `${k} frame${k === 1 ? '' : 's'}/chunk`).join(' | ')} |`,
     `|---|${CHUNKINGS.map(() => '---').join('|')}|`,
   ];
+  // HOT_STAGES=observe runs only the stages whose names contain one of the given words.
+  const only = process.env.HOT_STAGES?.split(',');
   for (const [name, stage, after] of stages) {
+    if (only !== undefined && !only.some((w) => name.includes(w))) continue;
     const cells = CHUNKINGS.map((k) => measure(stage, chunked(k), after).toFixed(0));
     lines.push(`| ${name} | ${cells.join(' | ')} |`);
   }
