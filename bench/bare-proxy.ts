@@ -81,6 +81,8 @@ export function runBare(upstreamPort: number, naive = false): void {
     keepAliveTimeout: 30_000,
   });
   process.on('disconnect', () => process.exit(0));
+  // An exit of its own on SIGTERM, so a profiler started with --cpu-prof gets to write its file.
+  process.on('SIGTERM', () => process.exit(0));
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
     forward(pool, req, res, naive).catch((err: unknown) => {
       if (!res.headersSent) {

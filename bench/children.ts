@@ -42,8 +42,10 @@ export class Children {
 
   /** Forks this same bench bundle in `role` and waits for its `ready` message. */
   async forkRole(role: 'upstream' | 'bare' | 'naive', args: string[] = []): Promise<Server> {
+    // BENCH_BARE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/bare" profiles the bare proxy, for a side-by-side.
+    const flags = role === 'bare' ? (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ') : [];
     const proc = fork(__filename, [role, ...args], {
-      execArgv: [],
+      execArgv: flags.filter((a) => a !== ''),
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
     const server = this.track(role, proc);
