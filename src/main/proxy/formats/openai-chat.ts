@@ -28,11 +28,21 @@ export interface PlainDelta {
   text: string;
 }
 
+/** A scalar JSON value without escapes: what the filter verdicts hold. */
+const SCALAR = '(?:null|true|false|-?\\d+(?:\\.\\d+)?|"[^"\\\\]*")';
+/** An object of scalars (`{"filtered":false,"severity":"safe"}`), possibly empty. */
+const FLAT_OBJECT = `\\{(?:"[A-Za-z0-9_]+":${SCALAR}(?:,"[A-Za-z0-9_]+":${SCALAR})*)?\\}`;
+/** Azure's `content_filter_results`: an object of such verdict objects. It carries no fact the adapter reads. */
+const FILTER_RESULTS = `"content_filter_results":\\{(?:"[A-Za-z0-9_]+":${FLAT_OBJECT}(?:,"[A-Za-z0-9_]+":${FLAT_OBJECT})*)?\\}`;
+const OTHER_MEMBER = scalarMember(['id', 'model', 'choices', 'usage', 'error']);
+
 /**
- * A plain text-delta chunk: optional `id`, `object`, `created`, `model` first (OpenAI's order), other
- * scalar members (`usage: null`, `obfuscation`, `system_fingerprint`…), then one choice whose delta
- * holds only `content` (beside `role: "assistant"` and `refusal: null`) and whose other members are
- * `index: 0` and nulls. Usage, an error, a finish, a tool call or another choice cannot match.
+ * A plain text-delta chunk, in OpenAI's member order (`id`, `object`, `created`, `model` first) or
+ * Azure's (alphabetical: `choices` first, then `created`, `id`, `model`), with other scalar members
+ * (`usage: null`, `obfuscation`, `system_fingerprint`…) around them. Its one choice's delta holds only
+ * `content` (beside `role: "assistant"` and `refusal: null`); the choice's other members are `index: 0`,
+ * nulls and Azure's filter verdicts. Usage, an error, a finish, a tool call or another choice cannot
+ * match. Groups: 1 id, 2 model (OpenAI's place), 3 content, 4 id, 5 model (Azure's place).
  */
 const PLAIN_CHUNK = new RegExp(
   [
@@ -40,29 +50,37 @@ const PLAIN_CHUNK = new RegExp(
     `(?:"id":${STRING_LITERAL},)?`,
     '(?:"object":"chat\\.completion\\.chunk",)?(?:"created":\\d+,)?',
     `(?:"model":${STRING_LITERAL},)?`,
-    `(?:${scalarMember(['id', 'model', 'choices', 'usage', 'error'])},|"(?:usage|error)":null,)*`,
-    '"choices":\\[\\{(?:"index":0,)?',
+    `(?:${OTHER_MEMBER},|"(?:usage|error)":null,)*`,
+    `"choices":\\[\\{(?:"index":0,)?(?:${FILTER_RESULTS},)?`,
     `"delta":\\{(?:"role":"assistant",)?"content":${STRING_LITERAL}(?:,"refusal":null)?\\}`,
-    '(?:,"(?:index":0|logprobs":null|finish_reason":null))*',
+    `(?:,"(?:index":0|logprobs":null|finish_reason":null)|,${FILTER_RESULTS})*`,
     '\\}\\]',
-    `(?:,${scalarMember(['id', 'model', 'choices', 'usage', 'error'])}|,"(?:usage|error)":null)*`,
+    `(?:,"created":\\d+)?(?:,"id":${STRING_LITERAL})?(?:,"model":${STRING_LITERAL})?`,
+    `(?:,${OTHER_MEMBER}|,"(?:usage|error)":null)*`,
     '\\} *$',
   ].join(''),
 );
 
+/** A captured literal's value: null when absent or invalid (`bad` is then set when it was present). */
+function optionalLiteral(literal: string | undefined): { value: string | null; bad: boolean } {
+  if (literal === undefined) return { value: null, bad: false };
+  const value = literalValue(literal);
+  return { value, bad: value === null };
+}
+
 /**
  * The facts of a plain text-delta chunk, or null when the chunk may say more (which then gets the
- * full parse). Exactly what `read` would learn from the same chunk.
+ * full parse). Exactly what `read` would learn from the same chunk. A member given twice counts as
+ * JSON.parse counts it: the later one.
  */
 export function plainDelta(data: string): PlainDelta | null {
   const m = PLAIN_CHUNK.exec(data);
   if (m === null) return null;
   const text = literalValue(m[3]!);
-  const id = m[1] === undefined ? null : literalValue(m[1]);
-  const model = m[2] === undefined ? null : literalValue(m[2]);
-  if (text === null || (m[1] !== undefined && id === null) || (m[2] !== undefined && model === null))
-    return null;
-  return { id, model, text };
+  const id = optionalLiteral(m[4] ?? m[1]);
+  const model = optionalLiteral(m[5] ?? m[2]);
+  if (text === null || id.bad || model.bad) return null;
+  return { id: id.value, model: model.value, text };
 }
 
 class OpenAiChatObserver implements StreamObserver {

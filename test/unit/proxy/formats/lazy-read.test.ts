@@ -68,8 +68,27 @@ describe('lazy reads learn exactly what a full parse learns', () => {
     expect(anthropic.filter((d) => textDelta(d) !== null).length).toBeGreaterThan(10);
   });
 
+  it("takes it for Azure's alphabetical chunks too, their filter verdicts and all", () => {
+    const azure = fixtures('openai_chat').find((f) => f.name.startsWith('azure-'))!;
+    const deltas = events(azure)
+      .map((e) => e.data)
+      // The opening chunk's delta lists role after content (alphabetical): that one gets the full parse.
+      .filter((d) => d.includes('"delta":{"content":"') && !d.includes('"role"'));
+    expect(deltas.length).toBeGreaterThan(10);
+    for (const d of deltas) {
+      expect(plainDelta(d), d).toEqual({
+        id: 'chatcmpl-DPTJDcpU38gpauDwhl0FmP7yBQe2H',
+        model: 'gpt-4.1-mini-2025-04-14',
+        text: (JSON.parse(d) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content,
+      });
+    }
+  });
+
   const chat = (choices: string, extra = ''): string =>
     `{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[${choices}]${extra}}`;
+  // Azure sorts members: choices first, then created, id, model, obfuscation, object.
+  const azure = (choice: string, extra = ''): string =>
+    `{"choices":[${choice}],"created":1,"id":"chatcmpl-a","model":"gpt-x"${extra},"obfuscation":"q","object":"chat.completion.chunk"}`;
   const tricky: [string, string][] = [
     ['escaped text', chat('{"index":0,"delta":{"content":"a\\"b\\u00e9\\n"},"finish_reason":null}')],
     ['content null', chat('{"index":0,"delta":{"content":null},"finish_reason":null}')],
@@ -89,6 +108,32 @@ describe('lazy reads learn exactly what a full parse learns', () => {
     ['raw control char', chat('{"index":0,"delta":{"content":"a\u0001"}}')],
     ['no id', '{"choices":[{"index":0,"delta":{"content":"a"}}]}'],
     ['padded', ` ${chat('{"index":0,"delta":{"content":"a"}}')}`],
+    [
+      'azure order',
+      azure('{"content_filter_results":{"hate":{"filtered":false}},"delta":{"content":"a"},"index":0}'),
+    ],
+    [
+      'azure, empty verdicts',
+      azure('{"content_filter_results":{},"delta":{"content":"a"},"finish_reason":null}'),
+    ],
+    [
+      'azure, id twice',
+      azure('{"delta":{"content":"a"}}', ',"id":"again"').replace('{"choices"', '{"id":"first","choices"'),
+    ],
+    ['azure, finish', azure('{"content_filter_results":{},"delta":{"content":"a"},"finish_reason":"stop"}')],
+    [
+      'azure, verdict nested deeper',
+      azure('{"content_filter_results":{"x":{"y":{"z":1}}},"delta":{"content":"a"}}'),
+    ],
+    [
+      'azure, verdict escapes',
+      azure('{"content_filter_results":{"x":{"y":"a\\"b"}},"delta":{"content":"a"}}'),
+    ],
+    [
+      'azure, model after usage',
+      azure('{"delta":{"content":"a"}}').replace(',"model"', ',"usage":{"total_tokens":1},"model"'),
+    ],
+    ['azure, bad id literal', azure('{"delta":{"content":"a"}}').replace('"id":"chatcmpl-a"', '"id":"\\x"')],
   ];
   it.each(tricky)('chat: %s', (_name, data) => {
     bothWays(openAiChatAdapter, [{ event: undefined, data }]);
