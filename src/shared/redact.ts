@@ -19,7 +19,6 @@ function mayContain(text: string, hint: readonly string[] | string): boolean {
 export const SECRET_HINTS: readonly string[] = SECRET_PATTERNS.flatMap(({ hint }) =>
   typeof hint === 'string' ? [hint] : hint,
 );
-const ALL_HINTS = SECRET_HINTS;
 
 /** Screens by secret list (a few lists are in use at once: each caller's providers' keys). */
 const screens = new Map<string, RegExp>();
@@ -34,7 +33,7 @@ function mayHoldSecret(text: string, secrets: readonly string[]): boolean {
   const key = secrets.join('\n');
   let screen = screens.get(key);
   if (screen === undefined) {
-    const literals = [...secrets.filter((s) => s.length >= 4), ...ALL_HINTS];
+    const literals = [...secrets.filter((s) => s.length >= 4), ...SECRET_HINTS];
     screen = new RegExp(literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'));
     if (screens.size >= MAX_SCREENS) screens.clear();
     screens.set(key, screen);

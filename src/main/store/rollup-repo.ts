@@ -220,7 +220,6 @@ export function createRollupRepo(db: BetterSqlite3.Database): RollupRepo {
       pending = batch;
       try {
         const result = fn();
-        pending = null;
         for (const inc of batch.values()) write(inc);
         return result;
       } finally {
