@@ -4,7 +4,7 @@ import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 
 /**
- * The renderer's CSP lives in a <meta> tag in src/renderer/index.html (see src/main/window.ts for why).
+ * The renderer's CSP lives in a <meta> tag in src/renderer/index.html (see src/main/shell/window.ts for why).
  * Only the dev server needs more: React Fast Refresh injects an inline module script, and Vite's HMR
  * client talks over a WebSocket. Builds keep the strict policy untouched.
  */
@@ -34,7 +34,7 @@ export default defineConfig({
       outDir: 'out/main',
       // package.json dependencies (better-sqlite3 is native, so it must be) stay require()d from node_modules.
       externalizeDeps: true,
-      rolldownOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } },
+      rolldownOptions: { input: { index: resolve(__dirname, 'src/main/shell/index.ts') } },
     },
   },
   preload: {

@@ -20,7 +20,7 @@ export default defineConfig({
     minify: false,
     rolldownOptions: {
       input: {
-        cli: 'src/main/cli.ts',
+        cli: 'src/main/app/cli.ts',
         bench: 'bench/bench.ts',
         'store-bench': 'bench/store-bench.ts',
         'hot-path': 'bench/hot-path.ts',

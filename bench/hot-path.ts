@@ -8,8 +8,8 @@ import { observeBody } from '../src/main/proxy/observe';
 import { nullCaptureSink, nullLiveSink, systemClock, type CaptureSink } from '../src/main/proxy/ports';
 import type { RequestContext } from '../src/main/proxy/request-context';
 import { createSseDecoder } from '../src/main/proxy/stages/sse-decode';
-import { closeDatabase, openDatabase } from '../src/main/store/db';
-import { UsageWriter } from '../src/main/store/usage-writer';
+import { closeDatabase, openDatabase } from '../src/main/store/schema/db';
+import { UsageWriter } from '../src/main/store/write/usage-writer';
 import { makeEvents } from './sse-script';
 import { median } from './stats';
 

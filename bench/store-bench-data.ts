@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from '../src/main/store/db';
+import type { Database } from '../src/main/store/schema/db';
 import type { AttemptRecord, ClientApp, RequestFinish, RequestStart } from '../src/shared/usage';
 
 /*

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { UsageQueries } from '../src/main/store/usage-queries';
+import type { UsageQueries } from '../src/main/store/read/usage-queries';
 
 /** The store bench's query figures: dashboard summaries and request-list pages, against their goals. */
 

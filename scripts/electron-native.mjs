@@ -90,7 +90,7 @@ function main() {
     return 1;
   }
 
-  // The same path electronNativeBinding() in src/main/index.ts computes (there app.getAppPath() is this
+  // The same path electronNativeBinding() in src/main/shell/index.ts computes (there app.getAppPath() is this
   // project root and process.versions.electron this version): change both together.
   const target = path.join(
     root,

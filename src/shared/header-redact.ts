@@ -15,7 +15,7 @@ export const MAX_TARGET_CHARS = 2048;
 
 /**
  * Headers that carry a credential, whatever their value looks like: the three vendor styles the guard
- * accepts (src/main/proxy/guard.ts CREDENTIAL_HEADERS), proxy credentials and cookies.
+ * accepts (src/main/http/guard.ts CREDENTIAL_HEADERS), proxy credentials and cookies.
  */
 const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
   'authorization',

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp } from '../../src/main/app';
+import { startApp } from '../../src/main/app/app';
 import { buildHeadless } from '../support/headless-build';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-port-'));

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, type SluiceApp } from '../../src/main/app';
+import { startApp, type SluiceApp } from '../../src/main/app/app';
 import type { LiveEvent } from '../../src/shared/live-events';
 import { FakeUpstream } from '../support/fake-upstream';
 

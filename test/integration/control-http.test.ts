@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { startApp, type SluiceApp } from '../../src/main/app';
+import { startApp, type SluiceApp } from '../../src/main/app/app';
 import type { ProviderView, Result } from '../../src/shared/ipc-contract';
 import { FakeUpstream } from '../support/fake-upstream';
 

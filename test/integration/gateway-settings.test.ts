@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, type SluiceApp } from '../../src/main/app';
+import { startApp, type SluiceApp } from '../../src/main/app/app';
 import type { Result } from '../../src/shared/ipc-contract';
 import { FakeUpstream } from '../support/fake-upstream';
 import { chatKit } from '../support/format-kits';

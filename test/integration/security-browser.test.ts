@@ -7,7 +7,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../e2e/support/browser';
 import { anthropicFrames } from '../e2e/support/anthropic-stream';
-import { runUsageCommand } from '../../src/main/usage-command';
+import { runUsageCommand } from '../../src/main/app/usage-command';
 import { FakeUpstream, type FakeReply } from '../support/fake-upstream';
 import { startSluice, type TestSluice } from '../support/sluice';
 

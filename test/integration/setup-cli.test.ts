@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildHeadless } from '../support/headless-build';
-import { createConfigRepo } from '../../src/main/store/config-repo';
-import { closeDatabase, openDatabase } from '../../src/main/store/db';
+import { createConfigRepo } from '../../src/main/store/write/config-repo';
+import { closeDatabase, openDatabase } from '../../src/main/store/schema/db';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-setup-cli-'));
 let cli = '';

@@ -5,7 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp } from '../../src/main/app';
+import { startApp } from '../../src/main/app/app';
 import { FakeUpstream } from '../support/fake-upstream';
 import { buildHeadless } from '../support/headless-build';
 

@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Database } from '../../src/main/store/db';
+import type { Database } from '../../src/main/store/schema/db';
 import { FakeUpstream } from '../support/fake-upstream';
 import { startSluice, type TestSluice } from '../support/sluice';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, type AppOptions, type SluiceApp } from '../../src/main/app';
+import { startApp, type AppOptions, type SluiceApp } from '../../src/main/app/app';
 import type { UsageRow } from '../../src/shared/usage';
 
 export interface TestSluice {

@@ -1,7 +1,7 @@
-import type { KeyVault } from '../key-vault';
-import type { LiveListener } from '../live-hub';
+import type { KeyVault } from '../config/key-vault';
+import type { LiveListener } from '../app/live-hub';
 import type { HealthBook } from '../proxy/health';
-import type { RuntimeConfig } from '../runtime-config';
+import type { RuntimeConfig } from '../config/runtime-config';
 import type { ClientApp, RequestFilter, UsageRow } from '../../shared/usage';
 import type {
   RequestDetail,

@@ -8,7 +8,7 @@ import {
   type Result,
 } from '../../shared/ipc-contract';
 import { redactSecrets } from '../../shared/redact';
-import { ConfigError } from '../runtime-config';
+import { ConfigError } from '../config/runtime-config';
 
 /** One handler per call; may answer synchronously or not. */
 export type Handler<N extends CallName> = (

@@ -1,5 +1,5 @@
 import { errorMessage } from '../../shared/errors';
-import { ConfigError } from '../runtime-config';
+import { ConfigError } from '../config/runtime-config';
 import type { ControlDeps } from './deps';
 import type { ControlHandlers } from './dispatch';
 

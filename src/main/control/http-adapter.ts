@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Result } from '../../shared/ipc-contract';
 import { errorMessage, type SerializedError } from '../../shared/errors';
-import { checkOrigin } from '../proxy/guard';
-import { parseJsonBody, readBody } from '../proxy/read-body';
+import { checkOrigin } from '../http/guard';
+import { parseJsonBody, readBody } from '../http/read-body';
 import type { ExtraHandler } from '../proxy/server';
 import { dashboardHeaders, serveDashboardFile } from './dashboard-files';
 import type { Dispatched } from './dispatch';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { tokenMatches } from '../local-token';
+import { tokenMatches } from '../config/local-token';
 
 /**
  * The dashboard's cookie, one per port: cookies are shared by every port of a host, so two Sluices (or

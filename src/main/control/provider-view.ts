@@ -1,8 +1,8 @@
 import type { ProviderConfig } from '../../shared/config';
 import type { ProviderHealth, ProviderView } from '../../shared/ipc-contract';
 import type { Settings } from '../../shared/settings';
-import { maskKey } from '../key-vault';
-import type { ProviderInput } from '../runtime-config';
+import { maskKey } from '../config/key-vault';
+import type { ProviderInput } from '../config/runtime-config';
 import type { GatewayControl } from './deps';
 
 // Extra headers can carry credentials too (a gateway's `Authorization`, a vendor's `api-key`): they get

@@ -1,5 +1,5 @@
 import type { Settings } from '../../shared/settings';
-import { ConfigError } from '../runtime-config';
+import { ConfigError } from '../config/runtime-config';
 import type { ControlDeps } from './deps';
 import type { ControlHandlers } from './dispatch';
 

@@ -1,5 +1,5 @@
 import type { SetupInfo } from '../../shared/ipc-contract';
-import { defaultDataDir } from '../data-dir';
+import { defaultDataDir } from '../config/data-dir';
 import { DEFAULT_PORT, setupTools } from '../setup/plans';
 import type { ControlDeps } from './deps';
 import type { ControlHandlers } from './dispatch';

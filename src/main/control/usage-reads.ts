@@ -1,7 +1,7 @@
 import type { ClientApp } from '../../shared/usage';
-import type { Database } from '../store/db';
-import { createRequestsQuery } from '../store/requests-query';
-import type { UsageQueries } from '../store/usage-queries';
+import type { Database } from '../store/schema/db';
+import { createRequestsQuery } from '../store/read/requests-query';
+import type { UsageQueries } from '../store/read/usage-queries';
 import type { UsageReads } from './deps';
 
 /**

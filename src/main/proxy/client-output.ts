@@ -2,7 +2,7 @@ import type { SmoothingSettings } from '../../shared/settings';
 import type { Committed } from './attempt';
 import { nullCaptureSink, type CaptureSink, type Clock, type LiveSink } from './ports';
 import type { RequestContext } from './request-context';
-import { drained } from './respond';
+import { drained } from '../http/respond';
 import { createFrameAligner, createFrameSplitter } from './sse-frames';
 import { textSplitterFor } from './formats/split';
 import { createSmoother } from './stages/smooth';

@@ -4,10 +4,10 @@ import type { RouteMatch } from '../../shared/api-format';
 import { detectClient } from '../../shared/client-app';
 import type { Settings } from '../../shared/settings';
 import { adapterFor } from './formats/registry';
-import { presentedCredential, tokenMatches, withoutCredentials } from './guard';
-import { parseJsonBody, readBody } from './read-body';
+import { presentedCredential, tokenMatches, withoutCredentials } from '../http/guard';
+import { parseJsonBody, readBody } from '../http/read-body';
 import type { RequestContext } from './request-context';
-import { sendError } from './respond';
+import { sendError } from '../http/respond';
 import { needsInjectedUsage } from './rewrite-body';
 
 /** Request ids: 128 random bits as hex, cut from a pool refilled 256 ids at a time (one system call each). */

@@ -12,7 +12,7 @@ import type { HealthBook } from './health';
 import type { RateLimiter } from './rate-limit';
 import { noProviderMessage, runFailover, type FailoverResult } from './failover';
 import { relay } from './relay';
-import { sendError } from './respond';
+import { sendError } from '../http/respond';
 
 export interface PipelineDeps {
   source: SettingsSource;

@@ -3,15 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { guessFormat, matchRoute, type RouteMatch } from '../../shared/api-format';
 import { errorMessage } from '../../shared/errors';
 import { adapterFor } from './formats/registry';
-import { checkHost, checkOrigin } from './guard';
+import { checkHost, checkOrigin } from '../http/guard';
 import { runPipeline, type PipelineDeps } from './pipeline';
-import { sendError } from './respond';
+import { sendError } from '../http/respond';
 import { intake } from './intake';
 import type { RequestContext } from './request-context';
 import { UpstreamPools } from './upstream';
 import { HealthBook } from './health';
 import { RateLimiter, type LimitStateStore } from './rate-limit';
-import { closeServer, ListenError, listenOn, NO_IPV6 } from './listeners';
+import { closeServer, ListenError, listenOn, NO_IPV6 } from '../http/listeners';
 
 export type GatewayDeps = Omit<PipelineDeps, 'pools' | 'health' | 'limiter'> & {
   /** Where rate-limiter state lives (default: memory). Tests pass a failing one. */

@@ -3,7 +3,7 @@ import type { ProviderConfig } from '../../shared/config';
 import type { RouteMatch } from '../../shared/api-format';
 import type { Settings } from '../../shared/settings';
 import { userAgentHeaders } from '../../shared/user-agents';
-import { CREDENTIAL_HEADERS } from './guard';
+import { CREDENTIAL_HEADERS } from '../http/guard';
 
 /** Hop-by-hop and per-connection headers never forwarded in either direction (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([

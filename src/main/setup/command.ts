@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultDataDir } from '../data-dir';
-import { loadOrCreateLocalToken } from '../local-token';
+import { defaultDataDir } from '../config/data-dir';
+import { loadOrCreateLocalToken } from '../config/local-token';
 import { applySetup, undoSetup } from './apply';
 import { backupDir } from './manifest';
 import {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfigFile } from '../config-file';
-import { createConfigRepo } from '../store/config-repo';
-import { openDatabaseReadOnly } from '../store/db';
+import { loadConfigFile } from '../config/config-file';
+import { createConfigRepo } from '../store/write/config-repo';
+import { openDatabaseReadOnly } from '../store/schema/db';
 
 /** `requireLocalToken` as the app in `dataDir` would have it; why it was assumed off if unreadable. */
 export interface TokenSetting {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export { writeAtomic } from '../atomic-file';
+export { writeAtomic } from '../config/atomic-file';
 
 /** A refusal or failure `sluice setup` reports in one line (exit 1); nothing was written. */
 export class SetupError extends Error {}

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, type SluiceApp } from '../../../src/main/app';
+import { startApp, type SluiceApp } from '../../../src/main/app/app';
 import { ensureDashboardBuilt } from './dashboard-build';
 
 export interface DashboardApp {

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setupTools, setupCommand, toolText } from '../../../src/main/setup/plans';
 import { readRequireLocalToken } from '../../../src/main/setup/read-settings';
-import { createConfigRepo } from '../../../src/main/store/config-repo';
-import { closeDatabase, openDatabase } from '../../../src/main/store/db';
+import { createConfigRepo } from '../../../src/main/store/write/config-repo';
+import { closeDatabase, openDatabase } from '../../../src/main/store/schema/db';
 
 const url = 'http://127.0.0.1:8787';
 const token = 'cd'.repeat(32);

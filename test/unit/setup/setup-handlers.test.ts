@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { setupHandlers } from '../../../src/main/control/setup-handlers';
 import type { ControlDeps } from '../../../src/main/control/deps';
-import { defaultDataDir } from '../../../src/main/data-dir';
+import { defaultDataDir } from '../../../src/main/config/data-dir';
 import { SettingsSchema } from '../../../src/shared/settings';
 
 const token = 'f0'.repeat(32);

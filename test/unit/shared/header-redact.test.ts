@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CREDENTIAL_HEADERS } from '../../../src/main/proxy/guard';
+import { CREDENTIAL_HEADERS } from '../../../src/main/http/guard';
 import {
   authScheme,
   isSecretHeaderName,

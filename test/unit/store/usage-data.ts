@@ -1,5 +1,5 @@
 import type { ClientApp, RequestOutcome } from '../../../src/shared/usage';
-import type { UsageWriter } from '../../../src/main/store/usage-writer';
+import type { UsageWriter } from '../../../src/main/store/write/usage-writer';
 import { aFinish, aStart } from './fixtures';
 
 /** A deterministic pseudo-random source, so a failing case can be replayed. */

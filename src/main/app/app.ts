@@ -1,0 +1,221 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { SluiceConfig } from '../../shared/config';
+import { loadConfigFile } from '../config/config-file';
+import { FileKeyVault, type KeyVault } from '../config/key-vault';
+import { RuntimeConfig } from '../config/runtime-config';
+import { createConfigRepo } from '../store/write/config-repo';
+import { LiveHub } from './live-hub';
+import { BUILTIN_PRICES } from '../../shared/builtin-prices';
+import { systemClock } from '../proxy/ports';
+import { Gateway, type GatewayDeps } from '../proxy/server';
+import { framesOfSegment } from '../proxy/capture-frames';
+import { Checkpointer } from '../store/write/checkpointer';
+import { closeDatabase, openDatabase, type Database } from '../store/schema/db';
+import { createPricingRepo, type PricingRepo } from '../store/write/pricing-repo';
+import { createRequestsRepo, type RequestsRepo } from '../store/write/requests-repo';
+import { RetentionJob } from '../store/write/retention';
+import { createUsageQueries, type UsageQueries } from '../store/read/usage-queries';
+import { UsageWriter } from '../store/write/usage-writer';
+import { createAttemptsRepo, type AttemptsRepo } from '../store/write/attempts-repo';
+import { createControl, type Control } from '../control/control';
+import { usageReads } from '../control/usage-reads';
+import { SLUICE_VERSION } from '../control/version';
+import { loadOrCreateLocalToken, rotateLocalToken } from '../config/local-token';
+import { DEFAULT_PORT } from '../setup/plans';
+
+export interface AppOptions {
+  dataDir: string;
+  /** JSON config file; absent → `<dataDir>/config.json` when it exists, else no providers. */
+  configFile?: string;
+  /** The port to listen on (0 = any free one); absent → the port saved in settings, else 8787. */
+  port?: number;
+  host: string;
+  /** better-sqlite3 binary built for Electron's ABI (the app passes it; headless Node uses the default). */
+  nativeBinding?: string;
+  /** Seals provider keys at rest; default: a 0600 key file in the data dir (Electron passes the OS keychain). */
+  vault?: KeyVault;
+  /** One-line messages for the operator (store problems, interrupted requests). */
+  log?: (line: string) => void;
+  /**
+   * Test hook: sees the app's own database connection right after it is opened and migrated (tests
+   * cap its size with `PRAGMA max_page_count` to make a full disk). Never set in the product.
+   */
+  onDatabaseOpen?: (db: Database) => void;
+  /** The built renderer the dashboard at `/_sluice/` serves (out/renderer); absent → a "not built" page. */
+  dashboardDir?: string;
+}
+
+/** The headless app: store + gateway + live hub, shared by Electron and the CLI so both run the same code. */
+export interface SluiceApp {
+  /** Where the gateway listens now: a `gateway.setPort` call moves it. */
+  readonly port: number;
+  readonly url: string;
+  readonly gateway: Gateway;
+  readonly live: LiveHub;
+  readonly repo: RequestsRepo;
+  readonly attempts: AttemptsRepo;
+  /** Every read the UI and CLI make of recorded usage (lists, one request, summaries). */
+  readonly queries: UsageQueries;
+  /** The price table: shipped prices (synced at start) and the user's own. */
+  readonly pricing: PricingRepo;
+  readonly dbFile: string;
+  /** Providers and settings in force; changes apply to the next request. */
+  readonly config: RuntimeConfig;
+  readonly vault: KeyVault;
+  /**
+   * The local token now (`<dataDir>/token`): required by the control API and the dashboard;
+   * `token.rotate` replaces it.
+   */
+  readonly token: string;
+  /** Control handlers, pushes and their HTTP adapter (mounted at `/_sluice/`); Electron adds its IPC adapter. */
+  readonly control: Control;
+  /** Writes every queued usage record now (tests and exports read after it). */
+  flushUsage(): void;
+  /** Graceful: in-flight requests get `graceMs` to finish, then are aborted and recorded; the database is closed last. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Loads the config file named by the options (or the data dir's, when it exists), validated. */
+export function resolveConfig(
+  opts: Pick<AppOptions, 'dataDir' | 'configFile'>,
+): { config: SluiceConfig; explicit: boolean } | null {
+  if (opts.configFile !== undefined) return { config: loadConfigFile(opts.configFile), explicit: true };
+  const file = path.join(opts.dataDir, 'config.json');
+  return fs.existsSync(file) ? { config: loadConfigFile(file), explicit: false } : null;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Builds and starts everything; throws a one-line message when the config or the port is unusable. */
+export async function startApp(opts: AppOptions): Promise<SluiceApp> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const file = resolveConfig(opts);
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  let token = loadOrCreateLocalToken(opts.dataDir);
+  const dbFile = path.join(opts.dataDir, 'sluice.db');
+  // better-sqlite3 is synchronous: a long lock wait would freeze the relay. The writer retries on its own timer.
+  const db: Database = openDatabase(dbFile, {
+    busyTimeoutMs: 100,
+    ...(opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding }),
+  });
+  const repo = createRequestsRepo(db);
+  const pricing = createPricingRepo(db);
+  const vault = opts.vault ?? new FileKeyVault(opts.dataDir);
+  let config: RuntimeConfig;
+  try {
+    opts.onDatabaseOpen?.(db);
+    pricing.syncBuiltins(BUILTIN_PRICES);
+    const interrupted = repo.markInterrupted();
+    if (interrupted > 0)
+      log(`Sluice: ${interrupted} request(s) from an earlier run were interrupted (marked as such)`);
+    config = new RuntimeConfig(createConfigRepo(db), vault, file, log);
+  } catch (err) {
+    closeDatabase(db);
+    throw err;
+  }
+  // Beyond loopback every web page and machine on the network can reach the keys: only with the token.
+  const exposed = !LOOPBACK_HOSTS.has(opts.host);
+  if (exposed && !config.settings().requireLocalToken) {
+    closeDatabase(db);
+    throw new Error(
+      `listening on ${opts.host} exposes your provider keys beyond this machine: set "requireLocalToken": true in settings first (clients then use the local token in ${path.join(opts.dataDir, 'token')} as their API key)`,
+    );
+  }
+  const storeLog = (m: string): void => log(`Sluice: usage store: ${m}`);
+  const writer = new UsageWriter(db, {
+    onError: storeLog,
+    capture: () => config.settings(),
+    // Provider keys are redacted from captures by value, besides anything shaped like a credential.
+    secrets: () => config.providers().flatMap((p) => (p.apiKey === undefined ? [] : [p.apiKey])),
+  });
+  const retention = new RetentionJob(db, () => config.settings(), storeLog);
+  const checkpointer = new Checkpointer(db, {
+    ...(opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding }),
+    onError: storeLog,
+  });
+  const live = new LiveHub();
+  const deps: GatewayDeps = {
+    source: config,
+    usage: writer,
+    live,
+    clock: systemClock,
+    capture: writer,
+    localToken: () => token,
+    exposed,
+  };
+  const gateway = new Gateway(deps);
+  const queries = createUsageQueries(db, framesOfSegment);
+  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = (): string => `http://${shownHost}:${gateway.port}`;
+  // Mounted before listening, so `/_sluice/` never answers as an unknown route.
+  const control = createControl(
+    {
+      version: SLUICE_VERSION,
+      url,
+      port: () => gateway.port,
+      dataDir: opts.dataDir,
+      token: () => token,
+      rotateToken: () => {
+        // The file first: if it cannot be written, the old token stays in force everywhere.
+        token = rotateLocalToken(opts.dataDir);
+        return token;
+      },
+      vaultKind: vault.kind,
+      gateway,
+      config,
+      live,
+      usage: usageReads(db, queries, () => writer.flush()),
+      log,
+    },
+    opts.dashboardDir === undefined ? {} : { dashboardDir: opts.dashboardDir },
+  );
+  gateway.mount(control.http.handle);
+  const saved = config.settings().port;
+  try {
+    await gateway.listen(opts.port ?? saved ?? DEFAULT_PORT, opts.host);
+  } catch (err) {
+    control.close();
+    writer.close();
+    await checkpointer.stop();
+    closeDatabase(db);
+    if (opts.port === undefined && saved !== undefined && err instanceof Error)
+      throw new Error(
+        `${err.message}; ${saved} is the port saved in Settings (a port given at start, --port or SLUICE_PORT, overrides it)`,
+      );
+    throw err;
+  }
+  retention.start();
+  return {
+    get port() {
+      return gateway.port;
+    },
+    get url() {
+      return url();
+    },
+    gateway,
+    live,
+    repo,
+    attempts: createAttemptsRepo(db),
+    queries,
+    pricing,
+    dbFile,
+    config,
+    vault,
+    get token() {
+      return token;
+    },
+    control,
+    flushUsage: () => writer.flush(),
+    async close(graceMs = 5_000) {
+      // Push streams first: they would otherwise hold the server open for the whole grace period.
+      control.close();
+      await gateway.close(graceMs);
+      live.close();
+      await retention.stop();
+      writer.close();
+      await checkpointer.stop();
+      closeDatabase(db);
+    },
+  };
+}

@@ -1,0 +1,368 @@
+import { recordRequestHeaders, type InboundHeaders } from '../../../shared/header-redact';
+import { segmentBytes, splitAtFrameEnd } from './capture-split';
+import type { BodyMode, BodySegment, RecordedRequestHeaders } from '../../../shared/usage-query';
+
+/** A SmoothingMark as held: its deliveries are the caller's array, never changed (see CaptureSink.smoothed). */
+export interface HeldSmoothingMark {
+  readonly upstreamOffsetMs: number;
+  readonly deliveredOffsetsMs: readonly number[];
+}
+
+/** The settings captures obey, read on every call so a change applies at once. */
+export interface CaptureLimits {
+  captureFrames: boolean;
+  captureRequestBodies: boolean;
+  /** Frame bytes kept per request; the request body has its own allowance of the same size. */
+  captureMaxBytesPerRequest: number;
+}
+
+/** What one flush writes for one request. */
+export type CaptureChunk =
+  | {
+      kind: 'response';
+      requestId: string;
+      capturedAt: number;
+      segments: BodySegment[];
+      /** Frames the held bytes complete, and frames a cap dropped. */
+      frames: number;
+      dropped: number;
+      /** What stays held once this is written (an open stream's unfinished frame), and the bytes written. */
+      rest: BodySegment[];
+      bytes: number;
+    }
+  | { kind: 'request-body'; requestId: string; capturedAt: number; body: string; cutBytes: number }
+  | { kind: 'request-headers'; requestId: string; capturedAt: number; headers: RecordedRequestHeaders }
+  | {
+      kind: 'smoothing';
+      requestId: string;
+      capturedAt: number;
+      marks: HeldSmoothingMark[];
+      /** Split deltas the per-request bound dropped since the previous chunk. */
+      dropped: number;
+    };
+
+interface RequestState {
+  /** Response bytes accepted for this request so far, written or not. */
+  kept: number;
+  /** Response bytes held, by attempt, in arrival order. */
+  segments: BodySegment[];
+  /** Frames completed in the held bytes, and in response chunks a cap dropped, since the last write. */
+  frames: number;
+  /** A cap dropped a response chunk: the rest of the response is dropped too. */
+  capped: boolean;
+  dropped: number;
+  body: { text: string; cutBytes: number } | null;
+  /** The request line and headers, already redacted; null once written (or never recorded). */
+  headers: RecordedRequestHeaders | null;
+  /** Smoothing marks held, and those a bound dropped, since the last write. */
+  smoothing: HeldSmoothingMark[];
+  smoothingDropped: number;
+  /** Split deltas and delivered pieces accepted for this request so far, written or not. */
+  smoothedKept: number;
+  piecesKept: number;
+  /** A bound dropped a mark: the rest are dropped too, so the kept ones stay the stream's start. */
+  smoothingCapped: boolean;
+  /** Bytes held for this request now (frames, body, headers, marks), and since when (ms since the epoch). */
+  frameBytes: number;
+  bodyBytes: number;
+  headerBytes: number;
+  smoothingBytes: number;
+  since: number;
+  finished: boolean;
+}
+
+/** Requests whose capture state is held at once; beyond it the oldest is forgotten (a finish that never came). */
+const MAX_OPEN_REQUESTS = 20_000;
+
+/**
+ * A long stream is written in chunks of about this many bytes, or this often, so its frames are not
+ * all held until it ends; a short one is written once, when it finishes.
+ */
+export const CHUNK_BYTES = 64 * 1024;
+export const CHUNK_AGE_MS = 2_000;
+
+/**
+ * Smoothing marks kept per request: split deltas (a fixed 2 000, where the live events have the
+ * `liveFramesPerRequest` budget: plenty for a long answer's waterfall), and delivered pieces in all — one
+ * huge delta split a grapheme at a time makes thousands. Beyond either the rest are counted, not kept.
+ */
+export const MAX_SMOOTHED_PER_REQUEST = 2_000;
+export const MAX_SMOOTHED_PIECES_PER_REQUEST = 20_000;
+
+/**
+ * Holds captured frames in memory between flushes: bounded per request by the settings, and in total
+ * by `maxPendingBytes` so a database that cannot be written cannot make it grow without end.
+ * Nothing is forgotten until `written()` confirms the chunks from `chunks()` are in the database.
+ */
+export class CaptureBuffer {
+  private readonly open = new Map<string, RequestState>();
+  private pending = 0;
+
+  constructor(
+    private readonly limits: () => CaptureLimits,
+    private readonly maxPendingBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Bytes held in memory, not yet written. */
+  get pendingBytes(): number {
+    return this.pending;
+  }
+
+  /** Requests with capture state held (for tests and figures). */
+  get openRequests(): number {
+    return this.open.size;
+  }
+
+  /** One chunk of an attempt's response body, kept as it is; see CaptureSink.responseBytes. */
+  responseBytes(
+    requestId: string,
+    attempt: number,
+    mode: BodyMode,
+    offsetMs: number,
+    bytes: Uint8Array,
+    frames: number,
+  ): void {
+    const limits = this.limits();
+    if (!limits.captureFrames || bytes.length === 0) return;
+    const state = this.state(requestId);
+    const size = bytes.length;
+    // Past a cap the rest of the response is counted, not kept: a later chunk that fits would follow a
+    // gap, and its bytes would read as a torn stream.
+    if (
+      state.capped ||
+      state.kept + size > limits.captureMaxBytesPerRequest ||
+      this.pending + size > this.maxPendingBytes
+    ) {
+      state.capped = true;
+      state.dropped += frames;
+      return;
+    }
+    state.kept += size;
+    if (held(state) === 0) state.since = this.now();
+    state.frameBytes += size;
+    state.frames += frames;
+    this.pending += size;
+    // A small view into a large buffer (a socket's read buffer) would hold all of it: keep a copy.
+    // Buffer.from copies a small one into Node's shared 8 KiB pool instead of a fresh ArrayBuffer of
+    // its own, which costs several times more to allocate and to collect, at a chunk per frame.
+    const part = bytes.buffer.byteLength > 2 * size + 1024 ? Buffer.from(bytes) : bytes;
+    const last = state.segments[state.segments.length - 1];
+    if (last !== undefined && last.attempt === attempt && last.mode === mode)
+      last.parts.push({ offsetMs, bytes: part });
+    else state.segments.push({ attempt, mode, parts: [{ offsetMs, bytes: part }] });
+  }
+
+  requestBody(requestId: string, body: Uint8Array): void {
+    const limits = this.limits();
+    if (!limits.captureRequestBodies) return;
+    const keep = Math.min(body.length, limits.captureMaxBytesPerRequest, this.maxPendingBytes - this.pending);
+    if (keep <= 0 && body.length > 0) return;
+    const state = this.state(requestId);
+    if (state.body !== null) return;
+    const text = Buffer.from(body.buffer, body.byteOffset, keep).toString('utf8');
+    state.body = { text, cutBytes: body.length - keep };
+    if (held(state) === 0) state.since = this.now();
+    state.bodyBytes = keep;
+    this.pending += keep;
+  }
+
+  /**
+   * The request line and headers, redacted and bounded at once (src/shared/header-redact.ts), so no
+   * clear credential is ever held. Recorded for every request whatever `captureFrames` and
+   * `captureRequestBodies` say: they are small metadata (≤ 8 KiB) without prompts, and the inspector
+   * needs them to make sense of a request. Stored as a capture chunk, they follow the captures' life —
+   * `captureRetentionDays` and `captureMaxTotalBytes` — not the longer one of the request row.
+   */
+  requestHeaders(requestId: string, method: string, target: string, headers: InboundHeaders): void {
+    const record = recordRequestHeaders(method, target, headers);
+    const size = headersSize(record);
+    if (this.pending + size > this.maxPendingBytes) return;
+    const state = this.state(requestId);
+    if (state.headers !== null) return;
+    if (held(state) === 0) state.since = this.now();
+    state.headers = record;
+    state.headerBytes = size;
+    this.pending += size;
+  }
+
+  /**
+   * One split delta's arrival and deliveries (ms after the request arrived), kept while `captureFrames`
+   * is on, within the per-request bounds above and the total in memory. The array is kept as it is.
+   */
+  smoothed(requestId: string, upstreamOffsetMs: number, deliveredOffsetsMs: readonly number[]): void {
+    if (!this.limits().captureFrames) return;
+    const state = this.state(requestId);
+    const pieces = deliveredOffsetsMs.length;
+    const size = markSize(pieces);
+    if (
+      state.smoothingCapped ||
+      state.smoothedKept >= MAX_SMOOTHED_PER_REQUEST ||
+      state.piecesKept + pieces > MAX_SMOOTHED_PIECES_PER_REQUEST ||
+      this.pending + size > this.maxPendingBytes
+    ) {
+      state.smoothingCapped = true;
+      state.smoothingDropped++;
+      return;
+    }
+    state.smoothedKept++;
+    state.piecesKept += pieces;
+    if (held(state) === 0) state.since = this.now();
+    state.smoothingBytes += size;
+    this.pending += size;
+    // The caller never changes the array after (CaptureSink.smoothed): held as it is, not copied.
+    state.smoothing.push({ upstreamOffsetMs, deliveredOffsetsMs });
+  }
+
+  /** No more frames will come for this request: its state goes once its last chunk is written. */
+  finished(requestId: string): void {
+    const state = this.open.get(requestId);
+    if (state !== undefined) state.finished = true;
+  }
+
+  /**
+   * The chunks due now, one per request and kind: a finished request's, a large or old backlog, or
+   * (with `force`) everything held.
+   */
+  chunks(force: boolean, final = false): CaptureChunk[] {
+    const out: CaptureChunk[] = [];
+    const now = this.now();
+    for (const [requestId, s] of this.open) {
+      if (!holdsAny(s)) continue;
+      if (!force && !s.finished && held(s) < CHUNK_BYTES && now - s.since < CHUNK_AGE_MS) continue;
+      if (s.headers !== null)
+        out.push({ kind: 'request-headers', requestId, capturedAt: now, headers: s.headers });
+      if (s.body !== null)
+        out.push({
+          kind: 'request-body',
+          requestId,
+          capturedAt: now,
+          body: s.body.text,
+          cutBytes: s.body.cutBytes,
+        });
+      // An open stream is written up to its last whole frame (see splitAtFrameEnd), until it ends or the
+      // writer closes for good.
+      const split = final || s.finished ? { emit: s.segments, rest: [] } : splitAtFrameEnd(s.segments);
+      const bytes = segmentBytes(split.emit);
+      if (bytes > 0 || s.dropped > 0)
+        out.push({
+          kind: 'response',
+          requestId,
+          capturedAt: now,
+          segments: split.emit,
+          frames: s.frames,
+          dropped: s.dropped,
+          rest: split.rest,
+          bytes,
+        });
+      if (s.smoothing.length > 0 || s.smoothingDropped > 0)
+        out.push({
+          kind: 'smoothing',
+          requestId,
+          capturedAt: now,
+          marks: s.smoothing,
+          dropped: s.smoothingDropped,
+        });
+    }
+    return out;
+  }
+
+  /** These chunks (from the last `chunks()`) are stored: forget them, and every finished request with nothing left. */
+  written(chunks: readonly CaptureChunk[]): void {
+    for (const c of chunks) {
+      const s = this.open.get(c.requestId);
+      if (s === undefined) continue;
+      if (c.kind === 'response') {
+        this.pending -= c.bytes;
+        s.frameBytes -= c.bytes;
+        s.segments = c.rest;
+        // What stays is a new frame's start: it waits its own CHUNK_AGE_MS before it is due alone.
+        if (c.rest.length > 0) s.since = this.now();
+        s.frames = 0;
+        s.dropped = 0;
+      } else if (c.kind === 'request-body') {
+        this.pending -= s.bodyBytes;
+        s.body = null;
+        s.bodyBytes = 0;
+      } else if (c.kind === 'request-headers') {
+        this.pending -= s.headerBytes;
+        s.headers = null;
+        s.headerBytes = 0;
+      } else {
+        this.pending -= s.smoothingBytes;
+        s.smoothing = [];
+        s.smoothingDropped = 0;
+        s.smoothingBytes = 0;
+      }
+    }
+    for (const [id, s] of this.open) {
+      if (s.finished && !holdsAny(s)) this.open.delete(id);
+    }
+  }
+
+  private state(requestId: string): RequestState {
+    let s = this.open.get(requestId);
+    if (s === undefined) {
+      if (this.open.size >= MAX_OPEN_REQUESTS) this.forgetOldest();
+      s = {
+        kept: 0,
+        segments: [],
+        frames: 0,
+        capped: false,
+        dropped: 0,
+        body: null,
+        headers: null,
+        smoothing: [],
+        smoothingDropped: 0,
+        smoothedKept: 0,
+        piecesKept: 0,
+        smoothingCapped: false,
+        frameBytes: 0,
+        bodyBytes: 0,
+        headerBytes: 0,
+        smoothingBytes: 0,
+        since: 0,
+        finished: false,
+      };
+      this.open.set(requestId, s);
+    }
+    return s;
+  }
+
+  private forgetOldest(): void {
+    const first = this.open.entries().next();
+    if (first.done === true) return;
+    const [id, s] = first.value;
+    this.pending -= held(s);
+    this.open.delete(id);
+  }
+}
+
+/** Bytes held for a request now, of every kind. */
+function held(s: RequestState): number {
+  return s.frameBytes + s.bodyBytes + s.headerBytes + s.smoothingBytes;
+}
+
+/** Something of this request is still to write: held data, or drop counts to record. */
+function holdsAny(s: RequestState): boolean {
+  return (
+    s.segments.length > 0 ||
+    s.dropped > 0 ||
+    s.body !== null ||
+    s.headers !== null ||
+    s.smoothing.length > 0 ||
+    s.smoothingDropped > 0
+  );
+}
+
+/** About what one smoothing mark weighs in memory: an object and an array of `pieces` numbers. */
+function markSize(pieces: number): number {
+  return 48 + 8 * pieces;
+}
+
+/** About what a headers record weighs in memory and as a payload, in UTF-16 units. */
+function headersSize(h: RecordedRequestHeaders): number {
+  let n = 64 + h.method.length + h.target.length;
+  for (const x of h.headers) n += x.name.length + x.value.length + 8;
+  return n;
+}
