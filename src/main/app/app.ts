@@ -9,6 +9,9 @@ import { LiveHub } from './live-hub';
 import { BUILTIN_PRICES } from '../../shared/builtin-prices';
 import { systemClock } from '../proxy/ports';
 import { Gateway, type GatewayDeps } from '../proxy/server';
+import { HealthBook } from '../proxy/health';
+import { MemoryLimitStore, RateLimiter } from '../proxy/rate-limit';
+import { buildHeaders, UpstreamPools } from '../proxy/upstream';
 import { framesOfSegment } from '../proxy/capture-frames';
 import { Checkpointer } from '../store/write/checkpointer';
 import { closeDatabase, openDatabase, type Database } from '../store/schema/db';
@@ -135,12 +138,16 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     onError: storeLog,
   });
   const live = new LiveHub();
+  const clock = systemClock;
   const deps: GatewayDeps = {
     source: config,
     usage: writer,
     live,
-    clock: systemClock,
+    clock,
     capture: writer,
+    health: new HealthBook(() => clock.now()),
+    limiter: new RateLimiter(new MemoryLimitStore(), () => clock.now()),
+    pools: new UpstreamPools(),
     localToken: () => token,
     exposed,
   };
@@ -163,6 +170,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
       },
       vaultKind: vault.kind,
       gateway,
+      upstreamHeaders: (inbound, provider) => buildHeaders(inbound, provider, null),
       config,
       live,
       usage: usageReads(db, queries, () => writer.flush()),

@@ -1,7 +1,9 @@
 import type { KeyVault } from '../config/key-vault';
 import type { LiveListener } from '../app/live-hub';
-import type { HealthBook } from '../proxy/health';
 import type { RuntimeConfig } from '../config/runtime-config';
+import type { ProviderConfig } from '../../shared/config';
+import type { ProviderHealth } from '../../shared/ipc-contract';
+import type { Settings } from '../../shared/settings';
 import type { ClientApp, RequestFilter, UsageRow } from '../../shared/usage';
 import type {
   RequestDetail,
@@ -24,9 +26,25 @@ export interface UsageReads {
   lastSeenMs(clients: readonly ClientApp[]): number | null;
 }
 
+/** Per-provider circuits and cooldowns, as the control API reads and resets them (the proxy's HealthBook). */
+export interface HealthControl {
+  view(id: string, settings: Settings): ProviderHealth & { provider: string };
+  /** Forgets everything about one provider (or all): closed, no cooldown. */
+  reset(id?: string): void;
+}
+
+/**
+ * The headers the gateway would send `provider` for these inbound ones, with no body (the proxy's
+ * buildHeaders, wired by app.ts), so the provider test sends what a forwarded request would.
+ */
+export type UpstreamHeaders = (
+  inbound: Readonly<Record<string, string>>,
+  provider: ProviderConfig,
+) => Record<string, string>;
+
 /** The part of the gateway the control API reads and switches. */
 export interface GatewayControl {
-  readonly health: Pick<HealthBook, 'view' | 'reset'>;
+  readonly health: HealthControl;
   /** While paused, API requests get a 503; the control API keeps answering. */
   paused: boolean;
   readonly activeRequests: number;
@@ -52,6 +70,7 @@ export interface ControlDeps {
   rotateToken(): string;
   vaultKind: KeyVault['kind'];
   gateway: GatewayControl;
+  upstreamHeaders: UpstreamHeaders;
   config: ConfigControl;
   live: { subscribe(listener: LiveListener): () => void };
   usage: UsageReads;

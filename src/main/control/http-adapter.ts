@@ -3,7 +3,7 @@ import type { Result } from '../../shared/ipc-contract';
 import { errorMessage, type SerializedError } from '../../shared/errors';
 import { checkOrigin } from '../http/guard';
 import { parseJsonBody, readBody } from '../http/read-body';
-import type { ExtraHandler } from '../proxy/server';
+import type { ExtraHandler } from '../http/extra-handler';
 import { dashboardHeaders, serveDashboardFile } from './dashboard-files';
 import type { Dispatched } from './dispatch';
 import { tokenCookie, tokenProof } from './http-auth';

@@ -4,7 +4,7 @@ import { errorMessage } from '../../shared/errors';
 import type { ProviderTestResult } from '../../shared/ipc-contract';
 import { redactSecrets } from '../../shared/redact';
 import { resolveUserAgent } from '../../shared/user-agents';
-import { buildHeaders } from '../proxy/upstream';
+import type { UpstreamHeaders } from './deps';
 
 /** The whole test, connect to last byte, may take this long. */
 export const PROVIDER_TEST_TIMEOUT_MS = 10_000;
@@ -30,8 +30,12 @@ function modelsUrl(p: ProviderConfig): string {
  * client: the provider's User-Agent preset or custom UA, else an honest `Sluice/<version>`; the provider's
  * explicit headers over that; the key in the vendor's style.
  */
-function testHeaders(p: ProviderConfig, version: string): Record<string, string> {
-  const headers = buildHeaders(resolveUserAgent(p, version), p, null);
+function testHeaders(
+  p: ProviderConfig,
+  version: string,
+  upstreamHeaders: UpstreamHeaders,
+): Record<string, string> {
+  const headers = upstreamHeaders(resolveUserAgent(p, version), p);
   if (p.kind === 'anthropic') headers['anthropic-version'] ??= '2023-06-01';
   headers.accept = 'application/json';
   return headers;
@@ -80,6 +84,7 @@ export async function testProvider(
   provider: ProviderConfig,
   version: string,
   secrets: readonly string[],
+  upstreamHeaders: UpstreamHeaders,
 ): Promise<ProviderTestResult> {
   const started = performance.now();
   const latency = (): number => Math.round(performance.now() - started);
@@ -87,7 +92,7 @@ export async function testProvider(
   try {
     const res = await request(modelsUrl(provider), {
       method: 'GET',
-      headers: testHeaders(provider, version),
+      headers: testHeaders(provider, version, upstreamHeaders),
       signal: AbortSignal.timeout(PROVIDER_TEST_TIMEOUT_MS),
       headersTimeout: PROVIDER_TEST_TIMEOUT_MS,
       bodyTimeout: PROVIDER_TEST_TIMEOUT_MS,

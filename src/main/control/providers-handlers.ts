@@ -42,7 +42,7 @@ export function providersHandlers(deps: ControlDeps): Pick<ControlHandlers, Prov
       return list();
     },
     'providers.test': ({ id }) =>
-      testProvider(find(id), deps.version, providerSecrets(deps.config.providers())),
+      testProvider(find(id), deps.version, providerSecrets(deps.config.providers()), deps.upstreamHeaders),
     'providers.resetHealth': ({ id }) => {
       const provider = find(id);
       deps.gateway.health.reset(id);

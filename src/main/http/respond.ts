@@ -1,11 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorCode } from '../../shared/errors';
-import type { FormatAdapter } from '../proxy/formats/types';
+
+/** What sendError needs of a wire format: its error body (the proxy's FormatAdapter is one). */
+export interface ErrorBodyFormat {
+  errorBody(status: number, code: ErrorCode, message: string): string;
+}
 
 /** Sends a complete JSON error in the caller's format, unless a response has already started. */
 export function sendError(
   res: ServerResponse,
-  adapter: FormatAdapter,
+  adapter: ErrorBodyFormat,
   status: number,
   code: ErrorCode,
   message: string,

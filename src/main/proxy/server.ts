@@ -12,10 +12,17 @@ import { UpstreamPools } from './upstream';
 import { HealthBook } from './health';
 import { RateLimiter, type LimitStateStore } from './rate-limit';
 import { closeServer, ListenError, listenOn, NO_IPV6 } from '../http/listeners';
+import type { ExtraHandler } from '../http/extra-handler';
 
 export type GatewayDeps = Omit<PipelineDeps, 'pools' | 'health' | 'limiter'> & {
   /** Where rate-limiter state lives (default: memory). Tests pass a failing one. */
   limitStore?: LimitStateStore;
+  /** Per-provider circuit breakers and cooldowns; app.ts builds it (default: a new one on `clock`). */
+  health?: HealthBook;
+  /** Per-provider rpm / concurrency limits; app.ts builds it (default: a new one over `limitStore`). */
+  limiter?: RateLimiter;
+  /** The undici pools to upstreams; app.ts builds them (default: new ones). Closed with the gateway. */
+  pools?: UpstreamPools;
   /** The local token (for `requireLocalToken`); null/absent when there is none. */
   localToken?: () => string | null;
   /**
@@ -24,9 +31,6 @@ export type GatewayDeps = Omit<PipelineDeps, 'pools' | 'health' | 'limiter'> & {
    */
   exposed?: boolean;
 };
-
-/** A handler the app may mount under `/_sluice/` (the control API and dashboard, later). */
-export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /** The gateway's HTTP server: guards, routing, bounded body reading, then the pipeline. */
 export class Gateway {
@@ -38,7 +42,7 @@ export class Gateway {
   /** Rebinds run one after another: the second starts from where the first left the gateway. */
   private moving: Promise<unknown> = Promise.resolve();
   private closing = false;
-  private readonly pools = new UpstreamPools();
+  private readonly pools: UpstreamPools;
   /** Per-provider circuit breakers and cooldowns: read by the control API, resettable. */
   readonly health: HealthBook;
   private readonly limiter: RateLimiter;
@@ -49,8 +53,9 @@ export class Gateway {
   paused = false;
 
   constructor(private readonly deps: GatewayDeps) {
-    this.health = new HealthBook(() => deps.clock.now());
-    this.limiter = new RateLimiter(deps.limitStore, () => deps.clock.now());
+    this.pools = deps.pools ?? new UpstreamPools();
+    this.health = deps.health ?? new HealthBook(() => deps.clock.now());
+    this.limiter = deps.limiter ?? new RateLimiter(deps.limitStore, () => deps.clock.now());
   }
 
   /** One listener; the gateway may have two (127.0.0.1 and ::1) sharing one handler. */
