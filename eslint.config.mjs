@@ -6,6 +6,31 @@ const restrict = (patterns) => ({
   'no-restricted-imports': ['error', { patterns }],
 });
 
+/** The rooms of src/main (DESIGN.md §2). */
+const MAIN_ROOMS = ['app', 'config', 'control', 'http', 'proxy', 'setup', 'shell', 'store'];
+
+const ELECTRON_ONLY_IN_SHELL =
+  'only src/main/shell imports electron; the rest runs headless too (DESIGN.md §2).';
+
+/** The proxy's rules, for proxy/** and again for proxy/stages/** (a file's last matching rule wins). */
+const PROXY_RULES = [
+  { group: ['electron'], message: ELECTRON_ONLY_IN_SHELL },
+  {
+    group: [
+      'better-sqlite3',
+      '**/store/**',
+      '**/control/**',
+      '**/app/**',
+      '**/config/**',
+      '**/shell/**',
+      '**/store',
+      '**/control',
+    ],
+    message:
+      "the proxy never imports store, control or the app's wiring; app.ts wires them through ports (DESIGN.md §2.2).",
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'test-results/**', 'test/fixtures/**', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.strictTypeChecked,
@@ -29,7 +54,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-type-parameters': 'off',
     },
   },
-  // 1. shared imports only shared (and zod, pure).
+  // 1. shared imports only shared.
   {
     files: ['src/shared/**/*.ts'],
     rules: restrict([
@@ -44,42 +69,123 @@ export default tseslint.config(
           '../main/*',
           '../renderer/*',
           '../preload/*',
+          '../formats',
+          '../formats/*',
         ],
         message: 'src/shared is pure TypeScript: it imports only shared (DESIGN.md §2.1).',
       },
     ]),
   },
-  // 2. proxy never imports electron, store or control.
+  // 1. formats is pure too: the wire formats, read by the proxy and the renderer alike.
   {
-    files: ['src/main/proxy/**/*.ts'],
+    files: ['src/formats/**/*.ts'],
     rules: restrict([
       {
-        group: ['electron', 'better-sqlite3', '**/store/**', '**/control/**', '**/store', '**/control'],
-        message: 'the proxy never imports electron, store or control (DESIGN.md §2.2).',
+        group: [
+          'node:*',
+          'electron',
+          'react',
+          'react-dom',
+          'better-sqlite3',
+          'undici',
+          '**/main/**',
+          '**/renderer/**',
+          '**/preload/**',
+        ],
+        message: 'src/formats is pure TypeScript: it imports only shared and itself (DESIGN.md §2).',
       },
     ]),
   },
-  // 2. store never imports electron, proxy or control.
+  // 2. src/main is rooms; only shell/ may import electron.
+  {
+    files: ['src/main/http/**/*.ts'],
+    rules: restrict([
+      {
+        group: [
+          'electron',
+          'better-sqlite3',
+          'undici',
+          ...MAIN_ROOMS.filter((r) => r !== 'http').map((r) => `**/${r}/**`),
+          '**/store',
+          '**/control',
+          '**/proxy',
+        ],
+        message:
+          'http/ is listener plumbing shared by proxy and control: it imports node and shared only (DESIGN.md §2).',
+      },
+    ]),
+  },
+  {
+    files: ['src/main/app/**/*.ts'],
+    rules: restrict([{ group: ['electron'], message: ELECTRON_ONLY_IN_SHELL }]),
+  },
+  {
+    files: ['src/main/config/**/*.ts'],
+    rules: restrict([
+      { group: ['electron'], message: ELECTRON_ONLY_IN_SHELL },
+      {
+        group: ['**/control/**', '**/app/**', '**/shell/**'],
+        message:
+          'config holds the settings in force and their files; app.ts wires it to the rest (DESIGN.md §2).',
+      },
+    ]),
+  },
+  {
+    files: ['src/main/setup/**/*.ts'],
+    rules: restrict([
+      { group: ['electron'], message: ELECTRON_ONLY_IN_SHELL },
+      {
+        group: ['**/proxy/**', '**/control/**', '**/app/**', '**/shell/**'],
+        message:
+          "setup edits tools' files; the control API and the CLI call it, not the other way (DESIGN.md §2).",
+      },
+    ]),
+  },
+  // 2. proxy never imports electron, store, control or the app's wiring.
+  {
+    files: ['src/main/proxy/**/*.ts'],
+    ignores: ['src/main/proxy/stages/**'],
+    rules: restrict(PROXY_RULES),
+  },
+  // 2. store never imports electron, proxy, control or the app's wiring.
   {
     files: ['src/main/store/**/*.ts'],
     rules: restrict([
+      { group: ['electron'], message: ELECTRON_ONLY_IN_SHELL },
       {
-        group: ['electron', '**/proxy/**', '**/control/**', 'undici'],
-        message: 'the store never imports electron, proxy or control (DESIGN.md §2.2).',
+        group: [
+          'undici',
+          '**/proxy/**',
+          '**/control/**',
+          '**/app/**',
+          '**/config/**',
+          '**/shell/**',
+          '**/http/**',
+          '**/proxy',
+          '**/control',
+        ],
+        message:
+          "the store never imports proxy, control or the app's wiring; app.ts wires them through ports (DESIGN.md §2.2).",
       },
     ]),
   },
-  // 3. control is a thin adapter.
+  // 3. control is a thin adapter: no SQL, and the proxy only through what app.ts hands it.
   {
     files: ['src/main/control/**/*.ts'],
     rules: restrict([
+      { group: ['electron'], message: ELECTRON_ONLY_IN_SHELL },
       {
-        group: ['better-sqlite3', '**/store/migrations/**'],
+        group: ['better-sqlite3', '**/store/schema/migrations/**'],
         message: 'control holds no SQL (DESIGN.md §2.3).',
+      },
+      {
+        group: ['**/proxy/**', '**/proxy', '**/shell/**'],
+        message:
+          'control reaches the proxy only through the ports in control/deps.ts, which app.ts wires (DESIGN.md §2.3).',
       },
     ]),
   },
-  // 4. preload: electron and shared only; renderer: shared and its own files.
+  // 4. preload: electron and shared only; renderer: shared, formats and its own files.
   {
     files: ['src/preload/**/*.ts'],
     rules: restrict([
@@ -94,26 +200,16 @@ export default tseslint.config(
     rules: restrict([
       {
         group: ['node:*', 'electron', '**/main/**', '**/preload/**'],
-        message: 'the renderer imports shared and its own files only (DESIGN.md §2.4).',
+        message: 'the renderer imports shared, formats and its own files only (DESIGN.md §2.4).',
       },
     ]),
   },
-  // 5. inside proxy: stages never import each other; formats import no stage.
+  // 5. inside proxy: stages never import each other (and keep the proxy's rules).
   {
     files: ['src/main/proxy/stages/**/*.ts'],
     rules: restrict([
       { group: ['./*', '!./*.js'], message: 'stages never import each other (DESIGN.md §2.5).' },
-      { group: ['electron', '**/store/**', '**/control/**'], message: 'core stays headless' },
-    ]),
-  },
-  {
-    files: ['src/main/proxy/formats/**/*.ts'],
-    rules: restrict([
-      {
-        group: ['../stages/*', '../pipeline', '../server', '../failover'],
-        message: 'formats sit at the bottom of the proxy (DESIGN.md §2.5).',
-      },
-      { group: ['electron', '**/store/**', '**/control/**'], message: 'core stays headless' },
+      ...PROXY_RULES,
     ]),
   },
   {
