@@ -1,3 +1,4 @@
+// Writes and reads: the stored layout of captures, encoded by the writer and decoded by the reads, so it sits with the schema.
 import type {
   BodyMode,
   BodySegment,

@@ -1,3 +1,4 @@
+// Writes and reads: the TTFB histogram's buckets and blob layout, written by rollups and read by summaries, so it sits with the schema.
 import type BetterSqlite3 from 'better-sqlite3';
 
 /**

@@ -1,3 +1,4 @@
+// Writes and reads: the writer inserts each finished attempt, read/usage-queries reads them back; here for its main use.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AttemptOutcome, AttemptPhase, AttemptRecord } from '../../../shared/usage';
 

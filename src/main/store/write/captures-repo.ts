@@ -1,3 +1,4 @@
+// Writes and reads: the writer inserts and trims, retention deletes, read/usage-queries reads one request; here for its main use.
 import type BetterSqlite3 from 'better-sqlite3';
 import { brotliCompressSync, brotliDecompressSync, constants, inflateRawSync } from 'node:zlib';
 import type { BodyFramer, BodySegment, RequestCapture } from '../../../shared/usage-query';

@@ -1,3 +1,4 @@
+// Writes and reads: runtime-config saves and loads providers and settings, setup/ only loads; here for its main use.
 import type BetterSqlite3 from 'better-sqlite3';
 
 /** A provider as stored: its config without the key, and the sealed key (never a plain one). */

@@ -1,3 +1,4 @@
+// Writes and reads: prices are synced, added and retired here, and read as the PriceBook that costs each request; here for its main use.
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   createPriceBook,

@@ -1,3 +1,4 @@
+// Writes and reads: it records each request's lifecycle; listRequests reads through read/requests-query; here for its main use.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ClientApp, RequestFinish, RequestStart, UsageQuery, UsageRow } from '../../../shared/usage';
 import { createRequestsQuery } from '../read/requests-query';
