@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_SETTINGS } from '../src/shared/settings';
-import { adapterFor } from '../src/main/proxy/formats/registry';
+import { adapterFor } from '../src/formats';
 import { observeBody } from '../src/main/proxy/observe';
 import { nullCaptureSink, nullLiveSink, systemClock, type CaptureSink } from '../src/main/proxy/ports';
 import type { RequestContext } from '../src/main/proxy/request-context';

@@ -12,6 +12,7 @@ import { Gateway, type GatewayDeps } from '../proxy/server';
 import { HealthBook } from '../proxy/health';
 import { MemoryLimitStore, RateLimiter } from '../proxy/rate-limit';
 import { buildHeaders, UpstreamPools } from '../proxy/upstream';
+import { adapterForKind } from '../../formats';
 import { framesOfSegment } from '../proxy/capture-frames';
 import { Checkpointer } from '../store/write/checkpointer';
 import { closeDatabase, openDatabase, type Database } from '../store/schema/db';
@@ -170,7 +171,8 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
       },
       vaultKind: vault.kind,
       gateway,
-      upstreamHeaders: (inbound, provider) => buildHeaders(inbound, provider, null),
+      upstreamHeaders: (inbound, provider) =>
+        buildHeaders(inbound, provider, null, adapterForKind(provider.kind).authHeaders),
       config,
       live,
       usage: usageReads(db, queries, () => writer.flush()),

@@ -2,14 +2,20 @@ import type { Dispatcher } from 'undici';
 import type { ProviderConfig } from '../../shared/config';
 import type { Settings } from '../../shared/settings';
 import { errorMessage } from '../../shared/errors';
-import type { StreamError } from './formats/types';
+import type { StreamError } from '../../formats';
 import type { CaptureSink, Clock, LiveSink } from './ports';
 import type { RequestContext } from './request-context';
 import { ChunkReader } from './chunk-reader';
 import { bodyMode, observeBody, type BodyObserver } from './observe';
 import { decompressed, isDecodable } from './stages/decompress';
-import { buildHeaders, buildTarget, clientHeaders, mapModel, type UpstreamPools } from './upstream';
-import { upstreamBody } from './rewrite-body';
+import {
+  buildHeaders,
+  buildTarget,
+  clientHeaders,
+  mapModel,
+  upstreamBody,
+  type UpstreamPools,
+} from './upstream';
 import { retryAfterMs } from './health';
 
 /** Statuses after which another provider may well succeed (DESIGN.md §1). 401/403: this provider's credentials. */
@@ -91,7 +97,12 @@ export async function runAttempt(
   const upstreamModel = mapModel(provider, ctx.model);
   const body = upstreamBody(ctx, upstreamModel);
   const target = buildTarget(provider, ctx.route, upstreamModel, ctx.query);
-  const headers = buildHeaders(ctx.headers, provider, body === null ? null : body.length);
+  const headers = buildHeaders(
+    ctx.headers,
+    provider,
+    body === null ? null : body.length,
+    ctx.adapter.authHeaders,
+  );
   const abort = new AbortController();
   const onClientAbort = (): void => abort.abort();
   ctx.abort.signal.addEventListener('abort', onClientAbort, { once: true });

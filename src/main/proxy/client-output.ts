@@ -4,7 +4,6 @@ import { nullCaptureSink, type CaptureSink, type Clock, type LiveSink } from './
 import type { RequestContext } from './request-context';
 import { drained } from '../http/respond';
 import { createFrameAligner, createFrameSplitter } from './sse-frames';
-import { textSplitterFor } from './formats/split';
 import { createSmoother } from './stages/smooth';
 import { createUsageStripper, stripInjectedUsage } from './stages/strip-injected-usage';
 
@@ -52,7 +51,7 @@ export function createClientOutput(
 
   if (smoothing !== null) {
     let published = 0;
-    const smoother = createSmoother(smoothing, textSplitterFor(ctx.format), createFrameSplitter(), {
+    const smoother = createSmoother(smoothing, ctx.adapter.createTextSplitter(), createFrameSplitter(), {
       write,
       upstreamReady: () => c.reader?.arrived() ?? Promise.resolve(),
       signal: gone,

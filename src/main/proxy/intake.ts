@@ -3,12 +3,11 @@ import { randomBytes } from 'node:crypto';
 import type { RouteMatch } from '../../shared/api-format';
 import { detectClient } from '../../shared/client-app';
 import type { Settings } from '../../shared/settings';
-import { adapterFor } from './formats/registry';
+import { adapterFor } from '../../formats';
 import { presentedCredential, tokenMatches, withoutCredentials } from '../http/guard';
 import { parseJsonBody, readBody } from '../http/read-body';
 import type { RequestContext } from './request-context';
 import { sendError } from '../http/respond';
-import { needsInjectedUsage } from './rewrite-body';
 
 /** Request ids: 128 random bits as hex, cut from a pool refilled 256 ids at a time (one system call each). */
 const ID_BYTES = 16;
@@ -106,7 +105,7 @@ export async function intake(
     body,
     json,
     model: route.urlModel ?? (typeof json?.model === 'string' ? json.model : null),
-    stream: route.format === 'gemini' ? route.urlStreams : json?.stream === true,
-    injectedUsage: route.op === 'generate' && needsInjectedUsage(route.format, json),
+    stream: adapter.requestStreams(route, json),
+    injectedUsage: route.op === 'generate' && adapter.needsInjectedUsage(json),
   };
 }

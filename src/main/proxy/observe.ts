@@ -1,5 +1,5 @@
 import { nullCaptureSink, type CaptureSink, type Clock, type LiveSink } from './ports';
-import type { EventKind, StreamFacts, StreamObserver } from './formats/types';
+import type { EventKind, StreamFacts, StreamObserver } from '../../formats';
 import type { RequestContext } from './request-context';
 import type { BodyMode } from '../../shared/usage-query';
 import { createSseDecoder } from './stages/sse-decode';
@@ -26,12 +26,9 @@ export interface BodyObserver {
   end(): void;
 }
 
-/** Picks the framing from the route and the response content type. */
+/** Picks the framing from the request's format, whether it streams, and the response content type. */
 export function bodyMode(ctx: RequestContext, contentType: string | undefined): BodyMode {
-  const ct = (contentType ?? '').toLowerCase();
-  if (ct.includes('text/event-stream')) return 'sse';
-  if (ctx.stream && ctx.format === 'gemini' && !ct.includes('text/html')) return 'json-array';
-  return 'json';
+  return ctx.adapter.bodyMode(ctx.stream, contentType);
 }
 
 /** Bounds the live frames of one request, so a long stream cannot flood the UI. */

@@ -6,7 +6,7 @@ import { redactSecrets } from '../../shared/redact';
 import type { CaptureSink, Clock, LiveSink, SettingsSource, UsageSink } from './ports';
 import type { RequestContext } from './request-context';
 import type { UpstreamPools } from './upstream';
-import type { StreamFacts } from './formats/types';
+import type { StreamFacts } from '../../formats';
 import type { Failed } from './attempt';
 import type { HealthBook } from './health';
 import type { RateLimiter } from './rate-limit';

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { ApiFormat, RouteMatch } from '../../shared/api-format';
 import type { Settings } from '../../shared/settings';
 import type { ClientApp } from '../../shared/usage';
-import type { FormatAdapter } from './formats/types';
+import type { FormatAdapter } from '../../formats';
 
 /** Everything one inbound request carries through the pipeline. Created by the server, owned by the pipeline. */
 export interface RequestContext {

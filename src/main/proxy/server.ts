@@ -1,8 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { guessFormat, matchRoute, type RouteMatch } from '../../shared/api-format';
+import type { RouteMatch } from '../../shared/api-format';
 import { errorMessage } from '../../shared/errors';
-import { adapterFor } from './formats/registry';
+import { adapterFor, guessFormat, matchRoute } from '../../formats';
 import { checkHost, checkOrigin } from '../http/guard';
 import { runPipeline, type PipelineDeps } from './pipeline';
 import { sendError } from '../http/respond';

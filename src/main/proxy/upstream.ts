@@ -1,8 +1,10 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { ProviderConfig } from '../../shared/config';
 import type { RouteMatch } from '../../shared/api-format';
+import type { FormatAdapter } from '../../formats';
 import type { Settings } from '../../shared/settings';
 import { userAgentHeaders } from '../../shared/user-agents';
+import type { RequestContext } from './request-context';
 import { CREDENTIAL_HEADERS } from '../http/guard';
 
 /** Hop-by-hop and per-connection headers never forwarded in either direction (RFC 9110 §7.6.1). */
@@ -108,13 +110,14 @@ export function buildTarget(
 
 /**
  * Inbound headers → upstream headers: hop-by-hop dropped, credentials swapped for the provider's key in its
- * vendor's style. Identity, later wins: the client's own headers < the provider's User-Agent preset (with
- * its companion headers) < the provider's explicit `headers`.
+ * vendor's style (`authHeaders`, the request format's). Identity, later wins: the client's own headers < the
+ * provider's User-Agent preset (with its companion headers) < the provider's explicit `headers`.
  */
 export function buildHeaders(
   inbound: Readonly<Record<string, string | string[] | undefined>>,
   provider: ProviderConfig,
   bodyLength: number | null,
+  authHeaders: FormatAdapter['authHeaders'],
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(inbound)) {
@@ -123,19 +126,7 @@ export function buildHeaders(
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   if (inbound['accept-encoding'] !== undefined) out['accept-encoding'] = ACCEPTED_ENCODINGS;
-  if (provider.apiKey !== undefined) {
-    switch (provider.kind) {
-      case 'openai':
-        out.authorization = `Bearer ${provider.apiKey}`;
-        break;
-      case 'anthropic':
-        out['x-api-key'] = provider.apiKey;
-        break;
-      case 'gemini':
-        out['x-goog-api-key'] = provider.apiKey;
-        break;
-    }
-  }
+  if (provider.apiKey !== undefined) Object.assign(out, authHeaders(provider.apiKey));
   Object.assign(out, userAgentHeaders(provider.userAgent));
   for (const [name, value] of Object.entries(provider.headers)) out[name.toLowerCase()] = value;
   if (bodyLength !== null) out['content-length'] = String(bodyLength);
@@ -153,6 +144,17 @@ export function clientHeaders(
     out[name] = value;
   }
   return out;
+}
+
+/**
+ * The body sent upstream: the client's bytes unchanged unless the format must rewrite them (model
+ * mapped, usage injected); only then is the JSON re-serialised.
+ */
+export function upstreamBody(ctx: RequestContext, upstreamModel: string | null): Buffer | null {
+  if (ctx.body === null) return null;
+  if (ctx.json === null) return ctx.body;
+  const rewritten = ctx.adapter.rewriteBody(ctx.json, upstreamModel, ctx.injectedUsage);
+  return rewritten === null ? ctx.body : Buffer.from(rewritten);
 }
 
 /** The requested model mapped through the provider's `models` table; unmapped names pass through. */

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { buildHeaders, buildTarget, clientHeaders, mapModel } from '../../../src/main/proxy/upstream';
-import { matchRoute } from '../../../src/shared/api-format';
+import { adapterForKind, matchRoute } from '../../../src/formats';
+import {
+  buildHeaders as buildHeadersWith,
+  buildTarget,
+  clientHeaders,
+  mapModel,
+} from '../../../src/main/proxy/upstream';
 import { ProviderSchema, type ProviderConfig } from '../../../src/shared/config';
 
 const provider = (p: Record<string, unknown>): ProviderConfig =>
   ProviderSchema.parse({ id: 'p', priority: 1, ...p });
+
+/** buildHeaders with the auth style of the provider's kind (a request's format gives the same). */
+const buildHeaders = (
+  inbound: Parameters<typeof buildHeadersWith>[0],
+  p: ProviderConfig,
+  bodyLength: number | null,
+): Record<string, string> => buildHeadersWith(inbound, p, bodyLength, adapterForKind(p.kind).authHeaders);
 
 describe('upstream URL', () => {
   it("appends the inbound path to each vendor's base URL convention, query kept", () => {

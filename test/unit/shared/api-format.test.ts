@@ -1,26 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRoute } from '../../../src/shared/api-format';
 import { detectClient } from '../../../src/shared/client-app';
-
-describe('routes', () => {
-  it('maps every inbound path the SDKs and CLIs call', () => {
-    expect(matchRoute('POST', '/v1/chat/completions')?.format).toBe('openai-chat');
-    expect(matchRoute('POST', '/v1/responses')?.format).toBe('openai-responses');
-    expect(matchRoute('POST', '/v1/messages')?.op).toBe('generate');
-    expect(matchRoute('POST', '/v1/messages/count_tokens')?.op).toBe('count-tokens');
-    const g = matchRoute('POST', '/v1beta/models/gemini-2.5-flash:streamGenerateContent');
-    expect(g).toMatchObject({ format: 'gemini', urlModel: 'gemini-2.5-flash', urlStreams: true });
-    expect(matchRoute('POST', '/v1/models/gemini-pro:generateContent')).toMatchObject({
-      urlStreams: false,
-      upstreamPath: '/v1/models/{model}:generateContent',
-    });
-    expect(matchRoute('POST', '/v1beta/models/m:countTokens')?.op).toBe('count-tokens');
-    expect(matchRoute('GET', '/v1/models')?.op).toBe('list-models');
-    expect(matchRoute('GET', '/v1beta/models')?.format).toBe('gemini');
-    expect(matchRoute('POST', '/v1/embeddings')).toBeNull();
-    expect(matchRoute('GET', '/v1/chat/completions')).toBeNull();
-  });
-});
 
 describe('client apps', () => {
   it('recognises the common tools from their headers', () => {

@@ -1,5 +1,5 @@
 import type { SmoothingSettings } from '../../../shared/settings';
-import type { TextSplitter } from '../formats/split';
+import type { TextSplitter } from '../../../formats';
 import type { Frame, FrameSplitter } from '../sse-frames';
 import { parseFrame } from '../sse-frames';
 

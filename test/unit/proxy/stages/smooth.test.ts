@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiFormat } from '../../../../src/shared/api-format';
 import { SmoothingSchema, type SmoothingSettings } from '../../../../src/shared/settings';
-import { textSplitterFor, type TextSplitter } from '../../../../src/main/proxy/formats/split';
+import { adapterFor, type TextSplitter } from '../../../../src/formats';
 import { createFrameSplitter, parseFrame } from '../../../../src/main/proxy/sse-frames';
 import { createSmoother, type SmoothIo, type Smoother } from '../../../../src/main/proxy/stages/smooth';
 import { stripInjectedUsage } from '../../../../src/main/proxy/stages/strip-injected-usage';
@@ -63,7 +63,7 @@ function harness(
   };
   const smoother = createSmoother(
     settings,
-    textSplitterFor(format),
+    adapterFor(format).createTextSplitter(),
     createFrameSplitter(extra.maxFrameBytes),
     io,
   );
@@ -142,7 +142,7 @@ describe('smoother: what passes and what is split', () => {
           eol === 'as-is' ? fx.sse : Buffer.from(fx.sse.toString('utf8').replace(/\r\n|\r|\n/g, eol));
         // Expected: each whole frame either as it came or as the splitter's frames, the tail as it came.
         const ref = createFrameSplitter();
-        const splitter = textSplitterFor(formats[fx.folder]);
+        const splitter = adapterFor(formats[fx.folder]).createTextSplitter();
         const expected =
           ref
             .push(sse)
