@@ -153,4 +153,32 @@ describe('decodeMessage on whole bodies', () => {
     expect(firstContentOffset('anthropic', fs)).toBe(40);
     expect(firstContentOffset('anthropic', fs.slice(0, 2))).toBeNull();
   });
+
+  it('shows what the observers keep apart: refusals, full reasoning, server tools, a blocked prompt', () => {
+    const responses = decodeMessage('openai-responses', [
+      {
+        event: 'response.reasoning_text.delta',
+        data: '{"type":"response.reasoning_text.delta","delta":"think"}',
+      },
+      { event: 'response.refusal.delta', data: '{"type":"response.refusal.delta","delta":"No."}' },
+    ]);
+    expect(responses).toMatchObject({ text: 'No.', thinking: 'think' });
+
+    const anthropic = decodeMessage('anthropic', [
+      {
+        event: 'content_block_start',
+        data: '{"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"s1","name":"web_search","input":{}}}',
+      },
+      {
+        event: 'content_block_delta',
+        data: '{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\\"q\\":1}"}}',
+      },
+    ]);
+    expect(anthropic.toolCalls).toEqual([{ id: 's1', name: 'web_search', args: '{"q":1}' }]);
+
+    const gemini = decodeMessage('gemini', [
+      { event: null, data: '{"promptFeedback":{"blockReason":"SAFETY"}}' },
+    ]);
+    expect(gemini.stopReason).toBe('blocked: SAFETY');
+  });
 });

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useDeferredValue, useMemo, useRef, useState, type JSX } from 'react';
 import { formatOffset } from '../../lib/format';
-import { prettyJson } from './json-read';
+import { prettyJson } from './pretty-json';
 
 export interface ViewFrame {
   offsetMs: number;

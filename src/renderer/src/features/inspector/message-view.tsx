@@ -1,6 +1,6 @@
 import type { JSX } from 'react';
 import type { DecodedMessage } from './decode-message';
-import { prettyJson } from './json-read';
+import { prettyJson } from './pretty-json';
 
 /** The decoded answer: thinking, text, tool calls with pretty-printed arguments, how it stopped. */
 export function MessageView({ m }: { m: DecodedMessage }): JSX.Element {

@@ -4,7 +4,7 @@ import type { UsageRow } from '../../../../shared/usage';
 import type { RequestCapture } from '../../../../shared/usage-query';
 import { formatBytes } from '../../lib/format';
 import { clientLabel, formatPath } from '../../lib/labels';
-import { prettyJson } from './json-read';
+import { prettyJson } from './pretty-json';
 import { RequestHeadersView } from './request-headers-view';
 
 /**

@@ -2,7 +2,7 @@ import type { JSX } from 'react';
 import type { NormalizedUsage, UsageRow } from '../../../../shared/usage';
 import type { StoredPriceRule } from '../../../../shared/pricing';
 import { formatInt, formatUsd } from '../../lib/format';
-import { prettyJson } from './json-read';
+import { prettyJson } from './pretty-json';
 
 const ROWS: { key: keyof NormalizedUsage; label: string; price?: keyof StoredPriceRule }[] = [
   { key: 'inputTokens', label: 'input (uncached)', price: 'inputPerMTok' },
