@@ -1,18 +1,19 @@
-/** Stable error codes that cross module and process boundaries as data. */
+import type { FailureCode } from './failure';
+
+/**
+ * Stable error codes that cross module and process boundaries as data: the proxy's failure vocabulary
+ * (`FailureCode`, src/shared/failure.ts) plus what the caller or the control API got wrong.
+ */
 export type ErrorCode =
+  | FailureCode
   | 'bad_request' // the caller's body is not what the route takes
   | 'not_found' // no such route
   | 'payload_too_large'
-  | 'no_provider' // nothing configured or enabled for this format
-  | 'upstream_connect' // refused, reset, DNS, TLS
   | 'upstream_timeout' // first byte or idle timeout
   | 'upstream_status' // a non-2xx answer
   | 'upstream_stream' // an error event or cut stream after the commit
-  | 'rate_limited' // Sluice's own per-provider limits
-  | 'client_aborted'
   | 'forbidden'
-  | 'config_invalid'
-  | 'internal';
+  | 'config_invalid';
 
 export interface SerializedError {
   code: ErrorCode;

@@ -1,4 +1,5 @@
 import type { ApiFormat } from './api-format';
+import type { FailureCode } from './failure';
 import type { ClientApp, NormalizedUsage, RequestOutcome } from './usage';
 
 interface Base {
@@ -21,11 +22,13 @@ export type LiveEvent =
       type: 'attempt-failed';
       attempt: number;
       provider: string;
+      code: FailureCode;
+      /** `failureText` of the failure: the code, the status, the detail. */
       reason: string;
       status: number | null;
       bodyHead: string | null;
     })
-  | (Base & { type: 'attempt-skipped'; provider: string; reason: string })
+  | (Base & { type: 'attempt-skipped'; provider: string; code: FailureCode; reason: string })
   | (Base & { type: 'committed'; provider: string; status: number; ttfbMs: number })
   | (Base & { type: 'sse-event'; offsetMs: number; event: string | null; data: string })
   | (Base & { type: 'frames-dropped'; count: number })
@@ -38,6 +41,8 @@ export type LiveEvent =
       httpStatus: number | null;
       durationMs: number;
       usage: NormalizedUsage;
+      /** Why it did not complete (null when it did). */
+      code: FailureCode | null;
       error: string | null;
     });
 

@@ -89,7 +89,7 @@ export interface AttemptRecord {
   startedAtMs: number;
   phase: AttemptPhase;
   outcome: AttemptOutcome;
-  /** Stable reason code, e.g. `http 503`, `connect: ECONNREFUSED`, `first-byte-timeout`, `circuit-open`. */
+  /** `failureText` of why it failed or was skipped (`http_status 503`, `upstream_connect: ECONNREFUSED`, `circuit_open`). */
   reason: string | null;
   httpStatus: number | null;
   durationMs: number | null;

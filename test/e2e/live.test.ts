@@ -131,7 +131,7 @@ describe('live and inspector (e2e)', () => {
     const failed = wf.locator('[data-state="failed"]');
     const committed = wf.locator('[data-state="committed"]');
     await expect.poll(() => failed.innerText()).toContain('anthropic-down');
-    expect(await failed.innerText()).toContain('http 529');
+    expect(await failed.innerText()).toContain('http_status 529');
     expect(await committed.innerText()).toContain('anthropic-up');
     await failed.getByRole('button', { name: 'bytes' }).click();
     expect(await wf.locator('.wf-bytes').innerText()).toContain('overloaded_error');

@@ -94,7 +94,7 @@ describe('every candidate fails', () => {
       b.script = () => ({ chunks: [] });
       const res = await send();
       expect(res.status).toBeGreaterThanOrEqual(500);
-      expect(errorBodyMessage(kit, res.text)).toMatch(/empty-body/);
+      expect(errorBodyMessage(kit, res.text)).toMatch(/empty_body/);
       expectIdHeaders(res, 4);
     });
   });
@@ -184,12 +184,12 @@ describe('no usable provider', () => {
       anthropicKit.headers,
     );
     expect(res.status).toBe(503);
-    expect(errorBodyMessage(anthropicKit, res.text)).toMatch(/claude-only \(model-not-allowed\)/);
+    expect(errorBodyMessage(anthropicKit, res.text)).toMatch(/claude-only \(model_not_allowed\)/);
     expectIdHeaders(res, 0);
     const id = String(res.headers['x-sluice-request-id']);
     await expect
       .poll(() => events.find((e) => e.type === 'attempt-skipped' && e.requestId === id))
-      .toMatchObject({ provider: 'claude-only', reason: 'model-not-allowed' });
+      .toMatchObject({ provider: 'claude-only', reason: 'model_not_allowed' });
     unsubscribe();
     await sluice.row((r) => r.requestId === id);
     expect(sluice.app.attempts.forRequest(id)).toEqual([

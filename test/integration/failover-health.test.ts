@@ -72,7 +72,7 @@ describe('provider health', () => {
   }
 
   describe.each(KITS)('$format', (kit: FormatKit) => {
-    it('opens the circuit after 5 consecutive failures and then skips the provider (circuit-open)', async () => {
+    it('opens the circuit after 5 consecutive failures and then skips the provider (circuit_open)', async () => {
       a.script = () => fail500;
       b.script = () => ({ chunks: [kit.stream('from B')] });
       const send = (): Promise<RawResponse> => post(sluice.url, kit.path('m'), kit.body('m'), kit.headers);
@@ -87,11 +87,11 @@ describe('provider health', () => {
       expect(res.text).toBe(kit.stream('from B'));
       expect(res.headers['x-sluice-attempts']).toBe('1');
       expect(a.requests.length - before).toBe(5);
-      expect(await skipReason(res, `${kit.kind}-a`)).toBe('circuit-open');
+      expect(await skipReason(res, `${kit.kind}-a`)).toBe('circuit_open');
       const id = String(res.headers['x-sluice-request-id']);
       await expect
         .poll(() => events.find((e) => e.type === 'attempt-skipped' && e.requestId === id))
-        .toMatchObject({ provider: `${kit.kind}-a`, reason: 'circuit-open' });
+        .toMatchObject({ provider: `${kit.kind}-a`, reason: 'circuit_open' });
       unsubscribe();
     });
   });
@@ -105,7 +105,7 @@ describe('provider health', () => {
     expect(res.status).toBe(503);
     expect(res.headers['x-sluice-attempts']).toBe('0');
     const { error } = JSON.parse(res.text) as { error: { message: string } };
-    expect(error.message).toMatch(/openai-a \(circuit-open\), openai-b \(circuit-open\)/);
+    expect(error.message).toMatch(/openai-a \(circuit_open\), openai-b \(circuit_open\)/);
     expect([a.requests.length, b.requests.length]).toEqual(before);
   });
 
@@ -119,7 +119,7 @@ describe('provider health', () => {
     await sendChat(); // the third failure of five samples
     expect(view('openai-a')).toMatchObject({ state: 'open', consecutiveFailures: 1 });
     const res = await sendChat();
-    expect(await skipReason(res, 'openai-a')).toBe('circuit-open');
+    expect(await skipReason(res, 'openai-a')).toBe('circuit_open');
   });
 
   it('lets one probe through after circuitRecoveryMs (half-open); a concurrent request skips it; success closes', async () => {
@@ -132,7 +132,7 @@ describe('provider health', () => {
     await expect.poll(() => a.requests.length).toBe(before + 1);
     const other = await sendChat();
     expect(other.text).toBe(chatKit.stream('from B'));
-    expect(await skipReason(other, 'openai-a')).toBe('probe-in-flight');
+    expect(await skipReason(other, 'openai-a')).toBe('probe_in_flight');
     expect((await probe).text).toBe(chatKit.stream('from A'));
     expect(view('openai-a').state).toBe('closed');
     expect((await sendChat()).text).toBe(chatKit.stream('from A'));
@@ -149,7 +149,7 @@ describe('provider health', () => {
     expect(v.state).toBe('open');
     expect(v.openForMs).toBeGreaterThan(300); // 600 ms: twice circuitRecoveryMs
     expect(v.openForMs).toBeLessThanOrEqual(600);
-    expect(await skipReason(await sendChat(), 'openai-a')).toBe('circuit-open');
+    expect(await skipReason(await sendChat(), 'openai-a')).toBe('circuit_open');
   });
 
   it('gateway.health.reset(id) closes the circuit at once', async () => {

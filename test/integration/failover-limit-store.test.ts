@@ -123,7 +123,7 @@ describe('a gateway with its own limiter store', () => {
       ['oa', 'skipped'],
       ['oa', 'committed'],
     ]);
-    expect(attempts[0]!.reason).toMatch(/^rate-limited.*rpm/);
+    expect(attempts[0]!.reason).toMatch(/^rate_limited.*rpm/);
   });
 
   it('rateLimitMaxWaitMs 0: with the rpm bucket empty, 429 with retry-after at once', async () => {

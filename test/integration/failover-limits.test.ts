@@ -63,7 +63,7 @@ describe('a limited provider is skipped for the next candidate', () => {
     expect(a.requests.length - before).toBe(1);
     const skipped = (await attemptsOf(sluice, second)).find((x) => x.provider === 'rpm-a');
     expect(skipped).toMatchObject({ outcome: 'skipped', phase: 'skipped' });
-    expect(skipped!.reason).toMatch(/^rate-limited.*rpm/);
+    expect(skipped!.reason).toMatch(/^rate_limited.*rpm/);
   });
 
   it('maxConcurrentStreams: a second concurrent request goes elsewhere; the slot frees when the first ends', async () => {
@@ -74,7 +74,7 @@ describe('a limited provider is skipped for the next candidate', () => {
     const second = await send('conc-2');
     expect(second.text).toBe(chatKit.stream('from B'));
     const skipped = (await attemptsOf(sluice, second)).find((x) => x.provider === 'conc-a');
-    expect(skipped?.reason).toMatch(/^rate-limited.*concurrency/);
+    expect(skipped?.reason).toMatch(/^rate_limited.*concurrency/);
     await first;
     a.script = () => ({ chunks: [chatKit.stream('from A')] });
     expect((await send('conc-3')).text).toBe(chatKit.stream('from A'));

@@ -67,14 +67,14 @@ describe('failover before the commit: connect and status', () => {
       expect(attempts[0]!.reason).toMatch(/ECONNREFUSED/);
     });
 
-    it('records candidates whose allowModels exclude the model as skipped (model-not-allowed)', async () => {
+    it('records candidates whose allowModels exclude the model as skipped (model_not_allowed)', async () => {
       const res = await send();
       const { attempts } = await attemptsOf(sluice(), res);
       expect(attempts[0]).toMatchObject({
         provider: `${kit.kind}-dead`,
         phase: 'skipped',
         outcome: 'skipped',
-        reason: 'model-not-allowed',
+        reason: 'model_not_allowed',
       });
     });
 
@@ -85,7 +85,7 @@ describe('failover before the commit: connect and status', () => {
         chunks: [kit.jsonError(`upstream says ${status}`)],
       });
       const res = await send();
-      await expectServedByB(sluice(), kit, res, `http ${status}`);
+      await expectServedByB(sluice(), kit, res, `http_status ${status}`);
       const { attempts } = await attemptsOf(sluice(), res);
       expect(attempts.find((x) => x.provider === A)).toMatchObject({ httpStatus: status, phase: 'headers' });
       expect(attempts.find((x) => x.provider === A)!.bodyHead).toContain(`upstream says ${status}`);
@@ -100,7 +100,7 @@ describe('failover before the commit: connect and status', () => {
           chunks: [kit.jsonError('invalid x-api-key')],
         });
         const res = await send();
-        await expectServedByB(sluice(), kit, res, `http ${status}`);
+        await expectServedByB(sluice(), kit, res, `http_status ${status}`);
         const view = sluice().app.gateway.health.view(A, settings);
         expect(view.credentialsProblem).toContain(String(status));
         expect(sluice().app.gateway.health.view(B, settings).credentialsProblem).toBeNull();

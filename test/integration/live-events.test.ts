@@ -54,7 +54,12 @@ describe('live events', () => {
       'request-finished',
     ]);
     const failed = mine.find((e) => e.type === 'attempt-failed');
-    expect(failed).toMatchObject({ provider: 'g-down', status: 500, reason: 'http 500', bodyHead: 'boom' });
+    expect(failed).toMatchObject({
+      provider: 'g-down',
+      status: 500,
+      reason: 'http_status 500',
+      bodyHead: 'boom',
+    });
     const frame = mine.find((e) => e.type === 'sse-event');
     expect(frame).toMatchObject({ event: null, data: expect.stringContaining('"Hi"') });
     expect(frame?.type === 'sse-event' && frame.offsetMs).toBeGreaterThanOrEqual(0);

@@ -18,7 +18,7 @@ export interface ProviderHealthView {
 }
 
 /** Why a provider cannot take a request right now, or null when it can. */
-export type Unavailable = 'circuit-open' | 'probe-in-flight' | 'cooldown' | null;
+export type Unavailable = 'circuit_open' | 'probe_in_flight' | 'cooldown' | null;
 
 interface Entry {
   outcomes: { at: number; ok: boolean }[];
@@ -67,11 +67,11 @@ export class HealthBook {
     const now = this.now();
     if (e.cooldownUntil > now) return 'cooldown';
     if (e.state === 'open') {
-      if (now < e.openUntil) return 'circuit-open';
+      if (now < e.openUntil) return 'circuit_open';
       e.state = 'half-open';
     }
     if (e.state === 'half-open') {
-      if (e.probeInFlight) return 'probe-in-flight';
+      if (e.probeInFlight) return 'probe_in_flight';
       if (acquire) e.probeInFlight = true;
     }
     return null;

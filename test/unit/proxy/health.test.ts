@@ -49,7 +49,7 @@ describe('HealthBook circuit', () => {
     expect(h.check('p', s, false)).toBeNull();
     expect(h.view('p', s)).toMatchObject({ state: 'closed', consecutiveFailures: 4 });
     fail(1);
-    expect(h.check('p', s, true)).toBe('circuit-open');
+    expect(h.check('p', s, true)).toBe('circuit_open');
     expect(h.view('p', s)).toMatchObject({ state: 'open', openForMs: 1_000, lastError: 'boom 0' });
   });
 
@@ -107,7 +107,7 @@ describe('HealthBook circuit', () => {
   it('keeps providers apart', () => {
     const { h, s, fail } = book();
     fail(5, 'a');
-    expect(h.check('a', s, false)).toBe('circuit-open');
+    expect(h.check('a', s, false)).toBe('circuit_open');
     expect(h.check('b', s, false)).toBeNull();
   });
 });
@@ -122,12 +122,12 @@ describe('HealthBook half-open probe', () => {
   it('after circuitRecoveryMs lets exactly one probe through', () => {
     const { h, s, advance } = opened();
     advance(999);
-    expect(h.check('p', s, true)).toBe('circuit-open');
+    expect(h.check('p', s, true)).toBe('circuit_open');
     advance(1);
     expect(h.view('p', s).state).toBe('half-open');
     expect(h.check('p', s, true)).toBeNull();
-    expect(h.check('p', s, true)).toBe('probe-in-flight');
-    expect(h.check('p', s, false)).toBe('probe-in-flight');
+    expect(h.check('p', s, true)).toBe('probe_in_flight');
+    expect(h.check('p', s, false)).toBe('probe_in_flight');
   });
 
   it('check without acquire does not claim the probe', () => {
@@ -136,7 +136,7 @@ describe('HealthBook half-open probe', () => {
     expect(h.check('p', s, false)).toBeNull();
     expect(h.check('p', s, false)).toBeNull();
     expect(h.check('p', s, true)).toBeNull();
-    expect(h.check('p', s, true)).toBe('probe-in-flight');
+    expect(h.check('p', s, true)).toBe('probe_in_flight');
   });
 
   it('a successful probe closes the circuit with a clean window', () => {

@@ -16,7 +16,7 @@ describe('inspector timeline', () => {
       ['p1', 'failed', 2, 50],
       ['p2', 'running', 51, null],
     ]);
-    expect(running[1]).toMatchObject({ reason: 'http 529', httpStatus: 529, bodyHead: 'overloaded' });
+    expect(running[1]).toMatchObject({ reason: 'http_status 529', httpStatus: 529, bodyHead: 'overloaded' });
     const done = lanesFromEvents(events);
     expect(done[2]).toMatchObject({ state: 'committed', httpStatus: 200, endMs: 320 });
   });
@@ -34,7 +34,7 @@ describe('inspector timeline', () => {
           startedAtMs: start + 5,
           phase: 'headers',
           outcome: 'failed',
-          reason: 'http 500',
+          reason: 'http_status 500',
           httpStatus: 500,
           durationMs: 45,
           bodyHead: 'boom',
@@ -75,7 +75,7 @@ describe('inspector timeline', () => {
       210,
     );
     expect(t.attempts.map((a) => [a.provider, a.state, a.startMs, a.endMs, a.reason])).toEqual([
-      ['a', 'failed', 5, 50, 'http 500'],
+      ['a', 'failed', 5, 50, 'http_status 500'],
       ['b', 'committed', 60, 900, null],
     ]);
     expect(t).toMatchObject({ ttfbMs: 200, firstContentMs: 210, endMs: 900, frameOffsetsMs: [210] });
