@@ -1,11 +1,22 @@
 import fs from 'node:fs';
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_SETTINGS } from '../src/shared/settings';
 import { adapterFor } from '../src/formats';
 import { observeBody } from '../src/main/proxy/observe';
-import { nullCaptureSink, nullLiveSink, systemClock, type CaptureSink } from '../src/main/proxy/ports';
+import {
+  nullCaptureSink,
+  nullLiveSink,
+  nullUsageSink,
+  systemClock,
+  type CaptureSink,
+  type UsageSink,
+} from '../src/main/proxy/ports';
+import { HealthBook } from '../src/main/proxy/health';
+import { RequestLedger } from '../src/main/proxy/ledger';
 import type { RequestContext } from '../src/main/proxy/request-context';
 import { createSseDecoder } from '../src/main/proxy/stages/sse-decode';
 import { closeDatabase, openDatabase } from '../src/main/store/schema/db';
@@ -38,12 +49,37 @@ function cpuNs(): number {
 }
 
 let seq = 0;
+const REQ = new IncomingMessage(new Socket());
+REQ.url = '/v1/chat/completions';
 function context(): RequestContext {
-  // observeBody reads only these.
-  const ctx: Pick<RequestContext, 'id' | 'startMono' | 'settings'> = {
+  // The ledger and observeBody read only these.
+  const ctx: Pick<
+    RequestContext,
+    | 'id'
+    | 'startMono'
+    | 'startedAt'
+    | 'settings'
+    | 'headers'
+    | 'client'
+    | 'format'
+    | 'model'
+    | 'stream'
+    | 'method'
+    | 'req'
+    | 'body'
+  > = {
     id: (seq++).toString(16).padStart(32, '0'),
     startMono: performance.now(),
+    startedAt: Date.now(),
     settings: DEFAULT_SETTINGS,
+    headers: {},
+    client: 'other',
+    format: 'openai-chat',
+    model: 'm',
+    stream: true,
+    method: 'POST',
+    req: REQ,
+    body: null,
   };
   return ctx as RequestContext;
 }
@@ -67,19 +103,17 @@ function measure(stage: Stage, chunks: readonly Buffer[], after?: () => void): n
   return median(ns);
 }
 
-/** `started`: the capture's request row is written first, as the gateway does (captures of unknown requests are skipped). */
-function observing(capture: CaptureSink, started?: (ctx: RequestContext) => void): Stage {
+/** Through the request's real ledger, which writes the request row first, as the gateway does. */
+function observing(usage: UsageSink, capture: CaptureSink): Stage {
+  const health = new HealthBook(() => Date.now());
   return (chunks) => {
     const ctx = context();
-    started?.(ctx);
-    const body = observeBody(
+    const ledger = new RequestLedger(
       ctx,
-      adapterFor('openai-chat').createObserver(),
-      'sse',
-      nullLiveSink,
-      systemClock,
-      capture,
+      { usage, live: nullLiveSink, clock: systemClock, health, capture },
+      [],
     );
+    const body = observeBody(ctx, adapterFor('openai-chat').createObserver(), 'sse', ledger);
     // Each chunk a fresh buffer, as from a socket: the capture keeps it.
     for (const c of chunks) body.push(Buffer.from(c));
     body.end();
@@ -102,22 +136,8 @@ function main(): void {
   const stages: [string, Stage, (() => void)?][] = [
     ['copy (baseline)', copy],
     ['SSE decode', decode],
-    ['observe', observing(nullCaptureSink)],
-    [
-      'observe + capture',
-      observing(writer, (ctx) =>
-        writer.requestStarted({
-          requestId: ctx.id,
-          startedAtMs: Date.now(),
-          client: 'other',
-          userAgent: null,
-          format: 'openai-chat',
-          model: 'm',
-          stream: true,
-        }),
-      ),
-      () => writer.flush(),
-    ],
+    ['observe', observing(nullUsageSink, nullCaptureSink)],
+    ['observe + capture', observing(writer, writer), () => writer.flush()],
   ];
   const lines = [
     `## Hot path, ns per event — Node ${process.version}, ${STREAMS_PER_ROUND} streams × ${EVENTS} Chat frames per round, median of ${ROUNDS} rounds`,

@@ -32,6 +32,8 @@ const OPENAI_STATUS_BY_ERROR_TYPE: Readonly<Record<string, number>> = {
   authentication_error: 401,
   permission_error: 403,
   invalid_request_error: 400,
+  // OpenAI-compatible routers (OpenRouter and the like) pass on an Anthropic upstream's overload as is.
+  overloaded_error: 529,
 };
 
 /** The HTTP status an OpenAI error type or code stands for, if it names one. */

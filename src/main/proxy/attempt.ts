@@ -2,8 +2,10 @@ import type { Dispatcher } from 'undici';
 import type { ProviderConfig } from '../../shared/config';
 import type { Settings } from '../../shared/settings';
 import { errorMessage } from '../../shared/errors';
+import type { Failure } from '../../shared/failure';
 import type { StreamError } from '../../formats';
-import type { CaptureSink, Clock, LiveSink } from './ports';
+import type { Clock } from './ports';
+import type { RequestLedger } from './ledger';
 import type { RequestContext } from './request-context';
 import { ChunkReader } from './chunk-reader';
 import { bodyMode, observeBody, type BodyObserver } from './observe';
@@ -29,6 +31,10 @@ export function isRetryableStatus(status: number): boolean {
 export interface Committed {
   kind: 'commit';
   provider: ProviderConfig;
+  /** The request's settings with this provider's timeouts laid over them (`attemptSettings`). */
+  settings: Settings;
+  /** Wall-clock ms when the attempt started. */
+  startedAtMs: number;
   upstreamModel: string | null;
   status: number;
   headers: Record<string, string | string[]>;
@@ -51,8 +57,10 @@ export interface Failed {
   kind: 'fail';
   provider: ProviderConfig;
   phase: AttemptPhase;
-  /** Stable reason code (`connect: ECONNREFUSED`, `http 503`, `first-byte-timeout`, `error-in-stream`…). */
-  reason: string;
+  failure: Failure;
+  /** Wall-clock ms and monotonic ms when the attempt started. */
+  startedAtMs: number;
+  startMono: number;
   status: number | null;
   /** Retry-After / retry-after-ms of the failing answer, ms. */
   retryAfterMs: number | null;
@@ -65,9 +73,7 @@ export type AttemptResult = Committed | Failed;
 
 export interface AttemptDeps {
   pools: UpstreamPools;
-  live: LiveSink;
   clock: Clock;
-  capture?: CaptureSink;
 }
 
 const HEAD_BYTES = 2048;
@@ -77,9 +83,10 @@ function head(chunks: readonly Buffer[]): string | null {
   return Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('utf8');
 }
 
-function connectReason(err: unknown): string {
+function connectFailure(err: unknown): Failure {
   const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? `connect: ${code}` : `connect: ${errorMessage(err)}`;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { code: 'first_byte_timeout' };
+  return { code: 'upstream_connect', detail: typeof code === 'string' ? code : errorMessage(err) };
 }
 
 /**
@@ -92,8 +99,11 @@ export async function runAttempt(
   provider: ProviderConfig,
   attemptNo: number,
   deps: AttemptDeps,
+  ledger: RequestLedger,
 ): Promise<AttemptResult> {
   const s = attemptSettings(ctx.settings, provider);
+  const startedAtMs = deps.clock.now();
+  const startMono = deps.clock.mono();
   const upstreamModel = mapModel(provider, ctx.model);
   const body = upstreamBody(ctx, upstreamModel);
   const target = buildTarget(provider, ctx.route, upstreamModel, ctx.query);
@@ -109,23 +119,27 @@ export async function runAttempt(
   let phase: AttemptPhase = 'connect';
   let retryAfter: number | null = null;
   const fail = (
-    reason: string,
+    failure: Failure,
     status: number | null,
     bodyHead: string | null,
     streamError: StreamError | null = null,
   ): Failed => {
     abort.abort();
     ctx.abort.signal.removeEventListener('abort', onClientAbort);
-    return { kind: 'fail', provider, phase, reason, status, retryAfterMs: retryAfter, bodyHead, streamError };
+    return {
+      kind: 'fail',
+      provider,
+      phase,
+      failure,
+      startedAtMs,
+      startMono,
+      status,
+      retryAfterMs: retryAfter,
+      bodyHead,
+      streamError,
+    };
   };
-  deps.live.publish({
-    type: 'attempt-started',
-    requestId: ctx.id,
-    at: deps.clock.now(),
-    attempt: attemptNo,
-    provider: provider.id,
-    url: target.displayUrl,
-  });
+  ledger.attemptStarted(attemptNo, provider, target.displayUrl);
 
   const sentMono = deps.clock.mono();
   let res: Dispatcher.ResponseData;
@@ -140,9 +154,8 @@ export async function runAttempt(
       bodyTimeout: s.idleTimeoutMs,
     });
   } catch (err) {
-    if (ctx.abort.signal.aborted) return fail('client-aborted', null, null);
-    const code = (err as { code?: unknown }).code;
-    return fail(code === 'UND_ERR_HEADERS_TIMEOUT' ? 'first-byte-timeout' : connectReason(err), null, null);
+    if (ctx.abort.signal.aborted) return fail({ code: 'client_aborted' }, null, null);
+    return fail(connectFailure(err), null, null);
   }
 
   phase = 'headers';
@@ -151,24 +164,13 @@ export async function runAttempt(
     typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : undefined;
   if (!isDecodable(res.headers['content-encoding'])) {
     res.body.destroy();
-    return fail(
-      `undecodable content-encoding ${String(res.headers['content-encoding'])}`,
-      res.statusCode,
-      null,
-    );
+    const detail = String(res.headers['content-encoding']);
+    return fail({ code: 'undecodable_encoding', detail }, res.statusCode, null);
   }
   const reader = new ChunkReader(decompressed(res.body, res.headers['content-encoding']));
   const is2xx = res.statusCode >= 200 && res.statusCode < 300;
   const mode = is2xx ? bodyMode(ctx, contentType) : 'json';
-  const observer = observeBody(
-    ctx,
-    ctx.adapter.createObserver(),
-    mode,
-    deps.live,
-    deps.clock,
-    deps.capture,
-    attemptNo,
-  );
+  const observer = observeBody(ctx, ctx.adapter.createObserver(), mode, ledger, attemptNo);
   const held: Buffer[] = [];
   const commit = (rest: ChunkReader | null, upstreamTtfbMs: number | null): Committed => {
     ctx.abort.signal.removeEventListener('abort', onClientAbort);
@@ -176,6 +178,8 @@ export async function runAttempt(
     return {
       kind: 'commit',
       provider,
+      settings: s,
+      startedAtMs,
       upstreamModel,
       status: res.statusCode,
       headers: clientHeaders(res.headers),
@@ -187,9 +191,15 @@ export async function runAttempt(
       abort,
     };
   };
-  const failRead = (reason: string, streamError: StreamError | null = null): Failed => {
+  const failRead = (failure: Failure, streamError: StreamError | null = null): Failed => {
     reader.destroy();
-    return fail(reason, res.statusCode, head(held), streamError);
+    return fail(failure, res.statusCode, head(held), streamError);
+  };
+  /** An error found inside a 2xx body, with its own words as the failure's detail. */
+  const errorInside = (code: 'error_in_stream' | 'error_in_body'): Failed => {
+    const e = observer.facts.error;
+    const detail = e === null ? undefined : `${e.type ?? 'error'}: ${e.message}`;
+    return failRead(detail === undefined ? { code } : { code, detail }, e);
   };
 
   if (!is2xx && isRetryableStatus(res.statusCode)) {
@@ -204,7 +214,7 @@ export async function runAttempt(
     } catch {
       // the status already says enough
     }
-    return failRead(`http ${res.statusCode}`);
+    return failRead({ code: 'http_status', status: res.statusCode });
   }
   if (!is2xx) return commit(reader, null); // the client's own mistake: returned unchanged
 
@@ -225,30 +235,30 @@ export async function runAttempt(
     try {
       r = await reader.next(timeout);
     } catch (err) {
-      if (ctx.abort.signal.aborted) return failRead('client-aborted');
-      return failRead(`read: ${errorMessage(err)}`);
+      if (ctx.abort.signal.aborted) return failRead({ code: 'client_aborted' });
+      return failRead({ code: 'read_error', detail: errorMessage(err) });
     }
     if (r.kind === 'timeout') {
-      if (upstreamTtfbMs === null) return failRead('first-byte-timeout');
+      if (upstreamTtfbMs === null) return failRead({ code: 'first_byte_timeout' });
       return commit(reader, upstreamTtfbMs); // prefetchMaxMs passed: commit what we hold
     }
     if (r.kind === 'end') {
       observer.end();
-      if (observer.signals.error) return failRead('error-in-body', observer.facts.error);
-      if (observer.bytes === 0) return failRead('empty-body');
-      if (looksLikeHtml(contentType, held)) return failRead('html-page');
+      if (observer.signals.error) return errorInside('error_in_body');
+      if (observer.bytes === 0) return failRead({ code: 'empty_body' });
+      if (looksLikeHtml(contentType, held)) return failRead({ code: 'html_page' });
       if (isStreaming && !observer.signals.content && !observer.signals.terminal)
-        return failRead('no-content');
+        return failRead({ code: 'no_content' });
       return commit(null, upstreamTtfbMs);
     }
     upstreamTtfbMs ??= deps.clock.mono() - sentMono;
     held.push(r.chunk);
     observer.push(r.chunk);
-    if (observer.signals.error) return failRead('error-in-stream', observer.facts.error);
+    if (observer.signals.error) return errorInside('error_in_stream');
     if (isStreaming && (observer.signals.content || observer.signals.terminal))
       return commit(reader, upstreamTtfbMs);
     if (observer.bytes > (isStreaming ? s.prefetchMaxBytes : s.maxObservedBodyBytes)) {
-      if (looksLikeHtml(contentType, held)) return failRead('html-page');
+      if (looksLikeHtml(contentType, held)) return failRead({ code: 'html_page' });
       return commit(reader, upstreamTtfbMs);
     }
   }

@@ -1,4 +1,4 @@
-import { nullCaptureSink, type CaptureSink, type Clock, type LiveSink } from './ports';
+import type { BodyLog } from './ledger';
 import type { EventKind, StreamFacts, StreamObserver } from '../../formats';
 import type { RequestContext } from './request-context';
 import type { BodyMode } from '../../shared/usage-query';
@@ -52,16 +52,14 @@ class FrameBudget {
 }
 
 /**
- * Creates the observer for attempt `attempt`'s body. `live` receives each frame with its arrival offset
- * (only while someone watches); `capture` receives each raw chunk once, whole.
+ * Creates the observer for attempt `attempt`'s body. `log` receives each raw chunk once, whole (for the
+ * inspector), and each decoded frame (for the live view, only while someone watches, within budget).
  */
 export function observeBody(
   ctx: RequestContext,
   observer: StreamObserver,
   mode: BodyMode,
-  live: LiveSink,
-  clock: Clock,
-  capture: CaptureSink = nullCaptureSink,
+  log: BodyLog,
   attempt = 1,
 ): BodyObserver {
   const signals: BodySignals = { content: false, terminal: false, error: false };
@@ -73,9 +71,8 @@ export function observeBody(
     else if (kind === 'error') signals.error = true;
   };
   const publish = (event: string | null, data: string): void => {
-    if (live.active?.() === false || !budget.take(data.length)) return;
-    const offsetMs = Math.round(clock.mono() - ctx.startMono);
-    live.publish({ type: 'sse-event', requestId: ctx.id, at: clock.now(), offsetMs, event, data });
+    if (!log.watching() || !budget.take(data.length)) return;
+    log.frame(event, data);
   };
   const parseAndObserve = (text: string): void => {
     let value: unknown;
@@ -153,15 +150,11 @@ export function observeBody(
       bytes += chunk.length;
       const before = observer.facts.events;
       sink.push(chunk);
-      const offsetMs = Math.round(clock.mono() - ctx.startMono);
-      // Bounded and redacted by the store; the relay never changes a chunk after pushing it.
-      capture.responseBytes(ctx.id, attempt, mode, offsetMs, chunk, observer.facts.events - before);
+      log.responseBytes(attempt, mode, chunk, observer.facts.events - before);
     },
     end() {
       sink.end();
-      if (budget.dropped > 0) {
-        live.publish({ type: 'frames-dropped', requestId: ctx.id, at: clock.now(), count: budget.dropped });
-      }
+      if (budget.dropped > 0) log.framesDropped(budget.dropped);
     },
   };
 }

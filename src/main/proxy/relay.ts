@@ -1,37 +1,26 @@
-import type { RequestOutcome } from '../../shared/usage';
-import { attemptSettings, type Committed } from './attempt';
-import type { CaptureSink, Clock, LiveSink } from './ports';
-import type { RequestContext } from './request-context';
-import { createClientOutput } from './client-output';
 import { errorMessage } from '../../shared/errors';
-
-export interface RelayResult {
-  outcome: RequestOutcome;
-  httpStatus: number;
-  /** Request start → first byte written to the client, ms. */
-  ttfbMs: number;
-  error: string | null;
-}
+import type { Failure } from '../../shared/failure';
+import type { Committed } from './attempt';
+import type { Ending, RequestLedger } from './ledger';
+import type { Clock } from './ports';
+import type { RequestContext } from './request-context';
+import { createClientOutput } from './output-stages';
 
 /**
  * After the commit point: status and headers go to the client, then the held bytes, then every upstream
- * byte as it arrives, unchanged. A stream that dies here ends with a well-formed error event in the
- * client's format; a client that leaves aborts the upstream at once.
+ * byte as it arrives, through the output stages (unchanged unless a stage applies). A stream that dies
+ * here ends with a well-formed error event in the client's format; a client that leaves aborts the
+ * upstream at once. Resolves with the request's ending, after telling the ledger how the attempt went.
  */
 export async function relay(
   ctx: RequestContext,
   c: Committed,
   attempts: number,
-  live: LiveSink,
+  ledger: RequestLedger,
   clock: Clock,
-  capture?: CaptureSink,
-): Promise<RelayResult> {
+): Promise<Ending> {
   const { res } = ctx;
-  const headers: Record<string, string | string[]> = {
-    ...c.headers,
-    'x-sluice-request-id': ctx.id,
-    'x-sluice-attempts': String(attempts),
-  };
+  const headers: Record<string, string | string[]> = { ...c.headers, ...ledger.headers(attempts) };
   if (c.isSse) {
     headers['content-type'] ??= 'text/event-stream';
     headers['cache-control'] = 'no-cache';
@@ -55,18 +44,15 @@ export async function relay(
   // With bytes in hand the headers leave with them in one write; otherwise they go now.
   if (c.held.length === 0) res.flushHeaders();
   const ttfbMs = clock.mono() - ctx.startMono;
-  live.publish({
-    type: 'committed',
-    requestId: ctx.id,
-    at: clock.now(),
-    provider: c.provider.id,
-    status: c.status,
-    ttfbMs,
-  });
+  ledger.committed(c.provider, c.status, ttfbMs);
 
-  const output = createClientOutput(ctx, c, live, clock, gone.signal, capture);
+  const output = createClientOutput(ctx, c, ledger, clock, gone.signal);
+  /** Tells a streaming client, in its own format, why its stream ends here. */
+  const endWith = (f: Failure, message: string): void => {
+    if (c.isSse && !res.destroyed) res.write(ctx.adapter.errorEvent(502, f.code, ledger.redact(message)));
+  };
 
-  let error: string | null = null;
+  let failure: Failure | null = null;
   try {
     for (const chunk of c.held) await output.push(chunk);
     if (c.reader !== null) {
@@ -83,37 +69,49 @@ export async function relay(
       c.isSse && c.status < 300 && !c.observer.facts.terminal && c.observer.facts.error === null;
     await output.end(!cutShort);
     if (!clientGone && cutShort) {
-      error = 'upstream stream ended before its terminal event';
-      res.write(ctx.adapter.errorEvent(502, 'upstream_stream', error));
+      failure = { code: 'stream_cut' };
+      endWith(failure, 'upstream stream ended before its terminal event');
     }
   } catch (err) {
     c.reader?.destroy();
     await output.end(false);
     // After the terminal event the response is whole: a late cut or idle close changes nothing.
     if (!clientGone && !c.observer.facts.terminal) {
-      const code = (err as { code?: unknown }).code;
-      error =
-        code === 'UND_ERR_BODY_TIMEOUT'
-          ? `upstream idle for ${attemptSettings(ctx.settings, c.provider).idleTimeoutMs} ms`
-          : `upstream stream broke: ${errorMessage(err)}`;
-      if (c.isSse && !res.destroyed) res.write(ctx.adapter.errorEvent(502, 'upstream_stream', error));
+      const idle = (err as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT';
+      const bound = `${c.settings.idleTimeoutMs} ms`;
+      failure = idle
+        ? { code: 'idle_timeout', detail: bound }
+        : { code: 'stream_broke', detail: errorMessage(err) };
+      endWith(failure, idle ? `upstream idle for ${bound}` : `upstream stream broke: ${errorMessage(err)}`);
     }
   }
   res.off('close', onClose);
   if (!res.writableEnded && !res.destroyed) res.end();
 
   const facts = c.observer.facts;
+  let outcome: Ending['outcome'];
+  let httpStatus = c.status;
   if (clientGone && !facts.terminal) {
-    return { outcome: 'aborted', httpStatus: 499, ttfbMs, error: 'client closed the connection' };
+    outcome = 'aborted';
+    httpStatus = 499;
+    failure = { code: 'client_aborted' };
+  } else {
+    const said = facts.error === null ? undefined : `${facts.error.type ?? 'error'}: ${facts.error.message}`;
+    // A non-2xx passed through (the client's own mistake) fails with the provider's words.
+    if (c.status >= 300)
+      failure = { code: 'http_status', status: c.status, ...(said === undefined ? {} : { detail: said }) };
+    else if (failure === null && said !== undefined) failure = { code: 'error_in_stream', detail: said };
+    outcome = failure === null ? 'completed' : 'failed';
   }
-  if (facts.error !== null) {
-    error ??= `${facts.error.type ?? 'error'}: ${facts.error.message}`;
-  }
-  const ok = c.status < 300 && error === null;
+  ledger.relayEnded(c.provider, c.startedAtMs, c.status, outcome, failure);
   return {
-    outcome: ok ? 'completed' : 'failed',
-    httpStatus: c.status,
+    outcome,
+    httpStatus,
     ttfbMs,
-    error: ok ? null : (error ?? `upstream answered ${c.status}`),
+    failure,
+    facts,
+    provider: c.provider.id,
+    upstreamModel: c.upstreamModel,
+    upstreamTtfbMs: c.upstreamTtfbMs,
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, candidatesFor, modelAllowed, noProviderMessage } from '../../../src/main/proxy/failover';
+import { backoffMs } from '../../../src/main/proxy/failover';
+import { candidatesFor, modelAllowed, noProviderMessage } from '../../../src/main/proxy/candidates';
 import { isRetryableStatus } from '../../../src/main/proxy/attempt';
 import { ProviderSchema, type ProviderConfig } from '../../../src/shared/config';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';

@@ -15,8 +15,6 @@ export interface SmoothIo {
   now(): number;
   /** One smoothed upstream event: when it arrived and when each piece went out (monotonic ms). */
   onSmoothed(arrivedAt: number, deliveredAt: number[]): void;
-  /** Optional per-frame rewrite before smoothing (Chat's injected-usage stripping); null drops the frame. */
-  transformFrame?: (frame: Buffer) => Buffer | null;
 }
 
 export interface Smoother {
@@ -87,11 +85,10 @@ export function createSmoother(
     io.onSmoothed(arrivedAt, delivered);
   };
 
-  /** A whole frame is rewritten and smoothed; a fragment of an oversized one passes as it is. */
+  /** A whole frame is smoothed; a fragment of an oversized one passes as it is. */
   const frame = async (f: Frame, arrivedAt: number): Promise<void> => {
     if (!f.whole) return io.write(f.bytes);
-    const kept = io.transformFrame ? io.transformFrame(f.bytes) : f.bytes;
-    if (kept !== null) await smoothFrame(kept, arrivedAt);
+    await smoothFrame(f.bytes, arrivedAt);
   };
 
   return {

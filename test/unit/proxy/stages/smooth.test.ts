@@ -4,7 +4,6 @@ import { SmoothingSchema, type SmoothingSettings } from '../../../../src/shared/
 import { adapterFor, type TextSplitter } from '../../../../src/formats';
 import { createFrameSplitter, parseFrame } from '../../../../src/main/proxy/sse-frames';
 import { createSmoother, type SmoothIo, type Smoother } from '../../../../src/main/proxy/stages/smooth';
-import { stripInjectedUsage } from '../../../../src/main/proxy/stages/strip-injected-usage';
 import { splitBytes } from '../../../support/fake-upstream';
 import { fixtures, type Fixture } from '../../../support/fixtures';
 
@@ -179,16 +178,6 @@ describe('smoother: what passes and what is split', () => {
     await h.push(chat('0123456789').replaceAll('\n', '\r'));
     await h.smoother.end(true);
     expect(chatTexts(h)).toEqual(['0123', '4567', '89']);
-  });
-
-  it('applies transformFrame before splitting, and drops the frames it returns null for', async () => {
-    const h = harness({ mode: 'fixed', chunkChars: 5, delayMs: 0 }, 'openai-chat', {
-      transformFrame: stripInjectedUsage,
-    });
-    await h.push(chat('0123456789') + usage + DONE);
-    expect(h.out()).not.toContain('usage');
-    expect(chatTexts(h)).toEqual(['01234', '56789']);
-    expect(h.writes.at(-1)!.text).toBe(DONE);
   });
 
   it('sends an unfinished last frame as it came at a clean end, and drops it otherwise', async () => {

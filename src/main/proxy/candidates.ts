@@ -1,0 +1,58 @@
+import type { ProviderConfig } from '../../shared/config';
+import { kindForFormat, type ApiFormat } from '../../shared/api-format';
+import type { RequestLedger } from './ledger';
+import type { RequestContext } from './request-context';
+
+/** Enabled providers that serve this format, lowest priority number first; ties keep config order. */
+export function candidatesFor(format: ApiFormat, providers: readonly ProviderConfig[]): ProviderConfig[] {
+  const kind = kindForFormat(format);
+  return providers
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => p.enabled && p.kind === kind)
+    .sort((a, b) => a.p.priority - b.p.priority || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+/** Why nothing could be tried, in words a user can act on. */
+export function noProviderMessage(format: ApiFormat, providers: readonly ProviderConfig[]): string {
+  const kind = kindForFormat(format);
+  const ofKind = providers.filter((p) => p.kind === kind);
+  if (ofKind.length === 0) {
+    return `Sluice has no provider of kind "${kind}" for ${format} requests: add one to the config (providers[].kind = "${kind}").`;
+  }
+  return `Sluice's ${kind} providers (${ofKind.map((p) => p.id).join(', ')}) are all disabled: enable one.`;
+}
+
+/** `allowModels` entries are exact names or `*` globs. */
+export function modelAllowed(allow: readonly string[] | undefined, model: string | null): boolean {
+  if (allow === undefined) return true;
+  if (model === null) return false;
+  return allow.some((pattern) =>
+    pattern.includes('*')
+      ? new RegExp(
+          `^${pattern
+            .split('*')
+            .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        ).test(model)
+      : pattern === model,
+  );
+}
+
+/**
+ * The chain for one request: the providers that serve its format, in order, minus those whose
+ * `allowModels` exclude its model (recorded as skipped). Circuits, cooldowns and limits are judged
+ * per attempt, when the chain is walked.
+ */
+export function chooseCandidates(
+  ctx: RequestContext,
+  providers: readonly ProviderConfig[],
+  ledger: RequestLedger,
+): ProviderConfig[] {
+  const chain: ProviderConfig[] = [];
+  for (const p of candidatesFor(ctx.format, providers)) {
+    if (modelAllowed(p.allowModels, ctx.model)) chain.push(p);
+    else ledger.skipped(p, { code: 'model_not_allowed' });
+  }
+  return chain;
+}

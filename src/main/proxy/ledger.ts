@@ -1,0 +1,385 @@
+import type { ProviderConfig } from '../../shared/config';
+import { failureText, type Failure } from '../../shared/failure';
+import { redactSecrets } from '../../shared/redact';
+import { settleUsage } from '../../shared/settle-usage';
+import { EMPTY_USAGE, type AttemptRecord, type RequestFinish, type RequestOutcome } from '../../shared/usage';
+import type { BodyMode } from '../../shared/usage-query';
+import type { StreamFacts } from '../../formats/types';
+import type { HealthBook } from './health';
+import { nullCaptureSink, type CaptureSink, type Clock, type LiveSink, type UsageSink } from './ports';
+import type { RequestContext } from './request-context';
+
+/** What the ledger writes to. */
+export interface LedgerDeps {
+  usage: UsageSink;
+  live: LiveSink;
+  clock: Clock;
+  health: HealthBook;
+  capture?: CaptureSink;
+}
+
+/** How a request ended, as the pipeline's last step hands it over. */
+export interface Ending {
+  outcome: RequestOutcome;
+  httpStatus: number | null;
+  /** Request start → first byte to the client, ms; null when nothing was sent. */
+  ttfbMs: number | null;
+  /** Why it did not complete; null when it did. */
+  failure: Failure | null;
+  facts: StreamFacts | null;
+  provider: string | null;
+  upstreamModel: string | null;
+  upstreamTtfbMs: number | null;
+}
+
+/** An attempt that failed before the commit, as the ledger records it. */
+export interface AttemptFailure {
+  provider: ProviderConfig;
+  attemptNo: number;
+  startedAtMs: number;
+  durationMs: number;
+  phase: AttemptRecord['phase'];
+  failure: Failure;
+  status: number | null;
+  retryAfterMs: number | null;
+  bodyHead: string | null;
+}
+
+/**
+ * What the observation side of the relay records, per attempt: each raw chunk for the inspector, each
+ * decoded frame for the live view. The observer and the smoother call these; the ledger stamps the time.
+ */
+export interface BodyLog {
+  /** False when nobody watches the live view: the observer then builds no per-frame events at all. */
+  watching(): boolean;
+  /** One decoded frame (its `event:` name, null when none, and its data). */
+  frame(event: string | null, data: string): void;
+  /** `count` frames were not published (the per-request budget was spent). */
+  framesDropped(count: number): void;
+  /** One raw chunk of attempt `attempt`'s body (the store keeps the bytes; never changed after). */
+  responseBytes(attempt: number, mode: BodyMode, chunk: Uint8Array, frames: number): void;
+  /** Smoothing split one upstream delta: its arrival and its pieces' deliveries, monotonic ms. */
+  smoothed(arrivedAt: number, deliveredAt: readonly number[]): void;
+}
+
+/** Statuses that say the provider's credentials are wrong: no use trying the same key again. */
+export function isCredentialFailure(status: number | null): boolean {
+  return status === 401 || status === 403;
+}
+
+/** Header names whose values are credentials when a provider's `headers` set them. */
+const CREDENTIAL_HEADER = /authorization|api[-_]?key|token|secret/i;
+
+/** Every secret the providers carry: their keys, and credential values in their extra headers. */
+export function providerSecrets(providers: readonly ProviderConfig[]): string[] {
+  const out: string[] = [];
+  for (const p of providers) {
+    if (p.apiKey !== undefined) out.push(p.apiKey);
+    for (const [name, value] of Object.entries(p.headers)) {
+      if (!CREDENTIAL_HEADER.test(name)) continue;
+      out.push(value);
+      const bare = /^\s*(?:bearer|basic|token)\s+(\S+)/i.exec(value)?.[1];
+      if (bare !== undefined) out.push(bare);
+    }
+  }
+  return out;
+}
+
+/**
+ * Everything recorded about one request, in one place: its usage row, its attempts, its live events,
+ * its capture, the health verdicts its attempts earn, and the redaction every text gets on the way
+ * out, whatever the phase. The pipeline says what happened; the ledger decides what that means for
+ * the record. Created when the request arrives; `finish` is called exactly once.
+ */
+export class RequestLedger implements BodyLog {
+  /** Candidates not tried, first reason each, in the order they were passed over. */
+  readonly skips: { provider: string; failure: Failure }[] = [];
+  private attemptSeq = 0;
+  private captured = false;
+  private framesPublished = 0;
+  private readonly deferred: NodeJS.Immediate;
+  private readonly secrets: readonly string[];
+  private readonly capture: CaptureSink;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly deps: LedgerDeps,
+    providers: readonly ProviderConfig[],
+  ) {
+    this.secrets = providerSecrets(providers);
+    this.capture = deps.capture ?? nullCaptureSink;
+    deps.usage.requestStarted({
+      requestId: ctx.id,
+      startedAtMs: ctx.startedAt,
+      client: ctx.client,
+      userAgent: headerString(ctx.headers['user-agent']),
+      format: ctx.format,
+      model: ctx.model,
+      stream: ctx.stream,
+    });
+    deps.live.publish({
+      type: 'request-started',
+      requestId: ctx.id,
+      at: ctx.startedAt,
+      format: ctx.format,
+      model: ctx.model,
+      client: ctx.client,
+      stream: ctx.stream,
+    });
+    // What the inspector keeps of the request (masking its headers costs tens of µs) is taken off the
+    // path to the first byte: by the next turn of the event loop the upstream request is on its way. It
+    // always runs before the request's end is recorded, which closes its capture.
+    this.deferred = setImmediate(() => this.captureRequest());
+  }
+
+  /** Redacts every provider secret and credential shape: the one path out for any text. */
+  redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+
+  /** The headers Sluice adds to every answer it gives, whoever wrote the body. */
+  headers(attempts: number): Record<string, string> {
+    return { 'x-sluice-request-id': this.ctx.id, 'x-sluice-attempts': String(attempts) };
+  }
+
+  /** Milliseconds since the request arrived, rounded. */
+  offsetMs(): number {
+    return Math.round(this.deps.clock.mono() - this.ctx.startMono);
+  }
+
+  attemptStarted(attemptNo: number, provider: ProviderConfig, displayUrl: string): void {
+    this.deps.live.publish({
+      type: 'attempt-started',
+      requestId: this.ctx.id,
+      at: this.deps.clock.now(),
+      attempt: attemptNo,
+      provider: provider.id,
+      url: displayUrl,
+    });
+  }
+
+  /** A candidate that was not tried, and why (once per provider: its first reason). */
+  skipped(provider: ProviderConfig, failure: Failure): void {
+    if (this.skips.some((k) => k.provider === provider.id)) return;
+    this.skips.push({ provider: provider.id, failure });
+    const reason = failureText(failure);
+    this.deps.live.publish({
+      type: 'attempt-skipped',
+      requestId: this.ctx.id,
+      at: this.deps.clock.now(),
+      provider: provider.id,
+      code: failure.code,
+      reason,
+    });
+    this.recordAttempt({
+      provider: provider.id,
+      startedAtMs: this.deps.clock.now(),
+      phase: 'skipped',
+      outcome: 'skipped',
+      reason,
+      httpStatus: null,
+      durationMs: null,
+      bodyHead: null,
+    });
+  }
+
+  /** An attempt that failed before the commit: recorded, shown, and judged for the provider's health. */
+  attemptFailed(a: AttemptFailure): void {
+    const bodyHead = a.bodyHead === null ? null : this.redact(a.bodyHead);
+    const reason = this.redact(failureText(a.failure));
+    this.deps.live.publish({
+      type: 'attempt-failed',
+      requestId: this.ctx.id,
+      at: this.deps.clock.now(),
+      attempt: a.attemptNo,
+      provider: a.provider.id,
+      code: a.failure.code,
+      reason,
+      status: a.status,
+      bodyHead,
+    });
+    this.recordAttempt({
+      provider: a.provider.id,
+      startedAtMs: a.startedAtMs,
+      phase: a.phase,
+      outcome: a.failure.code === 'client_aborted' ? 'aborted' : 'failed',
+      reason,
+      httpStatus: a.status,
+      durationMs: a.durationMs,
+      bodyHead,
+    });
+    this.judge(a.provider, a.failure, a.status, a.retryAfterMs, bodyHead);
+  }
+
+  /** The first byte went to the client. */
+  committed(provider: ProviderConfig, status: number, ttfbMs: number): void {
+    this.deps.usage.requestStreaming(this.ctx.id);
+    this.deps.live.publish({
+      type: 'committed',
+      requestId: this.ctx.id,
+      at: this.deps.clock.now(),
+      provider: provider.id,
+      status,
+      ttfbMs,
+    });
+  }
+
+  /** The committed attempt's relay is over: its row, and what it says about the provider. */
+  relayEnded(
+    provider: ProviderConfig,
+    startedAtMs: number,
+    status: number,
+    outcome: RequestOutcome,
+    failure: Failure | null,
+  ): void {
+    this.recordAttempt({
+      provider: provider.id,
+      startedAtMs,
+      phase: 'relay',
+      outcome: outcome === 'aborted' ? 'aborted' : 'committed',
+      reason: failure === null ? null : this.redact(failureText(failure)),
+      httpStatus: status,
+      durationMs: this.deps.clock.now() - startedAtMs, // attempt start → end of the relay
+      bodyHead: null,
+    });
+    // A client's own mistake passed through (a 4xx) says nothing against the provider.
+    if (outcome === 'completed' || (outcome === 'failed' && status >= 300))
+      this.judge(provider, null, status);
+    else this.judge(provider, failure ?? { code: 'client_aborted' }, status);
+  }
+
+  /** The request's one ending: usage settled, row finished, live view told, capture closed. */
+  finish(e: Ending): void {
+    clearImmediate(this.deferred);
+    this.captureRequest();
+    const { ctx, deps } = this;
+    const hasUsage = e.facts !== null && e.facts.rawUsage !== null;
+    // Reported usage as is; a cut stream's count raised to what was seen; nothing reported → estimated.
+    const settled = settleUsage({
+      outcome: e.outcome,
+      usage: e.facts?.usage ?? EMPTY_USAGE,
+      reported: hasUsage,
+      text: e.facts?.text ?? '',
+      thinking: e.facts?.thinking ?? '',
+      toolArguments: e.facts?.toolCalls.map((t) => t.arguments) ?? [],
+    });
+    const usage = settled.usage;
+    const error = e.failure === null ? null : this.redact(failureText(e.failure));
+    const row: RequestFinish = {
+      requestId: ctx.id,
+      status: e.outcome,
+      upstreamModel: e.upstreamModel,
+      provider: e.provider,
+      httpStatus: e.httpStatus,
+      ttfbMs: e.ttfbMs === null ? null : Math.round(e.ttfbMs),
+      upstreamTtfbMs: e.upstreamTtfbMs === null ? null : Math.round(e.upstreamTtfbMs),
+      durationMs: Math.round(deps.clock.mono() - ctx.startMono),
+      ...usage,
+      usageProvenance: settled.provenance,
+      rawUsage: hasUsage ? JSON.stringify(e.facts?.rawUsage) : null,
+      error,
+    };
+    deps.usage.requestFinished(row);
+    deps.live.publish({
+      type: 'request-finished',
+      requestId: ctx.id,
+      at: deps.clock.now(),
+      outcome: e.outcome,
+      httpStatus: e.httpStatus,
+      durationMs: row.durationMs,
+      usage: { ...usage },
+      code: e.failure?.code ?? null,
+      error,
+    });
+  }
+
+  // BodyLog: the observation side, called per chunk and per frame (keep these cheap).
+
+  watching(): boolean {
+    return this.deps.live.active?.() !== false;
+  }
+
+  frame(event: string | null, data: string): void {
+    const { live, clock } = this.deps;
+    live.publish({
+      type: 'sse-event',
+      requestId: this.ctx.id,
+      at: clock.now(),
+      offsetMs: this.offsetMs(),
+      event,
+      data,
+    });
+  }
+
+  framesDropped(count: number): void {
+    this.deps.live.publish({
+      type: 'frames-dropped',
+      requestId: this.ctx.id,
+      at: this.deps.clock.now(),
+      count,
+    });
+  }
+
+  responseBytes(attempt: number, mode: BodyMode, chunk: Uint8Array, frames: number): void {
+    // Bounded and redacted by the store; the relay never changes a chunk after pushing it.
+    this.capture.responseBytes(this.ctx.id, attempt, mode, this.offsetMs(), chunk, frames);
+  }
+
+  smoothed(arrivedAt: number, deliveredAt: readonly number[]): void {
+    // One array of offsets, shared by the store and the live event: neither changes it.
+    const start = this.ctx.startMono;
+    const upstreamOffsetMs = Math.round(arrivedAt - start);
+    const deliveredOffsetsMs = deliveredAt.map((t) => Math.round(t - start));
+    this.capture.smoothed(this.ctx.id, upstreamOffsetMs, deliveredOffsetsMs);
+    if (this.framesPublished++ >= this.ctx.settings.liveFramesPerRequest) return;
+    this.deps.live.publish({
+      type: 'smoothed',
+      requestId: this.ctx.id,
+      at: this.deps.clock.now(),
+      upstreamOffsetMs,
+      deliveredOffsetsMs,
+    });
+  }
+
+  /**
+   * The one place a provider's health is judged. `failure` null = it did its job. A client that left
+   * says nothing either way (a half-open probe slot is given back); bad credentials are marked so the
+   * Providers screen says so; a Retry-After on 429/503/529 cools the provider down.
+   */
+  private judge(
+    provider: ProviderConfig,
+    failure: Failure | null,
+    status: number | null,
+    retryAfterMs: number | null = null,
+    bodyHead: string | null = null,
+  ): void {
+    const { health } = this.deps;
+    const s = this.ctx.settings;
+    if (failure === null) return health.record(provider.id, s, true);
+    if (failure.code === 'client_aborted') return health.release(provider.id, s);
+    if (isCredentialFailure(status)) {
+      health.markCredentials(provider.id, s, `HTTP ${status}: ${bodyHead?.slice(0, 200) ?? 'no body'}`);
+    }
+    health.record(provider.id, s, false, this.redact(failureText(failure)));
+    if (retryAfterMs !== null && (status === 429 || status === 503 || status === 529)) {
+      health.cooldown(provider.id, s, retryAfterMs);
+    }
+  }
+
+  private recordAttempt(a: Omit<AttemptRecord, 'requestId' | 'attemptNo'>): void {
+    this.deps.usage.attemptFinished({ ...a, requestId: this.ctx.id, attemptNo: ++this.attemptSeq });
+  }
+
+  private captureRequest(): void {
+    if (this.captured) return;
+    this.captured = true;
+    const { ctx, capture } = this;
+    capture.requestHeaders(ctx.id, ctx.method, ctx.req.url ?? '/', ctx.headers);
+    if (ctx.body !== null) capture.requestBody(ctx.id, ctx.body);
+  }
+}
+
+function headerString(v: string | string[] | undefined): string | null {
+  if (v === undefined) return null;
+  return Array.isArray(v) ? v.join(', ') : v;
+}

@@ -1,0 +1,91 @@
+import type { ProviderConfig } from '../../shared/config';
+import { errorMessage } from '../../shared/errors';
+import { failureText, type Failure } from '../../shared/failure';
+import { sendError } from '../http/respond';
+import type { Failed } from './attempt';
+import { noProviderMessage } from './candidates';
+import type { Unserved } from './failover';
+import type { Ending, RequestLedger } from './ledger';
+import type { Clock } from './ports';
+import type { RequestContext } from './request-context';
+
+const NOT_SERVED: Omit<Ending, 'outcome' | 'httpStatus' | 'ttfbMs' | 'failure'> = {
+  facts: null,
+  provider: null,
+  upstreamModel: null,
+  upstreamTtfbMs: null,
+};
+
+/**
+ * Answers a request that no attempt served, in the client's own error format, and says how it ended:
+ * the client left; a limit refused it; or every candidate failed or was passed over.
+ */
+export function answerUnserved(
+  ctx: RequestContext,
+  walk: Unserved,
+  providers: readonly ProviderConfig[],
+  ledger: RequestLedger,
+  clock: Clock,
+): Ending {
+  const answeredAfter = (): number => clock.mono() - ctx.startMono;
+  const answer = (status: number, f: Failure, message: string, headers: Record<string, string>): Ending => {
+    sendError(ctx.res, ctx.adapter, status, f.code, ledger.redact(message), headers);
+    return { ...NOT_SERVED, outcome: 'failed', httpStatus: status, ttfbMs: answeredAfter(), failure: f };
+  };
+  const headers = ledger.headers(walk.attempts);
+  switch (walk.kind) {
+    case 'aborted':
+      return {
+        ...NOT_SERVED,
+        outcome: 'aborted',
+        httpStatus: 499,
+        ttfbMs: null,
+        failure: { code: 'client_aborted' },
+        provider: walk.last?.provider.id ?? null,
+      };
+    case 'refused':
+      return answer(503, { code: 'refused' }, walk.message, headers);
+    case 'exhausted': {
+      const { last } = walk;
+      if (last !== null) {
+        const detail = last.streamError ? ` (${last.streamError.message})` : '';
+        const message = `All ${walk.attempts} attempt(s) failed; last: ${last.provider.id}: ${failureText(last.failure)}${detail}`;
+        return {
+          ...answer(failureStatus(ctx, last), last.failure, message, headers),
+          provider: last.provider.id,
+        };
+      }
+      if (walk.rateLimitedForMs !== null) {
+        const seconds = Math.max(1, Math.ceil(walk.rateLimitedForMs / 1000));
+        headers['retry-after'] = String(seconds);
+        const message = `Every ${ctx.format} provider is at its Sluice rate limit; retry in ${seconds} s`;
+        return answer(429, { code: 'rate_limited' }, message, headers);
+      }
+      if (ledger.skips.length > 0) {
+        const list = ledger.skips.map((k) => `${k.provider} (${failureText(k.failure)})`).join(', ');
+        const message = `No ${ctx.format} provider can take requests now: ${list}`;
+        return answer(503, { code: 'no_provider', detail: list }, message, headers);
+      }
+      return answer(503, { code: 'no_provider' }, noProviderMessage(ctx.format, providers), headers);
+    }
+  }
+}
+
+/** A bug, not an upstream failure: answer if we still can, record it, never crash the server. */
+export function answerInternalError(ctx: RequestContext, err: unknown, ledger: RequestLedger): Ending {
+  const failure: Failure = { code: 'internal', detail: errorMessage(err) };
+  const message = `Sluice internal error: ${errorMessage(err)}`;
+  sendError(ctx.res, ctx.adapter, 500, 'internal', ledger.redact(message), ledger.headers(0));
+  return { ...NOT_SERVED, outcome: 'failed', httpStatus: 500, ttfbMs: null, failure };
+}
+
+/**
+ * The status to answer with for a failed attempt: its own when the upstream said no; when the failure
+ * was found inside a 2xx body, the status the error names, else 502 — never a 200 for a failure.
+ */
+function failureStatus(ctx: RequestContext, f: Failed): number {
+  if (f.status !== null && (f.status < 200 || f.status >= 300)) return f.status;
+  const e = f.streamError;
+  const named = e?.status ?? (e?.type ? ctx.adapter.statusForErrorType(e.type) : undefined);
+  return named !== undefined && named >= 400 && named <= 599 ? named : 502;
+}
