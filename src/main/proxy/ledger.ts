@@ -301,13 +301,14 @@ export class RequestLedger implements BodyLog {
 
   frame(event: string | null, data: string): void {
     const { live, clock } = this.deps;
+    // An upstream may echo a key inside an error event: the live view gets the frame redacted.
     live.publish({
       type: 'sse-event',
       requestId: this.ctx.id,
       at: clock.now(),
       offsetMs: this.offsetMs(),
       event,
-      data,
+      data: this.redact(data),
     });
   }
 
