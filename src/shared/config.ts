@@ -42,11 +42,18 @@ export const ProviderSchema = z
     connectTimeoutMs: z.number().int().min(100).optional(),
     firstByteTimeoutMs: z.number().int().min(100).optional(),
     idleTimeoutMs: z.number().int().min(100).optional(),
+    nonStreamTimeoutMs: z.number().int().min(100).optional(),
     prefetchMaxMs: z.number().int().min(0).optional(),
     /** Smoothing overrides for this provider, laid over the global and per-client settings. */
     smoothing: SmoothingOverrideSchema.optional(),
-    /** Extra headers sent to this provider (overriding the client's). */
+    /**
+     * Extra headers sent to this provider (overriding the client's). Those whose name says they carry a
+     * credential (`authorization`, `api-key`, `x-api-key`, `x-goog-api-key`, names with key/token/secret/
+     * auth…) or that `secretHeaders` names are treated like `apiKey`: sealed at rest, masked, redacted.
+     */
     headers: z.record(z.string(), z.string()).default({}),
+    /** More header names (any case) whose values are secrets, besides those the name rule finds. */
+    secretHeaders: z.array(z.string().min(1)).optional(),
     /** Who Sluice says it is to this provider; absent → the client's own User-Agent passes (user-agents.ts). */
     userAgent: UserAgentSchema.optional(),
   })

@@ -4,15 +4,40 @@ import {
   type ProviderConfig,
   type SluiceConfig,
 } from '../../shared/config';
+import { isSecretHeader, originOf } from '../../shared/provider-secrets';
 import { SettingsSchema, type Settings } from '../../shared/settings';
 import type { KeyVault } from './key-vault';
 import type { SettingsSource } from '../proxy/ports';
 import type { ConfigRepo, StoredProvider } from '../store/write/config-repo';
 
-/** A provider as the UI sends it: `apiKey` undefined keeps the stored key, null removes it, a string sets it. */
-export type ProviderInput = Omit<ProviderConfig, 'apiKey'> & { apiKey?: string | null };
+/**
+ * A provider as the UI sends it. `apiKey` undefined keeps the stored key, null removes it, a string sets
+ * it; a secret header (see isSecretHeader) is write-only the same way: left out keeps the stored value,
+ * null removes it, a string sets it. Other headers are replaced as a whole by `headers`. Whatever is
+ * kept is kept only while the base URL's origin stays the same (see saveProvider).
+ */
+export type ProviderInput = Omit<ProviderConfig, 'apiKey' | 'headers'> & {
+  apiKey?: string | null;
+  headers?: Readonly<Record<string, string | null>>;
+};
+
+/** What the saved config of a provider holds besides its schema's fields: sealed secret header values. */
+const SEALED_HEADERS = 'sealedHeaders';
 
 export class ConfigError extends Error {}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return originOf(a) === originOf(b);
+  } catch {
+    return false;
+  }
+}
+
+/** True when the provider holds a credential of its own: a key or a secret header. */
+function hasCredentials(p: ProviderConfig): boolean {
+  return p.apiKey !== undefined || Object.keys(p.headers).some((name) => isSecretHeader(p, name));
+}
 
 function validProvider(value: unknown): ProviderConfig {
   const parsed = ProviderSchema.safeParse(value);
@@ -31,6 +56,8 @@ function validProvider(value: unknown): ProviderConfig {
 export class RuntimeConfig implements SettingsSource {
   private current: Settings;
   private list: ProviderConfig[];
+  /** Per provider id, the origin its credentials were saved for (absent: it holds none). */
+  private readonly bound = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -47,6 +74,7 @@ export class RuntimeConfig implements SettingsSource {
     if (!parsed.success)
       throw new ConfigError(`settings: ${describeConfigIssues(parsed.error.issues).join('; ')}`);
     this.current = parsed.data;
+    for (const p of this.list) this.bind(p);
     if (useFile && !file.explicit) this.persist();
   }
 
@@ -73,22 +101,53 @@ export class RuntimeConfig implements SettingsSource {
     return this.current;
   }
 
-  /** Adds or replaces a provider (by id); the key is write-only: see ProviderInput. */
+  /**
+   * Adds or replaces a provider (by id); its credentials are write-only: see ProviderInput. A stored key
+   * and stored secret headers belong to the origin (scheme, host, port) they were saved for: a save that
+   * moves the provider to another origin drops them unless it sets them again, so whoever can edit a
+   * provider cannot send its key somewhere else.
+   */
   saveProvider(input: ProviderInput): ProviderConfig {
     const existing = this.list.find((p) => p.id === input.id);
-    const { apiKey, ...rest } = input;
-    const key = apiKey === undefined ? existing?.apiKey : (apiKey ?? undefined);
-    const provider = validProvider(key === undefined ? rest : { ...rest, apiKey: key });
+    const { apiKey, headers: given = {}, ...rest } = input;
+    const kept = existing !== undefined && sameOrigin(existing.baseUrl, input.baseUrl) ? existing : undefined;
+    const key = apiKey === undefined ? kept?.apiKey : (apiKey ?? undefined);
+    const givenNames = new Set(Object.keys(given).map((n) => n.toLowerCase()));
+    const headers: Record<string, string> = {};
+    const marks = [...(input.secretHeaders ?? [])];
+    for (const [name, value] of Object.entries(kept?.headers ?? {})) {
+      if (!isSecretHeader(kept!, name) || givenNames.has(name.toLowerCase())) continue;
+      headers[name] = value;
+      // A kept value stays secret: unmarking it would show it in the view without anyone retyping it.
+      if (!isSecretHeader({ secretHeaders: marks }, name)) marks.push(name);
+    }
+    for (const [name, value] of Object.entries(given)) if (value !== null) headers[name] = value;
+    const provider = validProvider({
+      ...rest,
+      headers,
+      ...(input.secretHeaders !== undefined || marks.length > 0 ? { secretHeaders: marks } : {}),
+      ...(key === undefined ? {} : { apiKey: key }),
+    });
     this.list = existing
       ? this.list.map((p) => (p.id === provider.id ? provider : p))
       : [...this.list, provider];
+    this.bind(provider);
     this.persist();
     return provider;
+  }
+
+  /**
+   * The origin `id`'s key and secret headers were saved for, or null when it holds none. Whatever sends
+   * them (the gateway, the provider test) sends them only there.
+   */
+  credentialOrigin(id: string): string | null {
+    return this.bound.get(id) ?? null;
   }
 
   removeProvider(id: string): void {
     if (!this.list.some((p) => p.id === id)) throw new ConfigError(`no provider "${id}"`);
     this.list = this.list.filter((p) => p.id !== id);
+    this.bound.delete(id);
     this.persist();
   }
 
@@ -102,16 +161,36 @@ export class RuntimeConfig implements SettingsSource {
     this.persist();
   }
 
+  /** Records the origin `p`'s credentials now belong to: its own, since a move drops them (saveProvider). */
+  private bind(p: ProviderConfig): void {
+    if (hasCredentials(p)) this.bound.set(p.id, originOf(p.baseUrl));
+    else this.bound.delete(p.id);
+  }
+
   private restore(p: StoredProvider, log: (line: string) => void): ProviderConfig[] {
-    let apiKey: string | undefined;
-    if (p.sealedKey !== null) {
+    const open = (sealed: string, what: string): string | undefined => {
       try {
-        apiKey = this.vault.open(p.sealedKey);
+        return this.vault.open(sealed);
       } catch {
-        log(`Sluice: the saved key of provider "${p.id}" cannot be decrypted here; set it again`);
+        log(`Sluice: the saved ${what} of provider "${p.id}" cannot be decrypted here; set it again`);
+        return undefined;
+      }
+    };
+    const apiKey = p.sealedKey === null ? undefined : open(p.sealedKey, 'key');
+    const { [SEALED_HEADERS]: sealedHeaders, ...config } = p.config;
+    const headers: Record<string, unknown> =
+      typeof config.headers === 'object' && config.headers !== null ? { ...config.headers } : {};
+    if (typeof sealedHeaders === 'object' && sealedHeaders !== null) {
+      for (const [name, sealed] of Object.entries(sealedHeaders)) {
+        const value = typeof sealed === 'string' ? open(sealed, `header ${name}`) : undefined;
+        if (value !== undefined) headers[name] = value;
       }
     }
-    const parsed = ProviderSchema.safeParse(apiKey === undefined ? p.config : { ...p.config, apiKey });
+    const parsed = ProviderSchema.safeParse({
+      ...config,
+      headers,
+      ...(apiKey === undefined ? {} : { apiKey }),
+    });
     if (parsed.success) return [parsed.data];
     log(
       `Sluice: saved provider "${p.id}" is invalid and was skipped: ${describeConfigIssues(parsed.error.issues).join('; ')}`,
@@ -122,11 +201,21 @@ export class RuntimeConfig implements SettingsSource {
   private persist(): void {
     this.repo.saveProviders(
       this.list.map((p, i) => {
-        const { apiKey, ...config } = p;
+        const { apiKey, headers, ...rest } = p;
+        const plain: Record<string, string> = {};
+        const sealed: Record<string, string> = {};
+        for (const [name, value] of Object.entries(headers)) {
+          if (isSecretHeader(p, name)) sealed[name] = this.vault.seal(value);
+          else plain[name] = value;
+        }
         return {
           id: p.id,
           position: i,
-          config,
+          config: {
+            ...rest,
+            headers: plain,
+            ...(Object.keys(sealed).length > 0 ? { [SEALED_HEADERS]: sealed } : {}),
+          },
           sealedKey: apiKey === undefined ? null : this.vault.seal(apiKey),
         };
       }),

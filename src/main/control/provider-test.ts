@@ -2,6 +2,7 @@ import { request } from 'undici';
 import type { ProviderConfig } from '../../shared/config';
 import { errorMessage } from '../../shared/errors';
 import type { ProviderTestResult } from '../../shared/ipc-contract';
+import { isSecretHeader, originOf } from '../../shared/provider-secrets';
 import { redactSecrets } from '../../shared/redact';
 import { resolveUserAgent } from '../../shared/user-agents';
 import type { UpstreamHeaders } from './deps';
@@ -76,16 +77,30 @@ function clip(text: string): string {
   return text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS)}…` : text;
 }
 
+/** The provider without its key and secret headers. */
+function withoutCredentials(p: ProviderConfig): ProviderConfig {
+  const { apiKey: _key, ...rest } = p;
+  return {
+    ...rest,
+    headers: Object.fromEntries(Object.entries(p.headers).filter(([name]) => !isSecretHeader(p, name))),
+  };
+}
+
 /**
  * Asks the provider for its model list with its own credentials: whether it answers, how fast, and
- * what it said. Never throws; no message ever carries a credential.
+ * what it said. The credentials go only to `boundOrigin`, the origin they were saved for (RuntimeConfig
+ * drops them when the origin changes; this is the last check before they leave), and redirects are not
+ * followed. Never throws; no message ever carries a credential.
  */
 export async function testProvider(
-  provider: ProviderConfig,
+  stored: ProviderConfig,
+  boundOrigin: string | null,
   version: string,
   secrets: readonly string[],
   upstreamHeaders: UpstreamHeaders,
 ): Promise<ProviderTestResult> {
+  const foreign = boundOrigin !== null && boundOrigin !== originOf(stored.baseUrl);
+  const provider = foreign ? withoutCredentials(stored) : stored;
   const started = performance.now();
   const latency = (): number => Math.round(performance.now() - started);
   const safe = (text: string): string => clip(redactSecrets(text, secrets));
@@ -112,9 +127,11 @@ export async function testProvider(
     const refused = status === 401 || status === 403;
     const hint = !refused
       ? ''
-      : provider.apiKey === undefined
-        ? ' (no key saved here: clients send their own)'
-        : ' (check the key)';
+      : foreign
+        ? ` (the saved key belongs to ${boundOrigin}, so it was not sent here)`
+        : provider.apiKey === undefined
+          ? ' (no key saved here: clients send their own)'
+          : ' (check the key)';
     const said = text === null ? '' : `: ${errorText(text)}`;
     return { ok: false, status, latencyMs: latency(), message: safe(`HTTP ${status}${hint}${said}`) };
   } catch (err) {

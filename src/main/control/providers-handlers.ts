@@ -4,7 +4,8 @@ import type { ProviderConfig } from '../../shared/config';
 import type { ControlDeps } from './deps';
 import type { ControlHandlers } from './dispatch';
 import { testProvider } from './provider-test';
-import { providerSecrets, restoreMaskedHeaders, toProviderView } from './provider-view';
+import { providerSecrets } from '../../shared/provider-secrets';
+import { toProviderView, withoutEchoedMasks } from './provider-view';
 
 type ProviderCalls =
   | 'providers.list'
@@ -28,7 +29,7 @@ export function providersHandlers(deps: ControlDeps): Pick<ControlHandlers, Prov
     'providers.list': list,
     'providers.save': ({ provider }) => {
       const existing = deps.config.providers().find((p) => p.id === provider.id);
-      return view(deps.config.saveProvider(restoreMaskedHeaders(provider, existing)));
+      return view(deps.config.saveProvider(withoutEchoedMasks(provider, existing)));
     },
     'providers.remove': ({ id }) => {
       find(id);
@@ -42,7 +43,13 @@ export function providersHandlers(deps: ControlDeps): Pick<ControlHandlers, Prov
       return list();
     },
     'providers.test': ({ id }) =>
-      testProvider(find(id), deps.version, providerSecrets(deps.config.providers()), deps.upstreamHeaders),
+      testProvider(
+        find(id),
+        deps.config.credentialOrigin(id),
+        deps.version,
+        providerSecrets(deps.config.providers()),
+        deps.upstreamHeaders,
+      ),
     'providers.resetHealth': ({ id }) => {
       const provider = find(id);
       deps.gateway.health.reset(id);

@@ -68,7 +68,7 @@ describe('runtime config', () => {
     const rc = new RuntimeConfig(repo, vault, null, log);
     rc.saveProvider({ ...anthropic });
     rc.saveProvider({ ...anthropic, id: 'b', apiKey: undefined });
-    rc.saveProvider({ ...anthropic, baseUrl: 'https://other.example', apiKey: undefined });
+    rc.saveProvider({ ...anthropic, baseUrl: 'https://api.anthropic.com/other-path', apiKey: undefined });
     expect(rc.providers()[0]?.apiKey).toBe('sk-ant-secret-123456');
     rc.saveProvider({ ...anthropic, apiKey: null });
     expect(rc.providers()[0]?.apiKey).toBeUndefined();
@@ -94,6 +94,90 @@ describe('runtime config', () => {
     const explicit = new RuntimeConfig(repo, vault, { config: fileCfg, explicit: true }, log);
     expect(explicit.providers().map((p) => p.id)).toEqual(['from-file']);
     expect(explicit.settings().idleTimeoutMs).toBe(777);
+    done();
+  });
+
+  it('seals credential headers at rest like the key, and masks nothing it keeps in memory', () => {
+    const { db, repo, vault, done } = setup();
+    const rc = new RuntimeConfig(repo, vault, null, log);
+    const headers = {
+      'api-key': 'azure-secret-value-1',
+      'x-api-key': 'x-secret-value-22',
+      Authorization: 'Bearer bearer-secret-333',
+      'x-goog-api-key': 'goog-secret-4444',
+      'x-custom-cred': 'marked-secret-55555',
+      'x-team': 'core',
+    };
+    rc.saveProvider({ ...anthropic, headers, secretHeaders: ['X-Custom-Cred'] });
+    const raw = JSON.stringify(db.prepare('SELECT * FROM providers').all());
+    for (const [name, value] of Object.entries(headers)) {
+      if (name === 'x-team') expect(raw).toContain(value);
+      else expect(raw, name).not.toContain(value.replace(/^Bearer /, ''));
+    }
+    const again = new RuntimeConfig(repo, vault, null, log);
+    expect(again.providers()[0]?.headers).toEqual(headers);
+    expect(again.providers()[0]?.secretHeaders).toEqual(['X-Custom-Cred']);
+    done();
+  });
+
+  it('keeps saved secret headers a save leaves out, removes them on null, and never unmarks a kept one', () => {
+    const { repo, vault, done } = setup();
+    const rc = new RuntimeConfig(repo, vault, null, log);
+    rc.saveProvider({
+      ...anthropic,
+      headers: { 'api-key': 'azure-secret-value-1', 'x-custom': 'marked-1234', 'x-team': 'core' },
+      secretHeaders: ['x-custom'],
+    });
+    // A save without the secret headers (the UI never has their values) keeps them; plain ones go.
+    rc.saveProvider({ ...anthropic, apiKey: undefined, headers: {}, secretHeaders: [] });
+    expect(rc.providers()[0]?.headers).toEqual({
+      'api-key': 'azure-secret-value-1',
+      'x-custom': 'marked-1234',
+    });
+    // Unmarking a header it did not set again would show its value: the mark stays.
+    expect(rc.providers()[0]?.secretHeaders).toEqual(['x-custom']);
+    rc.saveProvider({
+      ...anthropic,
+      apiKey: undefined,
+      headers: { 'API-KEY': null, 'x-custom': 'new-value-99' },
+    });
+    expect(rc.providers()[0]?.headers).toEqual({ 'x-custom': 'new-value-99' });
+    done();
+  });
+
+  it('drops the saved key and secret headers when the origin changes, unless the same save sets them', () => {
+    const { repo, vault, done } = setup();
+    const rc = new RuntimeConfig(repo, vault, null, log);
+    const headers = { 'x-api-key': 'x-secret-value-22', 'x-team': 'core' };
+    rc.saveProvider({ ...anthropic, headers });
+    for (const baseUrl of [
+      'https://evil.example',
+      'http://api.anthropic.com',
+      'https://api.anthropic.com:8443',
+      'https://API.anthropic.com.evil.example',
+    ]) {
+      rc.saveProvider({ ...anthropic, apiKey: 'sk-ant-secret-123456', headers });
+      rc.saveProvider({ ...anthropic, baseUrl, apiKey: undefined, headers: { 'x-team': 'core' } });
+      const p = rc.providers()[0]!;
+      expect(p.apiKey, baseUrl).toBeUndefined();
+      expect(p.headers, baseUrl).toEqual({ 'x-team': 'core' });
+      expect(rc.credentialOrigin('a')).toBeNull();
+    }
+    // The same host in another spelling is the same origin: nothing is dropped.
+    rc.saveProvider({ ...anthropic, headers });
+    rc.saveProvider({
+      ...anthropic,
+      baseUrl: 'https://API.anthropic.com:443/v1',
+      apiKey: undefined,
+      headers: {},
+    });
+    expect(rc.providers()[0]?.apiKey).toBe('sk-ant-secret-123456');
+    expect(rc.providers()[0]?.headers).toEqual({ 'x-api-key': 'x-secret-value-22' });
+    expect(rc.credentialOrigin('a')).toBe('https://api.anthropic.com');
+    // Set again in the same save: they follow the provider to its new origin.
+    rc.saveProvider({ ...anthropic, baseUrl: 'https://proxy.example', apiKey: 'sk-new-key-0000', headers });
+    expect(rc.providers()[0]).toMatchObject({ apiKey: 'sk-new-key-0000', headers });
+    expect(rc.credentialOrigin('a')).toBe('https://proxy.example');
     done();
   });
 });

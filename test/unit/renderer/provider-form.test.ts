@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  credentialsDropped,
   emptyForm,
   formFrom,
   moveItem,
@@ -19,7 +20,8 @@ const view: ProviderView = {
   enabled: true,
   models: { 'claude-x': 'claude-y' },
   allowModels: ['claude-*'],
-  headers: { 'x-api-key-extra': 'sk-…abcd', 'x-team': 'core' },
+  headers: { 'x-api-key-extra': 'sk-…abcd', 'x-marked': 'mar…1234', 'x-team': 'core' },
+  secretHeaders: ['x-marked'],
   rpm: 60,
   smoothing: { chunkChars: 4 },
   hasKey: true,
@@ -57,12 +59,51 @@ describe('provider form', () => {
       priority: 3,
       enabled: true,
       models: { 'claude-x': 'claude-y' },
-      headers: { 'x-api-key-extra': 'sk-…abcd', 'x-team': 'core' },
+      // Secret headers are write-only like the key: left out, the saved values stay.
+      headers: { 'x-team': 'core' },
+      secretHeaders: ['x-marked'],
       allowModels: ['claude-*'],
       rpm: 60,
       smoothing: { chunkChars: 4 },
     });
     expect('apiKey' in r.input).toBe(false);
+  });
+
+  it('never puts a secret header’s mask in the form, and lists the saved ones for removal', () => {
+    const f = formFrom(view);
+    expect(f.headers).toBe('x-team: core');
+    expect(f.secretHeaders).toBe('');
+    expect(f.savedSecrets).toEqual([
+      { name: 'x-api-key-extra', preview: 'sk-…abcd' },
+      { name: 'x-marked', preview: 'mar…1234' },
+    ]);
+  });
+
+  it('sets secret headers typed anew (marking names the rule does not know), and removes with null', () => {
+    const f = {
+      ...formFrom(view),
+      secretHeaders: 'x-org-cred: v-123\napi-key: azure-456',
+      removeHeaders: ['x-marked'],
+    };
+    const r = toInput(f, view, 1);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.input.headers).toEqual({
+      'x-team': 'core',
+      'x-org-cred': 'v-123',
+      'api-key': 'azure-456',
+      'x-marked': null,
+    });
+    expect(r.input.secretHeaders).toEqual(['x-org-cred']);
+  });
+
+  it('warns that moving a provider to another origin drops what is not typed again', () => {
+    const f = formFrom(view);
+    expect(credentialsDropped(f, view)).toBe(false);
+    expect(credentialsDropped({ ...f, baseUrl: 'https://api.anthropic.com/v2' }, view)).toBe(false);
+    expect(credentialsDropped({ ...f, baseUrl: 'https://proxy.example' }, view)).toBe(true);
+    expect(credentialsDropped({ ...f, baseUrl: 'http://api.anthropic.com' }, view)).toBe(true);
+    expect(credentialsDropped({ ...f, baseUrl: 'https://proxy.example' }, null)).toBe(false);
   });
 
   it('sends a typed key, or null to remove the saved one', () => {

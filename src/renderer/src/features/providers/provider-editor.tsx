@@ -4,6 +4,7 @@ import { api } from '../../api';
 import {
   BASE_URL_HINT,
   USER_AGENT_CHOICES,
+  credentialsDropped,
   toInput,
   userAgentPreview,
   type ProviderForm,
@@ -100,7 +101,10 @@ interface Props {
   onCancel: () => void;
 }
 
-/** Add or edit a provider. The key field is write-only: it shows a masked preview, never the key. */
+/**
+ * Add or edit a provider. The key field and secret headers are write-only: they show a masked preview,
+ * never the value.
+ */
 export function ProviderEditor({ initial, existing, nextPriority, onSaved, onCancel }: Props): JSX.Element {
   const [f, setF] = useState<ProviderForm>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -181,7 +185,15 @@ export function ProviderEditor({ initial, existing, nextPriority, onSaved, onCan
             <option value="gemini">gemini</option>
           </select>
         </Field>
-        <Field label="base URL" error={errors.baseUrl} hint={BASE_URL_HINT[f.kind]}>
+        <Field
+          label="base URL"
+          error={errors.baseUrl}
+          hint={
+            credentialsDropped(f, existing)
+              ? 'Another host: the saved key and secret headers are dropped unless you type them again.'
+              : BASE_URL_HINT[f.kind]
+          }
+        >
           <input
             className="input mono wide"
             value={f.baseUrl}
@@ -248,7 +260,7 @@ export function ProviderEditor({ initial, existing, nextPriority, onSaved, onCan
         <Field
           label="extra headers"
           error={errors.headers}
-          hint="Name: value, one a line; secrets stay masked"
+          hint="Name: value, one a line; credentials go below"
         >
           <textarea
             className="input mono"
@@ -256,6 +268,42 @@ export function ProviderEditor({ initial, existing, nextPriority, onSaved, onCan
             value={f.headers}
             onChange={(e) => set('headers', e.target.value)}
             spellCheck={false}
+          />
+        </Field>
+        <Field
+          label="secret headers"
+          error={errors.secretHeaders}
+          hint="Name: value, one a line (api-key, Authorization…): sealed, never shown again; empty keeps the saved ones"
+        >
+          {f.savedSecrets.map((h) => (
+            <span key={h.name} className="key-row mono" data-testid="saved-secret-header">
+              {h.name}: {h.preview}
+              <label className="inline">
+                <input
+                  type="checkbox"
+                  checked={f.removeHeaders.includes(h.name)}
+                  onChange={(e) =>
+                    set(
+                      'removeHeaders',
+                      e.target.checked
+                        ? [...f.removeHeaders, h.name]
+                        : f.removeHeaders.filter((n) => n !== h.name),
+                    )
+                  }
+                />
+                remove
+              </label>
+            </span>
+          ))}
+          <textarea
+            className="input mono"
+            rows={2}
+            value={f.secretHeaders}
+            onChange={(e) => set('secretHeaders', e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            aria-label="secret headers (write-only)"
+            placeholder="api-key: …"
           />
         </Field>
         <UserAgentField f={f} error={errors.userAgent} set={set} />

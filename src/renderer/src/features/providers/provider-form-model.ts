@@ -1,4 +1,5 @@
 import type { CallRequest, ProviderView } from '../../../../shared/ipc-contract';
+import { isSecretHeader, originOf } from '../../../../shared/provider-secrets';
 import {
   USER_AGENT_PRESETS,
   USER_AGENT_PRESET_INFO,
@@ -32,8 +33,17 @@ export interface ProviderForm {
   firstByteTimeoutMs: string;
   idleTimeoutMs: string;
   prefetchMaxMs: string;
-  /** `Name: value`, one a line (credential values come masked and stay so unless retyped). */
+  /** `Name: value`, one a line: the headers that are not secrets (those are never in the form). */
   headers: string;
+  /**
+   * Secret headers typed anew, `Name: value` one a line (write-only: '' keeps the saved ones). A name the
+   * credential rule does not know is marked secret (`secretHeaders`).
+   */
+  secretHeaders: string;
+  /** The saved secret headers, by name with a masked preview: shown, never editable. */
+  savedSecrets: { name: string; preview: string }[];
+  /** Saved secret headers to remove on save. */
+  removeHeaders: string[];
   userAgent: UserAgentChoice;
   /** The custom User-Agent, kept while another choice is selected so switching back restores it. */
   userAgentCustom: string;
@@ -98,6 +108,9 @@ export function emptyForm(kind: ProviderKind = 'anthropic'): ProviderForm {
     idleTimeoutMs: '',
     prefetchMaxMs: '',
     headers: '',
+    secretHeaders: '',
+    savedSecrets: [],
+    removeHeaders: [],
     userAgent: '',
     userAgentCustom: '',
   };
@@ -122,7 +135,15 @@ export function formFrom(p: ProviderView): ProviderForm {
     firstByteTimeoutMs: text(p.firstByteTimeoutMs),
     idleTimeoutMs: text(p.idleTimeoutMs),
     prefetchMaxMs: text(p.prefetchMaxMs),
-    headers: formatPairs(p.headers, ':'),
+    headers: formatPairs(
+      Object.fromEntries(Object.entries(p.headers).filter(([name]) => !isSecretHeader(p, name))),
+      ':',
+    ),
+    secretHeaders: '',
+    savedSecrets: Object.entries(p.headers)
+      .filter(([name]) => isSecretHeader(p, name))
+      .map(([name, preview]) => ({ name, preview })),
+    removeHeaders: [],
     userAgent: p.userAgent === undefined ? '' : typeof p.userAgent === 'string' ? p.userAgent : 'custom',
     userAgentCustom: typeof p.userAgent === 'object' ? p.userAgent.custom : '',
   };
@@ -164,6 +185,47 @@ function isHttpUrl(s: string): boolean {
 
 export type FormResult = { ok: true; input: ProviderInput } | { ok: false; errors: Record<string, string> };
 
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return originOf(a) === originOf(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when saving would drop the saved key or secret headers: the base URL moves to another origin
+ * (scheme, host, port) and they are not typed again (main drops them so they never follow a provider
+ * somewhere else).
+ */
+export function credentialsDropped(f: ProviderForm, existing: ProviderView | null): boolean {
+  if (existing === null || sameOrigin(existing.baseUrl, f.baseUrl.trim())) return false;
+  const keyLost = existing.hasKey && !f.removeKey && f.apiKey.trim() === '';
+  const retyped = new Set(Object.keys(parsePairs(f.secretHeaders, ':')).map((n) => n.toLowerCase()));
+  const headersLost = f.savedSecrets.some(
+    (s) => !f.removeHeaders.includes(s.name) && !retyped.has(s.name.toLowerCase()),
+  );
+  return keyLost || headersLost;
+}
+
+/**
+ * The headers and secret-header marks a save sends: the plain ones as typed, secret ones typed anew, and
+ * null for each saved one removed (saved ones left out are kept by main, like the key).
+ */
+function headersInput(
+  f: ProviderForm,
+  existing: ProviderView | null,
+): { headers: Record<string, string | null>; marks: string[] } {
+  const typedSecrets = parsePairs(f.secretHeaders, ':');
+  const removed = new Set(f.removeHeaders.map((n) => n.toLowerCase()));
+  const marks = (existing?.secretHeaders ?? []).filter((n) => !removed.has(n.toLowerCase()));
+  for (const name of Object.keys(typedSecrets))
+    if (!isSecretHeader({ secretHeaders: marks }, name)) marks.push(name);
+  const headers: Record<string, string | null> = { ...parsePairs(f.headers, ':'), ...typedSecrets };
+  for (const name of f.removeHeaders) if (!(name in typedSecrets)) headers[name] = null;
+  return { headers, marks };
+}
+
 /**
  * The form as `providers.save` takes it, with the id and URL checked (main validates the rest). The key is sent
  * only when typed (a string) or removed (null); absent keeps the saved one. Fields the form does not
@@ -185,6 +247,7 @@ export function toInput(f: ProviderForm, existing: ProviderView | null, priority
     const problem = customUserAgentProblem(userAgent.custom);
     if (problem !== null) errors.userAgent = problem;
   }
+  const { headers, marks } = headersInput(f, existing);
   const input: ProviderInput = {
     id: f.id.trim(),
     kind: f.kind,
@@ -192,7 +255,8 @@ export function toInput(f: ProviderForm, existing: ProviderView | null, priority
     priority: existing?.priority ?? priority,
     enabled: f.enabled,
     models: parsePairs(f.models, '='),
-    headers: parsePairs(f.headers, ':'),
+    headers,
+    ...(marks.length > 0 ? { secretHeaders: marks } : {}),
     ...(allow.length > 0 ? { allowModels: allow } : {}),
     ...(userAgent !== undefined ? { userAgent } : {}),
     ...numbers,

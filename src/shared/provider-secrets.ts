@@ -1,0 +1,39 @@
+import type { ProviderConfig } from './config';
+import { isSecretHeaderName } from './header-redact';
+
+/**
+ * True when the value of `provider`'s header `name` is a credential: its name says so (the rule the
+ * captured request headers are masked by) or the user listed it in `secretHeaders`. Such values are
+ * sealed at rest, masked in every view and redacted from every text, exactly like `apiKey`.
+ */
+export function isSecretHeader(provider: Pick<ProviderConfig, 'secretHeaders'>, name: string): boolean {
+  if (isSecretHeaderName(name)) return true;
+  const n = name.toLowerCase();
+  return (provider.secretHeaders ?? []).some((m) => m.toLowerCase() === n);
+}
+
+/** A credential header value's scheme (`Bearer sk-…`): the bare token after it is a secret of its own. */
+const SCHEME = /^\s*(?:bearer|basic|token)\s+(\S+)/i;
+
+/**
+ * Every secret the providers carry: their keys, and the values of their credential headers (with the
+ * bare token after a `Bearer`/`Basic`/`Token` scheme), for redacting texts by value.
+ */
+export function providerSecrets(providers: readonly ProviderConfig[]): string[] {
+  const out: string[] = [];
+  for (const p of providers) {
+    if (p.apiKey !== undefined) out.push(p.apiKey);
+    for (const [name, value] of Object.entries(p.headers)) {
+      if (!isSecretHeader(p, name)) continue;
+      out.push(value);
+      const bare = SCHEME.exec(value)?.[1];
+      if (bare !== undefined) out.push(bare);
+    }
+  }
+  return out;
+}
+
+/** The origin (scheme, host, port) a base URL names; credentials are bound to it. */
+export function originOf(baseUrl: string): string {
+  return new URL(baseUrl).origin;
+}
