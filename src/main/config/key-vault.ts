@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDataDir } from './data-dir';
 
 /**
  * Provider keys at rest go through one port. The Electron app seals them with the OS keychain
@@ -25,7 +26,7 @@ export class FileKeyVault implements KeyVault {
 
   constructor(dataDir: string) {
     const file = path.join(dataDir, 'vault.key');
-    fs.mkdirSync(dataDir, { recursive: true });
+    makeDataDir(dataDir);
     try {
       // wx: never overwrite a key another process just wrote.
       fs.writeFileSync(file, crypto.randomBytes(32), { mode: 0o600, flag: 'wx' });

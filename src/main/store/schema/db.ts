@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import fs from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate } from './migrations/index';
 
@@ -21,9 +21,35 @@ function isInMemory(file: string): boolean {
   return file === '' || file === ':memory:' || file.startsWith('file::memory:');
 }
 
-/** Opens (creating folder and file if needed) the usage database, sets pragmas and migrates it. */
+/** The database and the files SQLite keeps beside it in WAL mode. */
+const COMPANIONS = ['', '-wal', '-shm'] as const;
+
+/**
+ * The database holds prompts and captures: its folder is made 0700 and the file is made (or tightened
+ * to) 0600 before SQLite opens it, whatever the umask. SQLite creates `-wal` and `-shm` with the
+ * database file's own mode, so they follow; any left from an older run are tightened after the open.
+ */
+function prepareFile(file: string): void {
+  const dir = dirname(file);
+  if (fs.mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) fs.chmodSync(dir, 0o700);
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  fs.chmodSync(file, 0o600);
+}
+
+function tightenCompanions(file: string): void {
+  for (const suffix of COMPANIONS) {
+    try {
+      fs.chmodSync(`${file}${suffix}`, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
+/** Opens (creating folder and file if needed, owner-only) the usage database, sets pragmas and migrates it. */
 export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Database {
-  if (!isInMemory(file)) mkdirSync(dirname(file), { recursive: true });
+  const onDisk = !isInMemory(file);
+  if (onDisk) prepareFile(file);
   const busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const db = new BetterSqlite3(file, {
     timeout: busyTimeoutMs,
@@ -37,6 +63,7 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
+    if (onDisk) tightenCompanions(file);
   } catch (err) {
     db.close();
     throw err;
