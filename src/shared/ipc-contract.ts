@@ -30,8 +30,8 @@ export interface ProviderHealth {
 
 /**
  * A provider as the UI sees it: never its key, only whether it has one and a masked preview. Values of
- * credential-like `headers` (authorization, cookie, names with key/token/secret/auth) are masked the
- * same way; a save that sends a header's mask back unchanged keeps the saved value.
+ * secret `headers` (names with key/token/secret/auth…, and those in `secretHeaders`) are masked the
+ * same way; a save that leaves one out, or sends its mask back unchanged, keeps the saved value.
  */
 export type ProviderView = Omit<ProviderConfig, 'apiKey'> & {
   hasKey: boolean;
@@ -82,8 +82,10 @@ export interface GatewayAddress {
 
 export interface SetupInfo {
   url: string;
-  /** The local token (for the dashboard, and for API clients when `requireLocalToken` is on). */
+  /** The local (control) token: it opens the dashboard and the control API. */
   token: string;
+  /** The API token: API clients present it when `requireLocalToken` is on; it opens no control call. */
+  apiToken: string;
   tools: SetupTool[];
 }
 
@@ -100,9 +102,14 @@ const clientApp = z.enum([
   'other',
 ]);
 
-/** A provider as the UI sends it: `apiKey` absent keeps the stored key, null removes it, a string sets it. */
-export const ProviderInputSchema = ProviderSchema.omit({ apiKey: true }).extend({
+/**
+ * A provider as the UI sends it: `apiKey` absent keeps the stored key, null removes it, a string sets it.
+ * Secret headers (provider-secrets.ts) are write-only the same way: absent keeps, null removes. A save
+ * that changes the base URL's origin drops whatever it does not set again.
+ */
+export const ProviderInputSchema = ProviderSchema.omit({ apiKey: true, headers: true }).extend({
   apiKey: z.string().min(1).nullable().optional(),
+  headers: z.record(z.string(), z.string().nullable()).default({}),
 });
 
 /** Request schemas, one per call; the type of each call's result is in `CallResults`. */
@@ -152,7 +159,7 @@ export const CALLS = {
    * on it. A port that cannot be had (in use, not permitted) → an error, and nothing moves.
    */
   'gateway.setPort': z.object({ port: z.number().int().min(0).max(65535) }).strict(),
-  /** Writes a new local token and returns it; the old one stops working at once (API and dashboard). */
+  /** Writes new control and API tokens and returns them; the old ones stop working at once. */
   'token.rotate': z.object({}).strict(),
   'setup.get': z.object({}).strict(),
 } as const;
@@ -176,7 +183,7 @@ export interface CallResults {
   'settings.update': Settings;
   'gateway.setPaused': StatusView;
   'gateway.setPort': GatewayAddress;
-  'token.rotate': { token: string };
+  'token.rotate': { token: string; apiToken: string };
   'setup.get': SetupInfo;
 }
 

@@ -227,7 +227,7 @@ describe('settings, providers, usage, setup (e2e)', () => {
     await page.locator('header[data-live="open"]').waitFor();
     await shots('settings-gateway');
 
-    // Still signed in (the cookie was renewed): the Setup screen loads, with the new URL.
+    // Still signed in (the answer to the rotation carried the next session): the Setup screen loads.
     await page.keyboard.press('6');
     const claude = page.locator('[data-tool="claude-code"]');
     await expect

@@ -104,39 +104,88 @@ describe('dashboard and push stream', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('trades ?token= for an HttpOnly cookie, then serves the page with a strict CSP', async () => {
-    expect((await get(`${app.url}/_sluice/`)).status).toBe(401);
+  it('serves the page (it holds no secret) with a strict CSP, refuses a wrong ?token=, and sets no cookie', async () => {
     expect((await get(`${app.url}/_sluice/?token=${'f'.repeat(64)}`)).status).toBe(401);
-    const first = await get(`${app.url}/_sluice/?token=${app.token}&tab=live`);
-    expect(first.status).toBe(303);
-    expect(first.headers.location).toBe('/_sluice/?tab=live');
-    const cookie = first.headers['set-cookie']![0]!;
-    expect(cookie).toBe(`sluice_token_${app.port}=${app.token}; Path=/_sluice/; HttpOnly; SameSite=Strict`);
-    const jar = { cookie: cookie.split(';')[0]! };
+    const opened = await get(`${app.url}/_sluice/?token=${app.token}&tab=live`);
+    expect(opened.status).toBe(200);
+    expect(opened.headers['set-cookie']).toBeUndefined();
+    expect(opened.headers['referrer-policy']).toBe('no-referrer');
 
-    const page = await get(`${app.url}/_sluice/?tab=live`, jar);
+    // A reload has no token in its URL: the page still loads, and signs in with its stored session.
+    const page = await get(`${app.url}/_sluice/?tab=live`);
     expect(page.status).toBe(200);
+    expect(page.headers['set-cookie']).toBeUndefined();
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.body).toContain('<title>Sluice</title>');
 
-    const asset = await get(`${app.url}/_sluice/assets/app-1234.js`, jar);
+    const asset = await get(`${app.url}/_sluice/assets/app-1234.js`);
     expect(asset).toMatchObject({ status: 200, body: 'console.log("sluice")' });
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
     // A route of the SPA is the page; a missing file is not.
-    expect((await get(`${app.url}/_sluice/providers`, jar)).body).toContain('<title>Sluice</title>');
-    expect((await get(`${app.url}/_sluice/assets/missing.js`, jar)).status).toBe(404);
+    expect((await get(`${app.url}/_sluice/providers`)).body).toContain('<title>Sluice</title>');
+    expect((await get(`${app.url}/_sluice/assets/missing.js`)).status).toBe(404);
     for (const escape of [
       '..%2fsecret.txt',
       '..%2F..%2Frenderer%2F..%2Fsecret.txt',
       '%2e%2e/secret.txt',
       '..\\secret.txt',
     ])
-      expect((await get(`${app.url}/_sluice/${escape}`, jar)).body).not.toContain('not for the browser');
-    // The cookie is no good for another port's Sluice.
-    expect((await get(`${app.url}/_sluice/`, { cookie: `sluice_token_1=${app.token}` })).status).toBe(401);
+      expect((await get(`${app.url}/_sluice/${escape}`)).body).not.toContain('not for the browser');
+
+    // The cookie an older Sluice set held the token itself, and every local port was sent it: cleared.
+    const stale = await get(`${app.url}/_sluice/`, {
+      cookie: `theme=dark; sluice_token_${app.port}=${app.token}; sluice_token_1=x`,
+    });
+    expect(stale.headers['set-cookie']).toEqual([
+      `sluice_token_${app.port}=; Path=/_sluice/; Max-Age=0; HttpOnly; SameSite=Strict`,
+      'sluice_token_1=; Path=/_sluice/; Max-Age=0; HttpOnly; SameSite=Strict',
+    ]);
+    // And it opens nothing.
+    const withCookie = await fetch(`${app.url}/_sluice/api/status.get`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `sluice_token_${app.port}=${app.token}` },
+      body: '{}',
+    });
+    expect(withCookie.status).toBe(401);
+  });
+
+  it('trades the token for a session bound to the page origin, sent in a header, never a cookie', async () => {
+    const origin = app.url;
+    const post = (pathname: string, headers: Record<string, string>): Promise<Response> =>
+      fetch(`${app.url}${pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{}',
+      });
+    const opened = await post('/_sluice/api/session', { authorization: `Bearer ${app.token}`, origin });
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('set-cookie')).toBeNull();
+    const session = ((await opened.json()) as { value: { session: string } }).value.session;
+    expect(session).toMatch(/^[0-9a-f]{64}$/);
+    expect(session).not.toBe(app.token);
+
+    const status = (headers: Record<string, string>): Promise<number> =>
+      post('/_sluice/api/status.get', headers).then((r) => r.status);
+    expect(await status({ 'x-sluice-session': session, origin })).toBe(200);
+    expect(await status({ 'x-sluice-session': session, origin, 'sec-fetch-site': 'same-origin' })).toBe(200);
+    // Only from the origin it was made for: not without one, not from Sluice's other name for itself.
+    expect(await status({ 'x-sluice-session': session })).toBe(401);
+    expect(await status({ 'x-sluice-session': session, origin: `http://localhost:${app.port}` })).toBe(401);
+    expect(await status({ 'x-sluice-session': session, origin: 'http://127.0.0.1:1' })).toBe(403);
+    expect(await status({ cookie: `x-sluice-session=${session}`, origin })).toBe(401);
+    // A browser call from another site or from no page at all is refused whatever it carries.
+    for (const site of ['cross-site', 'same-site', 'none'])
+      expect(await status({ authorization: `Bearer ${app.token}`, 'sec-fetch-site': site })).toBe(403);
+
+    // Opening a session: the control token (not the API token), from a page of Sluice's own origin.
+    expect(
+      (await post('/_sluice/api/session', { authorization: `Bearer ${app.apiToken}`, origin })).status,
+    ).toBe(401);
+    expect((await post('/_sluice/api/session', { 'x-sluice-session': session, origin })).status).toBe(401);
+    expect((await post('/_sluice/api/session', { authorization: `Bearer ${app.token}` })).status).toBe(400);
   });
 
   it('pushes a live batch, the request row and the status while a request goes through', async () => {
@@ -188,7 +237,7 @@ describe('dashboard and push stream', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-dash2-'));
     const other = await startApp({ dataDir: dir, port: 0, host: '127.0.0.1', log: () => {} });
     try {
-      const page = await get(`${other.url}/_sluice/`, { authorization: `Bearer ${other.token}` });
+      const page = await get(`${other.url}/_sluice/`);
       expect(page.status).toBe(503);
       expect(page.body).toContain('not built');
       const ended = new Promise<void>((resolve) => {

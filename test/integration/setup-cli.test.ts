@@ -38,9 +38,21 @@ function requireToken(data: string): string {
   const db = openDatabase(path.join(data, 'sluice.db'));
   createConfigRepo(db).saveSettings({ requireLocalToken: true });
   closeDatabase(db);
+  // The API token goes into tools' files; the control token never does.
   const token = 'e1'.repeat(32);
-  fs.writeFileSync(path.join(data, 'token'), `${token}\n`, { mode: 0o600 });
+  fs.writeFileSync(path.join(data, 'api-token'), `${token}\n`, { mode: 0o600 });
+  fs.writeFileSync(path.join(data, 'token'), `${CONTROL_TOKEN}\n`, { mode: 0o600 });
   return token;
+}
+
+const CONTROL_TOKEN = 'c0'.repeat(32);
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? filesUnder(p) : [p];
+  });
 }
 
 const write = (file: string, text: string): void => {
@@ -213,6 +225,26 @@ describe('sluice setup (built CLI)', () => {
     expect(r.stdout).toContain('Cline:');
     expect(run(['openai-compatible', '--undo', ...s.args]).code).toBe(0);
     expect(read(zshrc)).toBe('export EDITOR=vim\n');
+  });
+
+  it('writes the API token, never the control token; a profile stays as private as it was and the output says where the token went', () => {
+    const s = sandbox();
+    const token = requireToken(s.data);
+    const bashrc = path.join(s.home, '.bashrc');
+    write(bashrc, 'export EDITOR=vim\n');
+    fs.chmodSync(bashrc, 0o640);
+    const r = run(['openai-compatible', '--apply', ...s.args]);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(read(bashrc)).toContain(`export OPENAI_API_KEY=${token}\n`);
+    expect(fs.statSync(bashrc).mode & 0o777).toBe(0o640);
+    expect(r.stdout).toContain(`The API token is now in ${bashrc} (mode 0640`);
+    expect(r.stdout).toContain('other users of this machine can read it');
+
+    const claude = run(['claude-code', '--apply', ...s.args]);
+    const settings = path.join(s.home, '.claude', 'settings.json');
+    expect(fs.statSync(settings).mode & 0o777).toBe(0o600);
+    expect(claude.stdout).toContain(`The API token is now in ${settings} (mode 0600).`);
+    for (const f of filesUnder(s.home)) expect(read(f), f).not.toContain(CONTROL_TOKEN);
   });
 
   it('uses $HOME without --home', () => {

@@ -25,7 +25,15 @@ import { createAttemptsRepo, type AttemptsRepo } from '../store/write/attempts-r
 import { createControl, type Control } from '../control/control';
 import { usageReads } from '../control/usage-reads';
 import { SLUICE_VERSION } from '../control/version';
-import { loadOrCreateLocalToken, rotateLocalToken } from '../config/local-token';
+import {
+  API_TOKEN_FILE,
+  loadOrCreateApiToken,
+  loadOrCreateLocalToken,
+  rotateApiToken,
+  rotateLocalToken,
+} from '../config/local-token';
+import { makeDataDir } from '../config/data-dir';
+import { providerSecrets } from '../../shared/provider-secrets';
 import { DEFAULT_PORT } from '../setup/plans';
 
 export interface AppOptions {
@@ -68,10 +76,15 @@ export interface SluiceApp {
   readonly config: RuntimeConfig;
   readonly vault: KeyVault;
   /**
-   * The local token now (`<dataDir>/token`): required by the control API and the dashboard;
+   * The local (control) token now (`<dataDir>/token`): required by the control API and the dashboard;
    * `token.rotate` replaces it.
    */
   readonly token: string;
+  /**
+   * The API token now (`<dataDir>/api-token`): what API clients present when `requireLocalToken` is on.
+   * It opens no control call; `token.rotate` replaces it too.
+   */
+  readonly apiToken: string;
   /** Control handlers, pushes and their HTTP adapter (mounted at `/_sluice/`); Electron adds its IPC adapter. */
   readonly control: Control;
   /** Writes every queued usage record now (tests and exports read after it). */
@@ -95,8 +108,9 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 export async function startApp(opts: AppOptions): Promise<SluiceApp> {
   const log = opts.log ?? ((line: string) => console.error(line));
   const file = resolveConfig(opts);
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+  makeDataDir(opts.dataDir);
   let token = loadOrCreateLocalToken(opts.dataDir);
+  let apiToken = loadOrCreateApiToken(opts.dataDir);
   const dbFile = path.join(opts.dataDir, 'sluice.db');
   // better-sqlite3 is synchronous: a long lock wait would freeze the relay. The writer retries on its own timer.
   const db: Database = openDatabase(dbFile, {
@@ -123,15 +137,16 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
   if (exposed && !config.settings().requireLocalToken) {
     closeDatabase(db);
     throw new Error(
-      `listening on ${opts.host} exposes your provider keys beyond this machine: set "requireLocalToken": true in settings first (clients then use the local token in ${path.join(opts.dataDir, 'token')} as their API key)`,
+      `listening on ${opts.host} exposes your provider keys beyond this machine: set "requireLocalToken": true in settings first (clients then use the API token in ${path.join(opts.dataDir, API_TOKEN_FILE)} as their API key)`,
     );
   }
   const storeLog = (m: string): void => log(`Sluice: usage store: ${m}`);
   const writer = new UsageWriter(db, {
     onError: storeLog,
     capture: () => config.settings(),
-    // Provider keys are redacted from captures by value, besides anything shaped like a credential.
-    secrets: () => config.providers().flatMap((p) => (p.apiKey === undefined ? [] : [p.apiKey])),
+    // Provider keys, credential headers and both tokens are redacted from captures by value, besides
+    // anything shaped like a credential.
+    secrets: () => [...providerSecrets(config.providers()), token, apiToken],
   });
   const retention = new RetentionJob(db, () => config.settings(), storeLog);
   const checkpointer = new Checkpointer(db, {
@@ -149,7 +164,8 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     health: new HealthBook(() => clock.now()),
     limiter: new RateLimiter(new MemoryLimitStore(), () => clock.now()),
     pools: new UpstreamPools(),
-    localToken: () => token,
+    // API clients present the API token; the control token opens the control API only.
+    localToken: () => apiToken,
     exposed,
   };
   const gateway = new Gateway(deps);
@@ -164,10 +180,12 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
       port: () => gateway.port,
       dataDir: opts.dataDir,
       token: () => token,
+      apiToken: () => apiToken,
       rotateToken: () => {
-        // The file first: if it cannot be written, the old token stays in force everywhere.
+        // The files first: if one cannot be written, the old token stays in force everywhere.
         token = rotateLocalToken(opts.dataDir);
-        return token;
+        apiToken = rotateApiToken(opts.dataDir);
+        return { token, apiToken };
       },
       vaultKind: vault.kind,
       gateway,
@@ -214,6 +232,9 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     vault,
     get token() {
       return token;
+    },
+    get apiToken() {
+      return apiToken;
     },
     control,
     flushUsage: () => writer.flush(),

@@ -2,20 +2,36 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeAtomic } from './atomic-file';
+import { makeDataDir } from './data-dir';
 
-/** The token file's name inside the data dir. */
+/** The control token's file inside the data dir: it opens the control API and the dashboard. */
 export const TOKEN_FILE = 'token';
+/**
+ * The API token's file: what API clients present as their API key when `requireLocalToken` is on. It
+ * opens the gateway's API routes only, never the control API, so a tool given it cannot reconfigure
+ * Sluice (`sluice setup` writes this one into tools' configs, never the control token).
+ */
+export const API_TOKEN_FILE = 'api-token';
 
 const TOKEN_SHAPE = /^[0-9a-f]{64}$/;
 
 /**
- * The local token that guards the control API and the dashboard: 32 random bytes as hex, made at first
- * start in `<dataDir>/token` (0600) and reused after. A file that is not a token (truncated, edited) is
- * replaced, since nothing else can recover it and the app cannot start without one.
+ * The local (control) token that guards the control API and the dashboard: 32 random bytes as hex, made
+ * at first start in `<dataDir>/token` (0600) and reused after. A file that is not a token (truncated,
+ * edited) is replaced, since nothing else can recover it and the app cannot start without one.
  */
 export function loadOrCreateLocalToken(dataDir: string): string {
-  const file = path.join(dataDir, TOKEN_FILE);
-  fs.mkdirSync(dataDir, { recursive: true });
+  return loadOrCreate(dataDir, TOKEN_FILE);
+}
+
+/** The API token (`<dataDir>/api-token`, 0600), made and kept like the control token. */
+export function loadOrCreateApiToken(dataDir: string): string {
+  return loadOrCreate(dataDir, API_TOKEN_FILE);
+}
+
+function loadOrCreate(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
+  makeDataDir(dataDir);
   const existing = readToken(file);
   if (existing !== null) {
     fs.chmodSync(file, 0o600);
@@ -28,13 +44,22 @@ export function loadOrCreateLocalToken(dataDir: string): string {
 }
 
 /**
- * Replaces the local token with a fresh one (a leaked token is then worthless) and returns it. The
+ * Replaces the control token with a fresh one (a leaked token is then worthless) and returns it. The
  * file is replaced whole, 0600, as at creation; the caller swaps the token wherever it is checked.
  */
 export function rotateLocalToken(dataDir: string): string {
-  fs.mkdirSync(dataDir, { recursive: true });
+  return rotate(dataDir, TOKEN_FILE);
+}
+
+/** Replaces the API token, like {@link rotateLocalToken}. */
+export function rotateApiToken(dataDir: string): string {
+  return rotate(dataDir, API_TOKEN_FILE);
+}
+
+function rotate(dataDir: string, name: string): string {
+  makeDataDir(dataDir);
   const token = newToken();
-  writeToken(path.join(dataDir, TOKEN_FILE), token);
+  writeToken(path.join(dataDir, name), token);
   return token;
 }
 

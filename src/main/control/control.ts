@@ -11,7 +11,7 @@ import type { ControlDeps } from './deps';
 import { dispatch, type ControlHandlers, type Dispatched } from './dispatch';
 import { createHandlers } from './handlers';
 import { createHttpAdapter, type HttpAdapter } from './http-adapter';
-import { providerSecrets } from './provider-view';
+import { providerSecrets } from '../../shared/provider-secrets';
 import { PushHub } from './push-hub';
 import { statusView } from './status-handlers';
 
@@ -36,12 +36,17 @@ export function createControl(deps: ControlDeps, opts: ControlOptions = {}): Con
   const hub = new PushHub(deps, () => statusView(deps));
   const handlers = createHandlers(deps, {
     statusChanged: () => hub.statusChanged(),
-    // Push streams were let in with the old token: they end, and only a page holding the new one returns.
-    // (`http` is built below, on the dispatcher; a handler runs only once createControl has returned.)
-    tokenRotated: () => http.endStreams(),
+    // Sessions and push streams were let in with the old token: they end, and only a caller holding the
+    // new one returns. (`http` is built below, on the dispatcher; a handler runs only once createControl
+    // has returned.)
+    tokenRotated: () => http.tokenRotated(),
   });
   // Messages from handlers can quote what a provider said; none may carry a credential or the token.
-  const secrets = (): string[] => [...providerSecrets(deps.config.providers()), deps.token()];
+  const secrets = (): string[] => [
+    ...providerSecrets(deps.config.providers()),
+    deps.token(),
+    deps.apiToken(),
+  ];
   const run = (name: unknown, payload: unknown): Promise<Dispatched> =>
     dispatch(handlers, name, payload, secrets);
 

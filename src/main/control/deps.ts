@@ -54,7 +54,14 @@ export interface GatewayControl {
 
 export type ConfigControl = Pick<
   RuntimeConfig,
-  'settings' | 'providers' | 'updateSettings' | 'saveProvider' | 'removeProvider' | 'reorder' | 'onChange'
+  | 'settings'
+  | 'providers'
+  | 'updateSettings'
+  | 'saveProvider'
+  | 'removeProvider'
+  | 'reorder'
+  | 'onChange'
+  | 'credentialOrigin'
 >;
 
 /** Everything the transport-agnostic handlers need; app.ts wires it, tests may too. */
@@ -64,10 +71,12 @@ export interface ControlDeps {
   url(): string;
   port(): number;
   dataDir: string;
-  /** The local token now (control API, dashboard; API routes when required). */
+  /** The local (control) token now: the control API and the dashboard. */
   token(): string;
-  /** Writes a new local token, swaps it in wherever it is checked, and returns it. */
-  rotateToken(): string;
+  /** The API token now: API routes when `requireLocalToken` is on; never the control API. */
+  apiToken(): string;
+  /** Writes new control and API tokens, swaps them in wherever they are checked, and returns them. */
+  rotateToken(): { token: string; apiToken: string };
   vaultKind: KeyVault['kind'];
   gateway: GatewayControl;
   upstreamHeaders: UpstreamHeaders;

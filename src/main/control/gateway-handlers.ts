@@ -13,7 +13,7 @@ export interface GatewayEvents {
 
 /**
  * How the gateway is reached, changed while it runs: `gateway.setPort` moves the listeners and saves
- * the port for the next start; `token.rotate` replaces the local token.
+ * the port for the next start; `token.rotate` replaces the control and API tokens.
  */
 export function gatewayHandlers(
   deps: ControlDeps,
@@ -45,10 +45,10 @@ export function gatewayHandlers(
       return { port: bound, url: deps.url() };
     },
     'token.rotate': () => {
-      const token = deps.rotateToken();
-      deps.log('Sluice: the local token was rotated; the old one no longer works');
+      const tokens = deps.rotateToken();
+      deps.log('Sluice: the local and API tokens were rotated; the old ones no longer work');
       events.tokenRotated();
-      return { token };
+      return tokens;
     },
   };
 }

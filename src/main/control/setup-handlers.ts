@@ -13,21 +13,22 @@ function commandArgs(deps: ControlDeps): string[] {
 }
 
 /**
- * `setup.get`: the gateway URL, the local token, and per tool the lines to use (the same text
- * `sluice setup --print` gives; with `requireLocalToken` on they carry the token as the API key), the
- * one-step command, and when the tool was last seen.
+ * `setup.get`: the gateway URL, the control and API tokens, and per tool the lines to use (the same
+ * text `sluice setup --print` gives; with `requireLocalToken` on they carry the API token as the API
+ * key, never the control token), the one-step command, and when the tool was last seen.
  */
 export function setupHandlers(deps: ControlDeps): Pick<ControlHandlers, 'setup.get'> {
   return {
     'setup.get': (): SetupInfo => {
       const ctx = {
         url: deps.url(),
-        token: deps.token(),
+        token: deps.apiToken(),
         requireToken: deps.config.settings().requireLocalToken,
       };
       return {
         url: ctx.url,
-        token: ctx.token,
+        token: deps.token(),
+        apiToken: ctx.token,
         tools: setupTools(ctx, commandArgs(deps)).map((t) => ({
           ...t,
           lastSeenAt: deps.usage.lastSeenMs(t.clients),

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../config/data-dir';
-import { loadOrCreateLocalToken } from '../config/local-token';
+import { loadOrCreateApiToken } from '../config/local-token';
 import { applySetup, undoSetup } from './apply';
 import { backupDir } from './manifest';
 import {
@@ -12,6 +12,7 @@ import {
   ideLines,
   isToolId,
   setupCommand,
+  shellWord,
   toolText,
   type SetupContext,
   type ToolId,
@@ -19,6 +20,7 @@ import {
 import { readRequireLocalToken } from './read-settings';
 import { shellProfile } from './shell-block';
 import { targetsFor } from './targets';
+import { readFileState } from './text-file';
 
 /** Bad usage: the CLI prints it with the usage text and exits 2. */
 export class UsageError extends Error {}
@@ -116,6 +118,25 @@ function notes(a: SetupArgs, ctx: SetupContext, io: SetupIo): string[] {
 }
 
 /**
+ * Where the token now is, file by file, with each file's mode: an apply keeps a file's mode (never more
+ * readable than it was), so a profile others can read says so rather than being changed behind the
+ * user's back.
+ */
+function tokenHomes(files: readonly string[], token: string): string[] {
+  return files.flatMap((file) => {
+    const state = readFileState(file);
+    if (state.bytes === null || !state.bytes.includes(token)) return [];
+    const mode = state.mode ?? 0;
+    const shown = `0${mode.toString(8).padStart(3, '0')}`;
+    return (mode & 0o077) === 0
+      ? [`The API token is now in ${file} (mode ${shown}).`]
+      : [
+          `The API token is now in ${file} (mode ${shown}: other users of this machine can read it; \`chmod 600 ${shellWord(file)}\` keeps it yours).`,
+        ];
+  });
+}
+
+/**
  * `sluice setup <tool>`: prints the lines pointing a tool at Sluice (`--print`, the default), writes
  * them into the tool's own config keeping a backup (`--apply`), or reverses that (`--undo`).
  * Returns the exit code; throws UsageError for bad usage and Error for a one-line failure.
@@ -138,7 +159,8 @@ export function runSetupCommand(argv: string[], io: SetupIo): number {
   if (setting.warning !== null) io.err(`sluice: ${setting.warning}\n`);
   const ctx: SetupContext = {
     url: `http://127.0.0.1:${a.port ?? setting.savedPort ?? DEFAULT_PORT}`,
-    token: setting.requireToken ? loadOrCreateLocalToken(a.dataDir) : '',
+    // The API token, never the control token: a tool holding it cannot reconfigure Sluice.
+    token: setting.requireToken ? loadOrCreateApiToken(a.dataDir) : '',
     requireToken: setting.requireToken,
   };
   const text = toolText(a.id, ctx, a.extra);
@@ -148,11 +170,17 @@ export function runSetupCommand(argv: string[], io: SetupIo): number {
     line(`# one step: ${text.applyCommand}  (--undo in its place reverses it)`);
     return 0;
   }
-  const report = applySetup(a.id, targetsFor(a.id, ctx, { home: a.home, env: io.env }), dir, io.now());
+  const targets = targetsFor(a.id, ctx, { home: a.home, env: io.env });
+  const report = applySetup(a.id, targets, dir, io.now());
   line(
-    `${text.name} → Sluice at ${ctx.url}${ctx.requireToken ? ', with the local token (requireLocalToken is on)' : ''}`,
+    `${text.name} → Sluice at ${ctx.url}${ctx.requireToken ? ', with the API token (requireLocalToken is on)' : ''}`,
   );
   report.forEach(line);
+  if (ctx.requireToken)
+    tokenHomes(
+      targets.map((t) => t.path),
+      ctx.token,
+    ).forEach(line);
   notes(a, ctx, io).forEach(line);
   line(`Undo: ${setupCommand(a.id, '--undo', a.dataDirArgs)}`);
   return 0;

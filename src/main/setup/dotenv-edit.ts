@@ -104,7 +104,7 @@ export function dotenvEditor(
         changes.push(`added ${shown}`);
       };
       for (const [key, value] of sets)
-        put(key, `${key}=${value}`, null, `${key}=${secrets.includes(key) ? '<the local token>' : value}`);
+        put(key, `${key}=${value}`, null, `${key}=${secrets.includes(key) ? '<the API token>' : value}`);
       for (const d of defaults) {
         const i = lastLine(lines, d.key);
         const ours = entries.find((e) => e.key === d.key);

@@ -15,7 +15,7 @@ export const DEFAULT_PORT = 8787;
 export interface SetupContext {
   /** The gateway's URL, `http://127.0.0.1:8787` (no trailing slash). */
   url: string;
-  /** The local token. Used only when `requireToken`. */
+  /** The API token (`<dataDir>/api-token`, never the control token). Used only when `requireToken`. */
   token: string;
   /** The `requireLocalToken` setting: API clients must present the token as their API key. */
   requireToken: boolean;
@@ -53,7 +53,7 @@ export function codexTable(ctx: SetupContext): string[] {
     `base_url = "${ctx.url}/v1"`,
     'wire_api = "responses"',
     ctx.requireToken
-      ? `experimental_bearer_token = "${ctx.token}"  # Sluice's local token (requireLocalToken is on)`
+      ? `experimental_bearer_token = "${ctx.token}"  # Sluice's API token (requireLocalToken is on)`
       : `env_key = "OPENAI_API_KEY"  # must be set: your own key, or ${ANY_KEY}`,
   ];
 }
@@ -80,7 +80,9 @@ export function openaiEnv(ctx: SetupContext): EnvPair[] {
 
 /** Tools configured in their own settings UI rather than by a file or a variable. */
 export function ideLines(ctx: SetupContext): string[] {
-  const key = ctx.requireToken ? 'the local token' : 'your own key, or any value when the provider has one';
+  const key = ctx.requireToken
+    ? 'the Sluice API token'
+    : 'your own key, or any value when the provider has one';
   return [
     `# Cline: API Provider "OpenAI Compatible", Base URL ${ctx.url}/v1, API Key: ${key}`,
     `# Continue: a model with provider: openai, apiBase: ${ctx.url}/v1, apiKey: ${key}`,
@@ -113,7 +115,7 @@ function claudeCode(ctx: SetupContext): Omit<ToolText, 'applyCommand'> {
     lines: [
       ...exportLines(claudeEnv(ctx)),
       ctx.requireToken
-        ? "# Sluice requires its local token (requireLocalToken) and swaps in the provider's key"
+        ? "# Sluice requires its API token (requireLocalToken) and swaps in the provider's key"
         : `# your own ANTHROPIC_API_KEY or login still works; ${ANY_KEY}`,
     ],
     clients: ['claude-code'],

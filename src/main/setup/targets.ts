@@ -21,7 +21,7 @@ import { blockEditor, blockLines, shellProfile } from './shell-block';
 export interface Target {
   /** Absolute path (may be a symlink; the write goes to its target). */
   path: string;
-  /** Mode of the file when Sluice creates it: 0600 when it will hold the local token. */
+  /** Mode of the file when Sluice creates it: 0600 when it will hold the API token. */
   createMode: number;
   editor: Editor;
 }
@@ -48,7 +48,7 @@ export function codexDir(o: TargetOptions): string {
 
 /** The files `--apply` writes for a tool, each with the editor that sets Sluice's entries in it. */
 export function targetsFor(id: ToolId, ctx: SetupContext, o: TargetOptions): Target[] {
-  const token = '<the local token>';
+  const token = '<the API token>';
   switch (id) {
     case 'claude-code': {
       const file = path.join(claudeDir(o), 'settings.json');

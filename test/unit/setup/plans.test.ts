@@ -30,7 +30,7 @@ describe('setup plans', () => {
       `export OPENAI_API_KEY=${token}`,
     ]);
     expect(closed[1]!.lines).toContain(
-      `experimental_bearer_token = "${token}"  # Sluice's local token (requireLocalToken is on)`,
+      `experimental_bearer_token = "${token}"  # Sluice's API token (requireLocalToken is on)`,
     );
   });
 

@@ -5,11 +5,12 @@ import { defaultDataDir } from '../../../src/main/config/data-dir';
 import { SettingsSchema } from '../../../src/shared/settings';
 
 const token = 'f0'.repeat(32);
+const apiToken = 'a1'.repeat(32);
 
 /** The few deps `setup.get` reads; the rest is never touched. */
 function deps(port: number, dataDir: string, requireLocalToken: boolean): ControlDeps {
   const settings = SettingsSchema.parse({ requireLocalToken });
-  const partial: Pick<ControlDeps, 'url' | 'port' | 'dataDir' | 'token'> & {
+  const partial: Pick<ControlDeps, 'url' | 'port' | 'dataDir' | 'token' | 'apiToken'> & {
     config: Pick<ControlDeps['config'], 'settings'>;
     usage: Pick<ControlDeps['usage'], 'lastSeenMs'>;
   } = {
@@ -17,6 +18,7 @@ function deps(port: number, dataDir: string, requireLocalToken: boolean): Contro
     port: () => port,
     dataDir,
     token: () => token,
+    apiToken: () => apiToken,
     config: { settings: () => settings },
     usage: { lastSeenMs: (clients) => (clients.includes('codex') ? 1234 : null) },
   };
@@ -24,10 +26,10 @@ function deps(port: number, dataDir: string, requireLocalToken: boolean): Contro
 }
 
 describe('setup.get', () => {
-  it('gives the lines of `sluice setup --print`, with the token only when Sluice requires it', async () => {
+  it('gives the lines of `sluice setup --print`, with the API token only when Sluice requires it', async () => {
     const open = await setupHandlers(deps(8787, defaultDataDir(), false))['setup.get']({});
-    expect(open.token).toBe(token);
-    expect(open.tools.flatMap((t) => t.lines).join('\n')).not.toContain(token);
+    expect(open).toMatchObject({ token, apiToken });
+    expect(open.tools.flatMap((t) => t.lines).join('\n')).not.toContain(apiToken);
     expect(open.tools.find((t) => t.id === 'codex')!.lastSeenAt).toBe(1234);
     expect(open.tools.map((t) => t.applyCommand)).toEqual([
       'npm run sluice -- setup claude-code --apply',
@@ -38,7 +40,9 @@ describe('setup.get', () => {
 
     const closed = await setupHandlers(deps(9100, '/srv/sluice data', true))['setup.get']({});
     const claude = closed.tools.find((t) => t.id === 'claude-code')!;
-    expect(claude.lines).toContain(`export ANTHROPIC_AUTH_TOKEN=${token}`);
+    expect(claude.lines).toContain(`export ANTHROPIC_AUTH_TOKEN=${apiToken}`);
+    // The control token opens the control API: no tool is ever given it.
+    expect(closed.tools.flatMap((t) => t.lines).join('\n')).not.toContain(token);
     expect(claude.applyCommand).toBe(
       "npm run sluice -- setup claude-code --apply --port 9100 --data-dir '/srv/sluice data'",
     );

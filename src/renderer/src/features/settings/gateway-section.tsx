@@ -21,14 +21,17 @@ function parsePort(text: string): number | null {
 }
 
 /**
- * Port (moved at once, kept for the next start), local token (revealed, copied, rotated), data folder.
+ * Port (moved at once, kept for the next start), the local token that opens the dashboard and the API
+ * token tools send (revealed, copied, rotated together), data folder.
  * In a browser the page came from the old port, so after a move it reopens itself on the new one.
  */
 export function GatewaySection({ children, onSaved }: GatewaySectionProps): JSX.Element {
   const { status } = useStatus();
   const [setup, reloadSetup] = useCall('setup.get', {});
   const [reveal, setReveal] = useState(false);
+  const [revealApi, setRevealApi] = useState(false);
   const token = setup.state === 'ready' ? setup.value.token : null;
+  const apiToken = setup.state === 'ready' ? setup.value.apiToken : null;
 
   const current = status?.port ?? null;
   const [portText, setPortText] = useState('');
@@ -64,7 +67,7 @@ export function GatewaySection({ children, onSaved }: GatewaySectionProps): JSX.
 
   const rotate = (): void => {
     const ok = confirm(
-      'Rotate the local token? The old one stops working at once: API clients that send it and other open dashboards need the new one.',
+      'Rotate the local and API tokens? The old ones stop working at once: API clients that send the API token and other open dashboards need the new ones.',
     );
     if (!ok) return;
     setRotating(true);
@@ -119,7 +122,7 @@ export function GatewaySection({ children, onSaved }: GatewaySectionProps): JSX.
       </SettingRow>
       <SettingRow
         label="local token"
-        hint="opens this dashboard in a browser; API clients send it when required"
+        hint="opens this dashboard and the control API: keep it to yourself, never give it to a tool"
         error={tokenError}
       >
         <span className="mono token">
@@ -139,10 +142,28 @@ export function GatewaySection({ children, onSaved }: GatewaySectionProps): JSX.
           className="btn btn-small"
           onClick={rotate}
           disabled={token === null || rotating}
-          title="Make a new token; the old one stops working at once"
+          title="Make new local and API tokens; the old ones stop working at once"
         >
           Rotate
         </button>
+      </SettingRow>
+      <SettingRow
+        label="API token"
+        hint="what API clients send as their API key when the token is required (Setup writes this one); it opens no setting"
+      >
+        <span className="mono token" data-testid="api-token">
+          {apiToken === null ? '…' : revealApi ? apiToken : `${apiToken.slice(0, 4)}${'•'.repeat(8)}`}
+        </span>
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => setRevealApi(!revealApi)}
+          disabled={apiToken === null}
+          aria-label={revealApi ? 'Hide the API token' : 'Show the API token'}
+        >
+          {revealApi ? 'Hide' : 'Reveal'}
+        </button>
+        {apiToken !== null && <CopyButton text={apiToken} />}
       </SettingRow>
       {children}
       <SettingRow

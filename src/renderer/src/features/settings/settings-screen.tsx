@@ -152,7 +152,7 @@ export function SettingsScreen(): JSX.Element {
           {bool(
             'requireLocalToken',
             'require token',
-            'API clients must send the local token as their API key',
+            'API clients must send the API token (not the local one) as their API key',
           )}
           <ListSetting
             label="allowed origins"
