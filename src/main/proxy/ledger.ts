@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '../../shared/config';
 import { failureText, type Failure } from '../../shared/failure';
+import { providerSecrets } from '../../shared/provider-secrets';
 import { redactSecrets } from '../../shared/redact';
 import { settleUsage } from '../../shared/settle-usage';
 import { EMPTY_USAGE, type AttemptRecord, type RequestFinish, type RequestOutcome } from '../../shared/usage';
@@ -65,24 +66,6 @@ export interface BodyLog {
 /** Statuses that say the provider's credentials are wrong: no use trying the same key again. */
 export function isCredentialFailure(status: number | null): boolean {
   return status === 401 || status === 403;
-}
-
-/** Header names whose values are credentials when a provider's `headers` set them. */
-const CREDENTIAL_HEADER = /authorization|api[-_]?key|token|secret/i;
-
-/** Every secret the providers carry: their keys, and credential values in their extra headers. */
-export function providerSecrets(providers: readonly ProviderConfig[]): string[] {
-  const out: string[] = [];
-  for (const p of providers) {
-    if (p.apiKey !== undefined) out.push(p.apiKey);
-    for (const [name, value] of Object.entries(p.headers)) {
-      if (!CREDENTIAL_HEADER.test(name)) continue;
-      out.push(value);
-      const bare = /^\s*(?:bearer|basic|token)\s+(\S+)/i.exec(value)?.[1];
-      if (bare !== undefined) out.push(bare);
-    }
-  }
-  return out;
 }
 
 /**
