@@ -121,7 +121,7 @@ describe('the control token, the API token and the provider credentials', () => 
       expect((await chat(app.token)).status).toBe(401);
       // A tool holding the API token cannot reconfigure Sluice in any way it might try.
       for (const headers of [
-        { authorization: `Bearer ${app.apiToken}` },
+        { authorization: `Bearer ${app.apiToken}` } as Record<string, string>,
         { 'x-api-key': app.apiToken },
         { 'x-sluice-session': app.apiToken, origin: app.url },
       ]) {
