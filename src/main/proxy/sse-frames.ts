@@ -4,41 +4,60 @@
  * terminators never cuts a UTF-8 sequence, so a frame is always decodable on its own.
  */
 
-/** Length of the line terminator at `i` (CRLF 2, LF or CR 1), 0 if none, -1 if a CR ends the buffer (undecided). */
+const LF = 10;
+const CR = 13;
+
+/** Length of the line terminator at `i` (CRLF 2, LF or CR 1), 0 if none, -1 if a CR ends the buffer (CR or CRLF: its length is undecided). */
 function terminatorAt(buf: Buffer, i: number): number {
   const c = buf[i];
-  if (c === 10) return 1;
-  if (c !== 13) return 0;
+  if (c === LF) return 1;
+  if (c !== CR) return 0;
   if (i + 1 >= buf.length) return -1;
-  return buf[i + 1] === 10 ? 2 : 1;
+  return buf[i + 1] === LF ? 2 : 1;
 }
 
-/** Index just past the first blank line (two line terminators in a row) at or after `from`, or -1. */
+/**
+ * Index just past the first blank line (two line terminators in a row) at or after `from`, or -1.
+ * A blank line whose terminator is a CR ending the buffer is complete: the line has ended whether
+ * or not an LF follows, and such an LF would only be an empty line of its own (see `leadingLf`).
+ */
 function frameEnd(buf: Buffer, from: number): number {
   for (let i = from; i < buf.length; i++) {
     const t = terminatorAt(buf, i);
     if (t === 0) continue;
     if (t === -1 || i + t >= buf.length) return -1;
     const t2 = terminatorAt(buf, i + t);
-    if (t2 === -1) return -1;
+    if (t2 === -1) return buf.length;
     if (t2 > 0) return i + t + t2;
     i += t - 1;
   }
   return -1;
 }
 
-const END_PROBE = Buffer.from('x');
+/**
+ * The LF that opens `chunk` when the bytes before it ended a frame with a CR: the second half of that
+ * CRLF. To a parser it is an empty line right after a dispatch, which does nothing, so it is passed on
+ * by itself rather than opening the next frame.
+ */
+function leadingLf(chunk: Buffer, afterCr: boolean): boolean {
+  return afterCr && chunk.length > 0 && chunk[0] === LF;
+}
 
-/** A piece of the stream: a whole frame, or (`whole` false) a fragment of one too large to hold. */
+/**
+ * A piece of the stream: a whole frame, or (`whole` false) a fragment of one too large to hold, or
+ * (`lf`) the lone LF that completed a CRLF after the frame before it was handed out at its CR. Pieces
+ * that are not whole are passed on as they are; the LF may be dropped with a frame it belonged to.
+ */
 export interface Frame {
   bytes: Buffer;
   whole: boolean;
+  lf?: true;
 }
 
 export interface FrameSplitter {
   /** The frames completed by this chunk, in order (possibly none). */
   push(chunk: Buffer): Frame[];
-  /** What is left at the end of the stream: an unterminated frame, or a last one whose CR ending only the end could confirm. */
+  /** What is left at the end of the stream: an unterminated last frame (never whole), or null. */
   end(): Frame | null;
 }
 
@@ -60,9 +79,16 @@ export function createFrameSplitter(maxFrameBytes = 1024 * 1024): FrameSplitter 
   let held: Buffer[] = [];
   let heldBytes = 0;
   let inFragment = false; // the held bytes continue a frame already handed on in part
+  let afterCr = false; // the last frame handed out ended with a CR at the end of its chunk
   return {
     push(chunk) {
       const out: Frame[] = [];
+      if (chunk.length === 0) return out;
+      if (leadingLf(chunk, afterCr)) {
+        out.push({ bytes: chunk.subarray(0, 1), whole: false, lf: true });
+        chunk = chunk.subarray(1);
+      }
+      afterCr = false;
       const tail = tailOf(held, heldBytes);
       const bridge = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
       let from = 0; // in bridge coordinates
@@ -81,6 +107,7 @@ export function createFrameSplitter(maxFrameBytes = 1024 * 1024): FrameSplitter 
         inFragment = false;
         from = end;
       }
+      afterCr = from > 0 && from === bridge.length && bridge[from - 1] === CR;
       const rest = chunk.subarray(Math.max(0, from - tail.length));
       if (rest.length > 0) {
         held.push(rest);
@@ -99,10 +126,8 @@ export function createFrameSplitter(maxFrameBytes = 1024 * 1024): FrameSplitter 
       const bytes = held.length === 1 ? held[0]! : Buffer.concat(held);
       held = [];
       heldBytes = 0;
-      // A frame ending in CR CR is only known to be whole now that nothing follows.
-      // (A stand-in next byte settles a trailing CR, which only the end can.)
-      const whole = !inFragment && lastFrameEnd(Buffer.concat([bytes, END_PROBE])) === bytes.length;
-      return { bytes, whole };
+      // Every complete frame has been handed out by push: what is held never ends in a blank line.
+      return { bytes, whole: false };
     },
   };
 }
@@ -129,17 +154,20 @@ export function parseFrame(text: string): ParsedFrame {
   return { event, data };
 }
 
-/** Index just past the last blank line in `buf`, or -1. Scans from the end: usually the end is one. */
+/**
+ * Index just past the last blank line in `buf`, or -1. Scans from the end: usually the end is one. A CR
+ * ending `buf` ends its line whether or not an LF follows (as in `frameEnd`).
+ */
 export function lastFrameEnd(buf: Buffer): number {
   for (let i = buf.length - 1; i > 0; i--) {
     const c = buf[i];
     let start: number; // first byte of the terminator that ends at i
-    if (c === 10) start = buf[i - 1] === 13 ? i - 1 : i;
-    else if (c === 13 && i < buf.length - 1)
-      start = i; // a lone CR (a CRLF was seen at i+1 already)
+    if (c === LF) start = buf[i - 1] === CR ? i - 1 : i;
+    else if (c === CR)
+      start = i; // a lone CR (a CRLF was seen at i+1 already), or one ending buf
     else continue;
     const before = buf[start - 1];
-    if (start > 0 && (before === 10 || before === 13)) return i + 1;
+    if (start > 0 && (before === LF || before === CR)) return i + 1;
   }
   return -1;
 }
@@ -159,10 +187,14 @@ export interface FrameAligner {
 export function createFrameAligner(maxTailBytes = 1024 * 1024): FrameAligner {
   let held: Buffer[] = [];
   let heldBytes = 0;
+  let afterCr = false; // what was let go last ended a frame with a CR
   return {
     push(chunk) {
       if (heldBytes === 0) {
-        const end = lastFrameEnd(chunk);
+        let end = lastFrameEnd(chunk);
+        // The LF of a CRLF whose CR ended the last frame goes with it, not with the next frame.
+        if (end === -1 && leadingLf(chunk, afterCr)) end = 1;
+        afterCr = end > 0 && chunk[end - 1] === CR;
         if (end === chunk.length) return chunk; // the common case: whole frames, passed on as they are
         if (end > 0) {
           held = [chunk.subarray(end)];
@@ -182,6 +214,7 @@ export function createFrameAligner(maxTailBytes = 1024 * 1024): FrameAligner {
           const out = Buffer.concat([...held, chunk.subarray(0, end)]);
           held = end < chunk.length ? [chunk.subarray(end)] : [];
           heldBytes = chunk.length - end;
+          afterCr = out[out.length - 1] === CR;
           return out;
         }
         held.push(chunk);
@@ -191,6 +224,7 @@ export function createFrameAligner(maxTailBytes = 1024 * 1024): FrameAligner {
         const out = Buffer.concat(held);
         held = [];
         heldBytes = 0;
+        afterCr = false;
         return out;
       }
       return chunk.subarray(0, 0);

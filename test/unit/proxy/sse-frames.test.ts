@@ -25,6 +25,23 @@ const STREAM = Buffer.from(FRAMES.join(''));
 
 /** Byte offsets where each frame of FRAMES ends. */
 const ENDS = FRAMES.reduce<number[]>((acc, f) => [...acc, (acc.at(-1) ?? 0) + Buffer.byteLength(f)], []);
+/**
+ * Where a frame is also complete: a blank line ending in CRLF is complete at its CR, when the bytes
+ * end there (the LF may or may not follow; if it does, it is an empty line of its own).
+ */
+const CR_ENDS = ENDS.filter((e, i) => FRAMES[i]!.endsWith('\r\n')).map((e) => e - 1);
+
+/** The frames a splitter gives when the stream is cut at `at`: a frame whose final CRLF is cut there ends at its CR, and the LF comes alone. */
+function framesCutAt(at: number): { bytes: string; whole: boolean }[] {
+  return FRAMES.flatMap((f, i) =>
+    CR_ENDS.includes(at) && ENDS[i] === at + 1
+      ? [
+          { bytes: f.slice(0, -1), whole: true },
+          { bytes: '\n', whole: false },
+        ]
+      : [{ bytes: f, whole: true }],
+  );
+}
 
 function runSplitter(parts: Buffer[], max?: number): { frames: string[]; rest: string } {
   const s = createFrameSplitter(max);
@@ -39,15 +56,30 @@ describe('createFrameSplitter', () => {
 
   it('gives the same frames wherever the stream is cut in two, including between CR and LF', () => {
     for (let at = 0; at <= STREAM.length; at++) {
-      const got = runSplitter([STREAM.subarray(0, at), STREAM.subarray(at)]);
-      expect(got, `cut at ${at}`).toEqual({ frames: FRAMES, rest: '' });
+      const s = createFrameSplitter();
+      const got = [STREAM.subarray(0, at), STREAM.subarray(at)]
+        .flatMap((p) => s.push(p))
+        .map((f) => ({ bytes: f.bytes.toString('utf8'), whole: f.whole }));
+      expect(got, `cut at ${at}`).toEqual(framesCutAt(at));
+      expect(s.end()).toBeNull();
     }
   });
 
-  it('gives the same frames fed one byte at a time and at random boundaries', () => {
-    expect(runSplitter([...STREAM].map((b) => Buffer.from([b])))).toEqual({ frames: FRAMES, rest: '' });
-    for (const seed of [1, 2, 3, 99])
-      expect(runSplitter(splitBytes(STREAM, seed, 11))).toEqual({ frames: FRAMES, rest: '' });
+  it('gives the same bytes, in whole frames, fed one byte at a time and at random boundaries', () => {
+    const whole = (parts: Buffer[]): void => {
+      const s = createFrameSplitter();
+      const got = parts.flatMap((p) => s.push(p));
+      expect(Buffer.concat(got.map((f) => f.bytes)).equals(STREAM)).toBe(true);
+      // Each frame whole, or whole but for its last LF, which then comes alone.
+      for (const f of got) {
+        const text = f.bytes.toString('utf8');
+        if (f.whole) expect(FRAMES.includes(text) || FRAMES.includes(`${text}\n`), text).toBe(true);
+        else expect(text).toBe('\n');
+      }
+      expect(s.end()).toBeNull();
+    };
+    whole([...STREAM].map((b) => Buffer.from([b])));
+    for (const seed of [1, 2, 3, 99]) whole(splitBytes(STREAM, seed, 11));
   });
 
   it('hands out each frame as soon as its blank line is certain', () => {
@@ -56,10 +88,26 @@ describe('createFrameSplitter', () => {
     expect(s.push(Buffer.from('data: a\n'))).toEqual([]);
     expect(texts(s.push(Buffer.from('\n')))).toEqual(['data: a\n\n']);
     expect(texts(s.push(Buffer.from('data: b\r\n\r\n')))).toEqual(['data: b\r\n\r\n']);
-    // "\r\r" could still become "\r\r\n" (one frame either way): the frame waits for the next byte.
-    expect(s.push(Buffer.from('data: c\r\r'))).toEqual([]);
-    expect(texts(s.push(Buffer.from('d')))).toEqual(['data: c\r\r']);
+    expect(s.push(Buffer.from('data: c\r'))).toEqual([]);
+    expect(texts(s.push(Buffer.from('\r')))).toEqual(['data: c\r\r']);
+    expect(s.push(Buffer.from('d'))).toEqual([]);
     expect(s.end()).toEqual({ bytes: Buffer.from('d'), whole: false });
+  });
+
+  it('releases a CR-framed event ending at a chunk edge at once; the LF that may follow comes alone (regression: held until 1 MiB or the end)', () => {
+    const s = createFrameSplitter();
+    const got = (chunk: string): [string, boolean][] =>
+      s.push(Buffer.from(chunk)).map((f) => [f.bytes.toString(), f.whole]);
+    expect(got('data: a\r\r')).toEqual([['data: a\r\r', true]]);
+    expect(got('\ndata: b\r\n\r')).toEqual([
+      ['\n', false],
+      ['data: b\r\n\r', true],
+    ]);
+    // The LF after a frame's last CR opens no frame: the next frame starts at its own first byte.
+    expect(got('\n')).toEqual([['\n', false]]);
+    expect(got('event: e\rdata: c\r\r')).toEqual([['event: e\rdata: c\r\r', true]]);
+    expect(got('data: d\n\n')).toEqual([['data: d\n\n', true]]);
+    expect(s.end()).toBeNull();
   });
 
   it('never treats a CRLF cut between its CR and LF as two line ends', () => {
@@ -148,28 +196,21 @@ describe('lastFrameEnd', () => {
   });
 
   it('answers -1 when no frame is complete yet', () => {
-    for (const s of [
-      '',
-      '\n',
-      'data: a',
-      'data: a\n',
-      'data: a\r\n',
-      'data: a\r',
-      'data: a\r\n\r',
-      'data: a\n\r',
-    ]) {
+    for (const s of ['', '\n', 'data: a', 'data: a\n', 'data: a\r\n', 'data: a\r']) {
       expect(lastFrameEnd(Buffer.from(s)), JSON.stringify(s)).toBe(-1);
     }
   });
 
-  it('is undecided about a trailing CR pair (it may still become CR CRLF) and answers the frame before', () => {
-    expect(lastFrameEnd(Buffer.from('data: a\n\ndata: b\r\r'))).toBe(9);
+  it('counts a blank line that ends in a CR at the end of the bytes as complete (an LF may follow, as an empty line)', () => {
+    expect(lastFrameEnd(Buffer.from('data: a\n\ndata: b\r\r'))).toBe(18);
+    expect(lastFrameEnd(Buffer.from('data: a\r\n\r'))).toBe(10);
+    expect(lastFrameEnd(Buffer.from('data: a\n\r'))).toBe(9);
   });
 
   it('matches the known frame ends for every prefix of a mixed stream', () => {
     for (let len = 0; len <= STREAM.length; len++) {
       const prefix = STREAM.subarray(0, len);
-      const done = ENDS.filter((e) => e < len || (e === len && prefix[len - 1] !== 13));
+      const done = [...ENDS, ...CR_ENDS].filter((e) => e <= len).sort((a, b) => a - b);
       expect(lastFrameEnd(prefix), `prefix ${len}`).toBe(done.at(-1) ?? -1);
     }
   });
@@ -199,7 +240,7 @@ describe('createFrameAligner', () => {
   });
 
   it('emits only whole frames and loses no byte wherever the stream is cut, for every framing', () => {
-    const ends = new Set([0, ...ENDS]);
+    const ends = new Set([0, ...ENDS, ...CR_ENDS]);
     for (let at = 0; at <= STREAM.length; at++) {
       for (let at2 = at; at2 <= STREAM.length; at2 += 7) {
         const { outs, tail } = align([
@@ -222,6 +263,16 @@ describe('createFrameAligner', () => {
     const { outs, tail } = align([Buffer.from('data: a\n\ndata: '), Buffer.from('x'.repeat(50))], 16);
     expect(outs.map(String)).toEqual(['data: a\n\n', `data: ${'x'.repeat(50)}`]);
     expect(tail.length).toBe(0);
+  });
+
+  it('lets a CR-framed event ending at a chunk edge go at once, and the LF after it with it (regression: held until 1 MiB or the end)', () => {
+    const a = createFrameAligner();
+    expect(a.push(Buffer.from('data: a\r\r')).toString()).toBe('data: a\r\r');
+    expect(a.push(Buffer.from('\n')).toString()).toBe('\n');
+    expect(a.push(Buffer.from('data: b\r\n\r')).toString()).toBe('data: b\r\n\r');
+    expect(a.push(Buffer.from('\ndata: c')).toString()).toBe('\n');
+    expect(a.push(Buffer.from('\r\r')).toString()).toBe('data: c\r\r');
+    expect(a.tail().length).toBe(0);
   });
 
   it('keeps a CRLF-framed fixture whole at every single-byte feed', () => {

@@ -57,11 +57,13 @@ export function createSmoother(
 ): Smoother {
   let lastArrival: number | null = null;
   let gapEstimate: number | null = null; // EWMA of upstream inter-arrival gaps, ms
+  let rewrote = false; // the last frame went out as the splitter's frames, with their own line ends
 
   const smoothFrame = async (raw: Buffer, arrivedAt: number): Promise<void> => {
     const text = raw.toString('utf8');
     const { event, data } = parseFrame(text);
     const split = data === null ? null : splitter.split(event, data, s.chunkChars, text);
+    rewrote = split !== null;
     if (split === null) return io.write(raw);
     if (split.pieces < 2) return io.write(split.frames.join(''));
     const delivered: number[] = [];
@@ -85,8 +87,13 @@ export function createSmoother(
     io.onSmoothed(arrivedAt, delivered);
   };
 
-  /** A whole frame is smoothed; a fragment of an oversized one passes as it is. */
+  /**
+   * A whole frame is smoothed; a fragment of an oversized one passes as it is, and so does the LF that
+   * completed the CRLF of the frame before, unless that frame was rewritten (its pieces end themselves).
+   */
   const frame = async (f: Frame, arrivedAt: number): Promise<void> => {
+    if (f.lf === true && rewrote) return;
+    rewrote = false;
     if (!f.whole) return io.write(f.bytes);
     await smoothFrame(f.bytes, arrivedAt);
   };

@@ -29,12 +29,16 @@ export interface UsageStripper {
 
 /** A byte-stream stripper over a frame splitter (passed in: stages never import each other or build their own framing). */
 export function createUsageStripper(splitter: FrameSplitter): UsageStripper {
+  let dropped = false; // the last frame was taken out
   return {
     push(chunk) {
       const out: Buffer[] = [];
       for (const frame of splitter.push(chunk)) {
+        // The LF completing a dropped frame's CRLF goes with it.
+        if (frame.lf === true && dropped) continue;
         // A fragment of an oversized frame is passed on as it is.
         const kept = frame.whole ? stripInjectedUsage(frame.bytes) : frame.bytes;
+        dropped = kept === null;
         if (kept !== null) out.push(kept);
       }
       return out.length === 1 ? out[0]! : Buffer.concat(out);

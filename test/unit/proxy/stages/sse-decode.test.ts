@@ -91,6 +91,18 @@ describe('createSseDecoder', () => {
     expect(seen).toEqual(['a', 'b']);
   });
 
+  it('dispatches a CR CR framed event at a chunk edge at once; an LF opening the next chunk makes no event', () => {
+    const seen: (string | undefined)[] = [];
+    const decoder = createSseDecoder((e, data) => seen.push(`${e ?? ''}|${data}`));
+    decoder.push(utf8.encode('event: e\rdata: a\r\r'));
+    expect(seen).toEqual(['e|a']);
+    decoder.push(utf8.encode('\n'));
+    decoder.push(utf8.encode('\ndata: b\r\r'));
+    expect(seen).toEqual(['e|a', '|b']);
+    decoder.end();
+    expect(seen).toEqual(['e|a', '|b']);
+  });
+
   it('keeps text that starts with the Latin-1 reading of a BOM (the parser would strip "ï»¿")', () => {
     expect(
       decode([utf8.encode('\u00ef\u00bb\u00bfdata: x\n\ndata: y\n\n')]).events.map((e) => e.data),
