@@ -77,6 +77,11 @@ export interface TurnMessage {
 
 export interface ToolDefinition {
   name: string;
+  /**
+   * `custom`: a Responses freeform tool (Codex's `apply_patch`), carried elsewhere as a function
+   * taking one string argument `input`; absent means a plain function.
+   */
+  kind?: 'function' | 'custom';
   description: string | null;
   /** JSON Schema of the arguments, as the client sent it (each encoder cleans it for its target). */
   parameters: Record<string, unknown>;
@@ -108,6 +113,13 @@ export interface TurnRequest {
   reasoning: { budgetTokens: number | null; effort: 'minimal' | 'low' | 'medium' | 'high' | null } | null;
   /** The end user / session id when the client sends one (Anthropic `metadata.user_id`, OpenAI `user`). */
   user: string | null;
+  /**
+   * Responses state a pure codec cannot translate: `previous_response_id` names history the request
+   * does not carry, `store: true` asks the server to keep it. Surfaced so the proxy can serve or refuse
+   * them; absent (undefined) in every other format.
+   */
+  previousResponseId?: string | null;
+  store?: boolean | null;
 }
 
 /** Why a turn ended, in one vocabulary (each format maps its own both ways). */
@@ -178,7 +190,13 @@ export interface TurnCodec {
   decodeResponse(json: Readonly<Record<string, unknown>>): TurnResponse;
   encodeResponse(response: TurnResponse, request: TurnRequest): Record<string, unknown>;
   createStreamDecoder(): TurnStreamDecoder;
-  createStreamEncoder(request: TurnRequest): TurnStreamEncoder;
+  createStreamEncoder(request: TurnRequest, options?: StreamEncoderOptions): TurnStreamEncoder;
+}
+
+/** How a stream encoder frames its output, for formats that have more than one framing. */
+export interface StreamEncoderOptions {
+  /** Gemini: `sse` (`alt=sse`, the default) or `json-array` (a stream without `alt=sse`). Others ignore it. */
+  framing?: 'sse' | 'json-array';
 }
 
 /** What a target provider accepts, for the request encoder. */
