@@ -120,6 +120,11 @@ export interface TurnRequest {
    */
   previousResponseId?: string | null;
   store?: boolean | null;
+  /**
+   * Chat clients: the request asked `stream_options.include_usage`, so the Chat stream encoder ends
+   * with a usage chunk (`choices: []`). Absent: false.
+   */
+  includeUsage?: boolean;
 }
 
 /** Why a turn ended, in one vocabulary (each format maps its own both ways). */
