@@ -1,3 +1,4 @@
+import { csvField } from './csv';
 import type { UsageRow } from './usage';
 
 /** CSV column order for `sluice usage --csv`: every UsageRow field, named as in the JSON output. */
@@ -34,12 +35,6 @@ type _EveryFieldHasAColumn<
   Missing extends never = Exclude<keyof UsageRow, (typeof USAGE_CSV_COLUMNS)[number]>,
 > = Missing;
 
-function csvField(value: UsageRow[keyof UsageRow]): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** The CSV header line, with its CRLF. */
 export function usageCsvHeader(): string {
   return `${USAGE_CSV_COLUMNS.join(',')}\r\n`;
@@ -50,7 +45,10 @@ export function usageRowToCsvLine(row: UsageRow): string {
   return `${USAGE_CSV_COLUMNS.map((c) => csvField(row[c])).join(',')}\r\n`;
 }
 
-/** RFC 4180 CSV: a header row, then one record per row; CRLF line ends; null is an empty field. */
+/**
+ * RFC 4180 CSV: a header row, then one record per row; CRLF line ends; null is an empty field; text that
+ * would start a formula gets a leading `'` (csv.ts).
+ */
 export function usageRowsToCsv(rows: readonly UsageRow[]): string {
   return usageCsvHeader() + rows.map(usageRowToCsvLine).join('');
 }

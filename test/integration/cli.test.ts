@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -7,6 +7,9 @@ import path from 'node:path';
 import { FakeUpstream } from '../support/fake-upstream';
 import { buildHeadless } from '../support/headless-build';
 import type { UsageRow } from '../../src/shared/usage';
+import { closeDatabase, openDatabase } from '../../src/main/store/schema/db';
+import { UsageWriter } from '../../src/main/store/write/usage-writer';
+import { aFinish, aStart } from '../unit/store/fixtures';
 import type { SummaryRow } from '../../src/shared/usage-query';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-cli-'));
@@ -193,6 +196,33 @@ describe('headless CLI', () => {
     expect(bad.stderr.trim()).toBe(
       'sluice: --group-by must be one of day, model, provider, client, got "week"',
     );
+  });
+
+  it('exits quietly, 0 and no stack trace, when its reader stops early (`sluice usage | head`)', () => {
+    const many = path.join(tmp, 'many');
+    const db = openDatabase(path.join(many, 'sluice.db'));
+    const writer = new UsageWriter(db, {});
+    for (let i = 0; i < 3000; i++) {
+      const start = aStart();
+      writer.requestStarted(start);
+      writer.requestFinished(aFinish(start.requestId));
+    }
+    writer.close();
+    closeDatabase(db);
+    for (const format of ['--json', '--csv', '--utc']) {
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"$0" "$1" usage ${format} --data-dir "$2" | head -c 100 >/dev/null; exit \${PIPESTATUS[0]}`,
+          process.execPath,
+          cli,
+          many,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect({ format, code: r.status, stderr: r.stderr }).toEqual({ format, code: 0, stderr: '' });
+    }
   });
 
   it('says in one line when the port is taken', async () => {

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { startApp } from './app';
 import { defaultDataDir } from '../config/data-dir';
-import { runUsageCommand } from './usage-command';
+import { API_TOKEN_FILE } from '../config/local-token';
+import { runUsageCommand, stdoutSink } from './usage-command';
 import { SETUP_USAGE, UsageError, runSetupCommand } from '../setup/command';
 
 const USAGE = `Usage:
@@ -33,8 +34,9 @@ async function serve(argv: string[]): Promise<number> {
     strict: true,
   });
   const port = values.port === undefined ? undefined : parsePort(values.port);
+  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const app = await startApp({
-    dataDir: path.resolve(values['data-dir'] ?? defaultDataDir()),
+    dataDir,
     ...(values.config === undefined ? {} : { configFile: path.resolve(values.config) }),
     ...(port === undefined ? {} : { port }),
     host: values.host,
@@ -45,7 +47,7 @@ async function serve(argv: string[]): Promise<number> {
   process.stdout.write(`Sluice dashboard: ${app.url}/_sluice/?token=${app.token}\n`);
   if (!LOOPBACK.has(values.host)) {
     process.stderr.write(
-      `Sluice: reachable beyond this machine on ${values.host}; API clients must send the local token as their API key\n`,
+      `Sluice: reachable beyond this machine on ${values.host}; API clients must send the API token (${path.join(dataDir, API_TOKEN_FILE)}) as their API key\n`,
     );
   }
   await new Promise<void>((resolve) => {
@@ -74,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serve(rest);
     case 'usage':
-      return runUsageCommand(rest, (s) => process.stdout.write(s));
+      return runUsageCommand(rest, stdoutSink());
     case 'setup':
       try {
         return runSetupCommand(rest, {

@@ -27,6 +27,22 @@ function parseGroup(value: string | undefined): CsvGroup | undefined {
 
 type Format = 'table' | 'json' | 'csv';
 
+/**
+ * Terminal escape sequences (CSI, OSC, other ESC sequences, and C1's single-byte CSI), then any other
+ * control character (C0, DEL, C1) and the Unicode bidi controls that reorder what a terminal shows.
+ */
+const ESCAPES =
+  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]?|\x9b[0-?]*[ -/]*[@-~]/g;
+const CONTROLS = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A field as the table prints it: model names, clients and providers come from clients and upstreams,
+ * and a terminal would obey an escape sequence in them (colours, links, a cleared screen, a title).
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(ESCAPES, '').replace(CONTROLS, '');
+}
+
 /** Every matching request, written as it is read: an export of a year holds one row in memory at a time. */
 function writeRows(rows: Iterable<UsageRow>, format: Format, out: (s: string) => void): void {
   let n = 0;
@@ -41,10 +57,11 @@ function writeRows(rows: Iterable<UsageRow>, format: Format, out: (s: string) =>
     else if (format === 'json')
       out(`${n === 0 ? '[\n' : ',\n'}${JSON.stringify(r, null, 2).replace(/^/gm, '  ')}`);
     else {
-      const route = `${r.model ?? '-'} → ${r.provider ?? '-'}`;
+      const t = terminalSafe;
+      const route = `${t(r.model ?? '-')} → ${t(r.provider ?? '-')}`;
       const cost = r.costUsd === null ? '-' : `$${r.costUsd.toFixed(4)}`;
       out(
-        `${r.startedAt.padEnd(25)} ${r.client.padEnd(13)} ${r.format.padEnd(17)} ${route.slice(0, 32).padEnd(32)} ${r.status.padEnd(10)} ${String(r.ttfbMs ?? '-').padStart(5)}  ${`${r.inputTokens ?? '-'}/${r.outputTokens ?? '-'}`.padEnd(11)} ${cost}\n`,
+        `${t(r.startedAt).padEnd(25)} ${t(r.client).padEnd(13)} ${t(r.format).padEnd(17)} ${route.slice(0, 32).padEnd(32)} ${t(r.status).padEnd(10)} ${String(r.ttfbMs ?? '-').padStart(5)}  ${`${r.inputTokens ?? '-'}/${r.outputTokens ?? '-'}`.padEnd(11)} ${cost}\n`,
       );
     }
     n++;
@@ -65,7 +82,10 @@ function writeSummary(
     `${group.padEnd(28)} requests  errors   input     cache-read  cache-write output      cost       ttfb p50/p95\n`,
   );
   for (const r of rows) {
-    const name = (group === 'day' ? (r.bucketStart ?? '-').slice(0, 10) : (r.key ?? '-')).slice(0, 28);
+    const name = terminalSafe(group === 'day' ? (r.bucketStart ?? '-').slice(0, 10) : (r.key ?? '-')).slice(
+      0,
+      28,
+    );
     const num = (v: number, w: number): string => String(v).padStart(w);
     const ttfb = `${r.ttfbP50Ms ?? '-'}/${r.ttfbP95Ms ?? '-'}`;
     out(
@@ -80,6 +100,24 @@ function summaryQuery(group: CsvGroup, range: RequestFilter, utc: boolean): Summ
   return group === 'day'
     ? { ...base, bucket: 'day', groupBy: 'none' }
     : { ...base, bucket: 'all', groupBy: group };
+}
+
+/**
+ * Writes to `stream` (stdout) for `sluice usage`: once the reader has gone (`sluice usage | head`), the
+ * rest is dropped quietly and the command still exits 0, rather than dying of EPIPE with a stack trace.
+ */
+export function stdoutSink(
+  stream: NodeJS.WritableStream & { destroyed: boolean; destroy(): void } = process.stdout,
+): (s: string) => void {
+  let gone = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    gone = true;
+    stream.destroy();
+  });
+  return (s) => {
+    if (!gone && !stream.destroyed) stream.write(s);
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { csvField } from '../../shared/csv';
 import type { SummaryRow } from '../../shared/usage-query';
 
 /** What a grouped export is grouped by: calendar days, or the whole range per model, provider or client. */
@@ -22,21 +23,16 @@ const TOTALS = [
   'ttfbP95Ms',
 ] as const satisfies readonly (keyof SummaryRow)[];
 
-function field(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /**
- * RFC 4180 CSV of summary rows (CRLF line ends, null → empty), like `sluice usage --csv`: the first
- * column is the group (`day` holds the day's start, ISO 8601), then the totals.
+ * RFC 4180 CSV of summary rows (CRLF line ends, null → empty, formula-like text neutralised), like
+ * `sluice usage --csv`: the first column is the group (`day` holds the day's start, ISO 8601), then the
+ * totals.
  */
 export function summaryRowsToCsv(rows: readonly SummaryRow[], group: CsvGroup): string {
   const lines = [[group, ...TOTALS].join(',')];
   for (const row of rows) {
     const first = group === 'day' ? row.bucketStart : row.key;
-    lines.push([field(first), ...TOTALS.map((c) => field(row[c]))].join(','));
+    lines.push([csvField(first), ...TOTALS.map((c) => csvField(row[c]))].join(','));
   }
   return lines.map((line) => `${line}\r\n`).join('');
 }
