@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicTurnCodec } from '../../../../src/formats/anthropic/turn';
 import { openAiChatTurnCodec } from '../../../../src/formats/openai-chat/turn';
+import { effortForBudget } from '../../../../src/formats/turn/effort';
 import type { EncodeOptions } from '../../../../src/formats/turn/types';
 
 const PNG =
@@ -200,7 +201,8 @@ describe('Anthropic client → Chat provider (request)', () => {
     ]);
     expect(body.tool_choice).toBe('auto');
     expect(body.parallel_tool_calls).toBe(false);
-    expect(body.reasoning_effort).toBe('medium');
+    // The shared budget↔effort table (turn/effort.ts) decides the level.
+    expect(body.reasoning_effort).toBe(effortForBudget(10000));
     expect(body.max_tokens).toBe(8192);
     expect(body.user).toBe('user_abc_session_1');
     expect(body.stream_options).toEqual({ include_usage: true });

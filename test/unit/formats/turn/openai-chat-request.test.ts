@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicTurnCodec } from '../../../../src/formats/anthropic/turn';
 import { openAiChatTurnCodec } from '../../../../src/formats/openai-chat/turn';
+import { BUDGET_FOR_EFFORT } from '../../../../src/formats/turn/effort';
 import type { EncodeOptions } from '../../../../src/formats/turn/types';
 
 const opts = (over: Partial<EncodeOptions> = {}): EncodeOptions => ({
@@ -193,7 +194,7 @@ describe('Chat client → Anthropic provider (request)', () => {
     );
     expect(anthropicTurnCodec.encodeRequest(fresh, opts()).thinking).toEqual({
       type: 'enabled',
-      budget_tokens: 2048,
+      budget_tokens: BUDGET_FOR_EFFORT.low,
     });
   });
 
