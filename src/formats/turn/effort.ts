@@ -9,7 +9,7 @@ export type Effort = 'minimal' | 'low' | 'medium' | 'high';
 /** The token budget that stands for an effort. */
 export const BUDGET_FOR_EFFORT: Readonly<Record<Effort, number>> = {
   minimal: 1024,
-  low: 2048,
+  low: 4096,
   medium: 8192,
   high: 24576,
 };
