@@ -12,12 +12,20 @@ export function isSecretHeader(provider: Pick<ProviderConfig, 'secretHeaders'>, 
   return (provider.secretHeaders ?? []).some((m) => m.toLowerCase() === n);
 }
 
+/**
+ * Header values shorter than this are not redacted by value: a header the name rule calls secret may
+ * hold `none` or `on` (`x-auth-mode`), which would be cut out of every text it happens to appear in, and
+ * no credential is that short. They are still sealed and masked.
+ */
+const MIN_REDACTED_CHARS = 8;
+
 /** A credential header value's scheme (`Bearer sk-…`): the bare token after it is a secret of its own. */
 const SCHEME = /^\s*(?:bearer|basic|token)\s+(\S+)/i;
 
 /**
  * Every secret the providers carry: their keys, and the values of their credential headers (with the
- * bare token after a `Bearer`/`Basic`/`Token` scheme), for redacting texts by value.
+ * bare token after a `Bearer`/`Basic`/`Token` scheme) of at least 8 characters, for redacting texts by
+ * value.
  */
 export function providerSecrets(providers: readonly ProviderConfig[]): string[] {
   const out: string[] = [];
@@ -25,9 +33,9 @@ export function providerSecrets(providers: readonly ProviderConfig[]): string[] 
     if (p.apiKey !== undefined) out.push(p.apiKey);
     for (const [name, value] of Object.entries(p.headers)) {
       if (!isSecretHeader(p, name)) continue;
-      out.push(value);
+      if (value.length >= MIN_REDACTED_CHARS) out.push(value);
       const bare = SCHEME.exec(value)?.[1];
-      if (bare !== undefined) out.push(bare);
+      if (bare !== undefined && bare.length >= MIN_REDACTED_CHARS) out.push(bare);
     }
   }
   return out;

@@ -34,6 +34,17 @@ describe('provider secrets', () => {
     expect(isSecretHeader(provider, 'anthropic-version')).toBe(false);
   });
 
+  it('redacts no short value by value (it would cut `none` out of every text), though it stays secret', () => {
+    const p = ProviderSchema.parse({
+      id: 'q',
+      kind: 'openai',
+      baseUrl: 'https://example.test/v1',
+      headers: { 'x-auth-mode': 'none', authorization: 'Bearer abc' },
+    });
+    expect(isSecretHeader(p, 'x-auth-mode')).toBe(true);
+    expect(providerSecrets([p])).toEqual(['Bearer abc']);
+  });
+
   it('lists the key, every credential header value and the bare token after its scheme', () => {
     expect(providerSecrets([provider]).sort()).toEqual(
       [
