@@ -136,12 +136,33 @@ describe('settings, providers, usage, setup (e2e)', () => {
     await form.getByRole('combobox').first().selectOption('gemini');
     await form.getByPlaceholder('https://generativelanguage.googleapis.com').fill(up.url);
     await form.getByLabel('API key (write-only)').fill('AIzaE2eSecretKeyValue0000000000');
+    // A credential header whose name says nothing: typed here, it is marked secret.
+    await form.getByLabel('secret headers (write-only)').fill('x-org-cred: OrgCredE2e-0123456789');
     await shots('providers-edit');
     await form.getByRole('button', { name: 'Save' }).click();
     const added = list.locator('[data-provider="gemini-extra"]');
     await added.waitFor();
     expect(await added.innerText()).toContain('AIz…0000');
     expect(await page.content()).not.toContain('AIzaE2eSecretKeyValue0000000000');
+    expect(await page.content()).not.toContain('OrgCredE2e-0123456789');
+    const saved = (): unknown => sluice.app.config.providers().find((p) => p.id === 'gemini-extra');
+    expect(saved()).toMatchObject({
+      headers: { 'x-org-cred': 'OrgCredE2e-0123456789' },
+      secretHeaders: ['x-org-cred'],
+    });
+    // Editing shows the saved header masked, never its value; saving another change keeps it.
+    await added.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('form', { name: 'Edit gemini-extra' });
+    await expect
+      .poll(() => edit.getByTestId('saved-secret-header').innerText())
+      .toContain('x-org-cred: Org…6789');
+    expect(await edit.getByLabel('secret headers (write-only)').inputValue()).toBe('');
+    expect(await page.content()).not.toContain('OrgCredE2e-0123456789');
+    await edit.getByPlaceholder('default').first().fill('30');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => saved())
+      .toMatchObject({ rpm: 30, headers: { 'x-org-cred': 'OrgCredE2e-0123456789' } });
     await shots('providers');
   });
 

@@ -79,7 +79,7 @@ export function GatewaySection({ children, onSaved }: GatewaySectionProps): JSX.
         return;
       }
       reloadSetup();
-      onSaved?.('new token');
+      onSaved?.('new tokens');
     });
   };
 
