@@ -49,12 +49,16 @@ export function encodeAnthropicRequest(turn: TurnRequest, options: EncodeOptions
 
 /**
  * `thinking`, when reasoning was asked and Anthropic can take it: the budget must be ≥ 1024 and below
- * max_tokens, and the last assistant turn, when it called tools, must open with Anthropic's own signed
- * thinking, else Anthropic rejects the request (a history from another vendor has none): then none.
+ * max_tokens, the tool choice must not force a call, and the last assistant turn, when it called
+ * tools, must open with Anthropic's own signed thinking (a history from another vendor has none),
+ * else Anthropic rejects the request: then no thinking is asked.
  */
 function thinkingConfig(turn: TurnRequest, maxTokens: number): Record<string, unknown> | null {
   const r = turn.reasoning;
   if (r === null || maxTokens <= MIN_THINKING_BUDGET) return null;
+  // Anthropic refuses thinking together with a forced tool choice.
+  if (turn.tools.length > 0 && (turn.toolChoice?.type === 'any' || turn.toolChoice?.type === 'tool'))
+    return null;
   const lastAssistant = turn.messages.findLast((m) => m.role === 'assistant');
   if (lastAssistant?.parts.some((p) => p.type === 'tool_call') === true) {
     const first = lastAssistant.parts[0];

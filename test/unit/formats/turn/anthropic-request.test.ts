@@ -142,6 +142,12 @@ describe('anthropicTurnCodec.decodeRequest', () => {
     expect(body.temperature).toBeUndefined();
   });
 
+  it('asks no thinking with a forced tool choice (Anthropic refuses the pair)', () => {
+    const forced = anthropicTurnCodec.encodeRequest({ ...turn, toolChoice: { type: 'any' } }, opts());
+    expect(forced.thinking).toBeUndefined();
+    expect(forced.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
+  });
+
   it('clamps max_tokens to the provider limit and keeps the thinking budget below it', () => {
     const body = anthropicTurnCodec.encodeRequest(turn, opts({ maxOutputTokens: 8000 }));
     expect(body.max_tokens).toBe(8000);
