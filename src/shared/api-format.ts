@@ -6,6 +6,33 @@ export type ProviderKind = 'openai' | 'anthropic' | 'gemini';
 
 export const API_FORMATS: readonly ApiFormat[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
 
+/** The names the config uses for the formats a provider accepts (`providers[].formats`). */
+export const WIRE_FORMAT_NAMES = ['chat', 'responses', 'messages', 'gemini'] as const;
+export type WireFormatName = (typeof WIRE_FORMAT_NAMES)[number];
+
+const FORMAT_BY_NAME: Readonly<Record<WireFormatName, ApiFormat>> = {
+  chat: 'openai-chat',
+  responses: 'openai-responses',
+  messages: 'anthropic',
+  gemini: 'gemini',
+};
+
+/** The formats a provider accepts, in its order: its `formats`, else its kind's. */
+export function providerFormats(p: {
+  kind: ProviderKind;
+  formats?: readonly WireFormatName[] | undefined;
+}): ApiFormat[] {
+  if (p.formats !== undefined) return p.formats.map((n) => FORMAT_BY_NAME[n]);
+  switch (p.kind) {
+    case 'openai':
+      return ['openai-chat', 'openai-responses'];
+    case 'anthropic':
+      return ['anthropic'];
+    case 'gemini':
+      return ['gemini'];
+  }
+}
+
 /** Which provider kind serves a format. */
 export function kindForFormat(format: ApiFormat): ProviderKind {
   switch (format) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SettingsSchema, SmoothingOverrideSchema } from './settings';
 import { USER_AGENT_PRESETS, customUserAgentProblem } from './user-agents';
+import { WIRE_FORMAT_NAMES } from './api-format';
 
 /** A provider's User-Agent: a preset (see user-agents.ts) or `{ "custom": "…" }`, checked as a header value. */
 const UserAgentSchema = z.union(
@@ -56,6 +57,19 @@ export const ProviderSchema = z
     secretHeaders: z.array(z.string().min(1)).optional(),
     /** Who Sluice says it is to this provider; absent → the client's own User-Agent passes (user-agents.ts). */
     userAgent: UserAgentSchema.optional(),
+    /**
+     * The wire formats this provider accepts, first = the one Sluice translates to. Absent → by kind:
+     * openai `["chat","responses"]`, anthropic `["messages"]`, gemini `["gemini"]`. A request in one of
+     * them is relayed byte for byte; any other is translated (see README, Translation).
+     */
+    formats: z.array(z.enum(WIRE_FORMAT_NAMES)).min(1).optional(),
+    /** The most output tokens this provider's models take: a translated request's max tokens is clamped to it. */
+    maxOutputTokens: z.number().int().min(1).optional(),
+    /**
+     * Whether reasoning text is sent back on assistant tool turns of a translated request (Chat
+     * `reasoning_content`): DeepSeek requires it, Kimi rejects it. Default false.
+     */
+    replayReasoning: z.boolean().optional(),
   })
   .strict();
 
