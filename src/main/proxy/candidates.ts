@@ -23,20 +23,36 @@ export function noProviderMessage(format: ApiFormat, providers: readonly Provide
   return `Sluice's ${kind} providers (${ofKind.map((p) => p.id).join(', ')}) are all disabled: enable one.`;
 }
 
+/**
+ * True when `text` matches `pattern`, where `*` stands for any run of characters (none included) and
+ * everything else is literal, anchored at both ends. Linear in the text for each literal piece: the
+ * first piece must start it, the last end it, and those between are found left to right, each as early
+ * as it can be (the earliest place never loses a match). A backtracking regex took seconds on a long
+ * name with a few stars.
+ */
+export function globMatches(pattern: string, text: string): boolean {
+  const pieces = pattern.split('*');
+  if (pieces.length === 1) return pattern === text;
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  const end = text.length - last.length;
+  if (end < first.length || !text.startsWith(first) || !text.endsWith(last)) return false;
+  let at = first.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const piece = pieces[i]!;
+    if (piece === '') continue;
+    const found = text.indexOf(piece, at);
+    if (found === -1 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
+}
+
 /** `allowModels` entries are exact names or `*` globs. */
 export function modelAllowed(allow: readonly string[] | undefined, model: string | null): boolean {
   if (allow === undefined) return true;
   if (model === null) return false;
-  return allow.some((pattern) =>
-    pattern.includes('*')
-      ? new RegExp(
-          `^${pattern
-            .split('*')
-            .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-            .join('.*')}$`,
-        ).test(model)
-      : pattern === model,
-  );
+  return allow.some((pattern) => globMatches(pattern, model));
 }
 
 /**
