@@ -56,9 +56,23 @@ export interface StreamFacts {
 /** Cheap classification of one event, returned by `observe`, used by the prefetch gate. */
 export type EventKind = 'content' | 'terminal' | 'error' | 'other';
 
+/**
+ * What a format's official SDK does with an event the stream ends inside (its data read, but no blank
+ * line after it): `dispatch` it as if the blank line had come, `discard` it (WHATWG), or `reject` the
+ * stream. Sluice reads the end of a stream exactly as the client's SDK would, no more leniently.
+ */
+export type PendingAtEnd = 'dispatch' | 'discard' | 'reject';
+
 /** Reads the events of one response into `facts`. One instance per response. */
 export interface StreamObserver {
   readonly facts: StreamFacts;
+  /** What this format's SDK does with an event the stream ends inside. */
+  readonly pendingAtEnd: PendingAtEnd;
+  /**
+   * The stream has ended (not cut, not abandoned): a format whose SDK takes a stream that stops short of
+   * its terminal event as finished says so here (Anthropic: a stop reason, then no `message_stop`).
+   */
+  observeEnd(): EventKind;
   /** One dispatched SSE event: its `event:` name (undefined when none) and `data`. */
   observeEvent(event: string | undefined, data: string): EventKind;
   /** One whole JSON value: a non-streaming body, or one element of Gemini's JSON-array stream. */

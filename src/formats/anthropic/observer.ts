@@ -9,7 +9,7 @@ import {
   recordError,
   toolCallAt,
 } from '../common/stream-facts';
-import type { EventKind, StreamFacts, StreamObserver, ToolCallFacts } from '../types';
+import type { EventKind, PendingAtEnd, StreamFacts, StreamObserver, ToolCallFacts } from '../types';
 import { normalizeAnthropicUsage } from '../common/usage-normalize';
 
 /**
@@ -35,6 +35,12 @@ export function textDelta(data: string): string | null {
 
 class AnthropicObserver implements StreamObserver {
   readonly facts: StreamFacts = createStreamFacts();
+  /**
+   * @anthropic-ai/sdk drops an event the stream ends inside: `_iterSSEMessages` (src/core/streaming.ts,
+   * 1.14.0) dispatches only at an empty line and reads the lines left at the end without one, as WHATWG
+   * says. Its stream then ends without an error (see `observeEnd`).
+   */
+  readonly pendingAtEnd: PendingAtEnd = 'discard';
   /** message_start usage with every message_delta's non-null fields laid over it. */
   private usage: JsonObject | null = null;
 
@@ -67,6 +73,16 @@ class AnthropicObserver implements StreamObserver {
     const payload = asObject(value);
     if (payload === null) return 'other';
     return this.read(asString(payload.type) ?? '', payload);
+  }
+
+  /**
+   * A `message_delta` with a stop reason has told the client how the message ended; a stream that ends
+   * after it without `message_stop` is a finished message (the SDK's stream ends without an error).
+   */
+  observeEnd(): EventKind {
+    const facts = this.facts;
+    if (facts.terminal || facts.finishReason === null || facts.error !== null) return 'other';
+    return this.stop();
   }
 
   private read(type: string, payload: JsonObject): EventKind {

@@ -1,6 +1,6 @@
 import { asArray, asNumber, asObject, asString, parseObject, type JsonObject } from '../common/json-read';
 import { createStreamFacts, errorFromText, nonEmpty, recordError } from '../common/stream-facts';
-import type { EventKind, StreamFacts, StreamObserver } from '../types';
+import type { EventKind, PendingAtEnd, StreamFacts, StreamObserver } from '../types';
 import { normalizeGeminiUsage } from '../common/usage-normalize';
 
 /**
@@ -12,6 +12,11 @@ import { normalizeGeminiUsage } from '../common/usage-normalize';
 
 class GeminiObserver implements StreamObserver {
   readonly facts: StreamFacts = createStreamFacts();
+  /**
+   * @google/genai rejects a stream that ends inside an event: `processStreamResponse` throws "Incomplete
+   * JSON segment at the end" when anything but whitespace follows the last blank line (2.32.0).
+   */
+  readonly pendingAtEnd: PendingAtEnd = 'reject';
   /** A candidate finishReason was seen (facts.finishReason may also hold a block reason). */
   private finished = false;
   private blocked = false;
@@ -32,6 +37,11 @@ class GeminiObserver implements StreamObserver {
     this.facts.events++;
     const payload = asObject(value);
     return payload === null ? 'other' : this.read(payload);
+  }
+
+  /** A finishReason (or a block) is the end; the stream's end adds nothing to it. */
+  observeEnd(): EventKind {
+    return 'other';
   }
 
   private read(payload: JsonObject): EventKind {

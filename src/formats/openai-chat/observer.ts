@@ -8,7 +8,7 @@ import {
   recordError,
   toolCallAt,
 } from '../common/stream-facts';
-import type { EventKind, StreamFacts, StreamObserver } from '../types';
+import type { EventKind, PendingAtEnd, StreamFacts, StreamObserver } from '../types';
 import { normalizeOpenAiChatUsage } from '../common/usage-normalize';
 
 /**
@@ -84,6 +84,12 @@ export function plainDelta(data: string): PlainDelta | null {
 
 class OpenAiChatObserver implements StreamObserver {
   readonly facts: StreamFacts = createStreamFacts();
+  /**
+   * openai-node reads an event the stream ends inside: its SSE decoder is flushed at the end of the body
+   * (openai/openai-node#2726, "emit terminal SSE events missing a trailing blank line", fixing #2725).
+   * Before that it dropped the event, and took the stream as complete all the same.
+   */
+  readonly pendingAtEnd: PendingAtEnd = 'dispatch';
 
   observeEvent(event: string | undefined, data: string): EventKind {
     this.facts.events++;
@@ -116,6 +122,11 @@ class OpenAiChatObserver implements StreamObserver {
     this.facts.events++;
     const body = asObject(value);
     return body === null ? 'other' : this.read(body);
+  }
+
+  /** A finish reason is the end; the stream's end adds nothing to it. */
+  observeEnd(): EventKind {
+    return 'other';
   }
 
   /** What `read` does with a chunk that `plainDelta` could read. */

@@ -1,7 +1,14 @@
 import { asArray, asNumber, asObject, asString, parseObject, type JsonObject } from '../common/json-read';
 import { literalValue, scalarMember, STRING_LITERAL } from '../common/lazy-json';
 import { createStreamFacts, errorFromText, nonEmpty, recordError, toolCallAt } from '../common/stream-facts';
-import type { EventKind, StreamError, StreamFacts, StreamObserver, ToolCallFacts } from '../types';
+import type {
+  EventKind,
+  PendingAtEnd,
+  StreamError,
+  StreamFacts,
+  StreamObserver,
+  ToolCallFacts,
+} from '../types';
 import { normalizeResponsesUsage } from '../common/usage-normalize';
 
 /**
@@ -44,6 +51,8 @@ function responsesError(obj: JsonObject): StreamError {
 
 class ResponsesObserver implements StreamObserver {
   readonly facts: StreamFacts = createStreamFacts();
+  /** openai-node reads an event the stream ends inside (openai/openai-node#2726; see the Chat observer). */
+  readonly pendingAtEnd: PendingAtEnd = 'dispatch';
   /** Function calls by output item id: argument deltas name the item, not the position. */
   private readonly callsByItem = new Map<string, ToolCallFacts>();
 
@@ -63,6 +72,11 @@ class ResponsesObserver implements StreamObserver {
       return this.fail(errorFromText(data));
     }
     return this.read(event ?? asString(payload.type) ?? '', payload);
+  }
+
+  /** Only `response.completed | incomplete | failed` ends a response; the stream's end adds nothing. */
+  observeEnd(): EventKind {
+    return 'other';
   }
 
   observeJson(value: unknown): EventKind {

@@ -22,8 +22,18 @@ export interface BodyObserver {
   readonly facts: StreamFacts;
   readonly signals: BodySignals;
   readonly bytes: number;
+  /**
+   * The body ended inside an event, and this format's SDK rejects such a stream (`pendingAtEnd`): the
+   * request failed, though its bytes reach the client as they came.
+   */
+  readonly endedInsideEvent: boolean;
   push(chunk: Buffer): void;
-  end(): void;
+  /**
+   * No more bytes. `bodyEnded` (default): the upstream ended the body, so an event it ended inside is
+   * read as the format's SDK reads it, and the format may settle on how the stream stopped; false: the
+   * body was abandoned half-way (the client left), and what is unfinished is dropped.
+   */
+  end(bodyEnded?: boolean): void;
 }
 
 /** Picks the framing from the request's format, whether it streams, and the response content type. */
@@ -65,6 +75,7 @@ export function observeBody(
   const signals: BodySignals = { content: false, terminal: false, error: false };
   const budget = new FrameBudget(ctx.settings.liveFramesPerRequest, ctx.settings.liveFrameBytesPerRequest);
   let bytes = 0;
+  let endedInsideEvent = false;
   const note = (kind: EventKind): void => {
     if (kind === 'content') signals.content = true;
     else if (kind === 'terminal') signals.terminal = true;
@@ -84,7 +95,7 @@ export function observeBody(
     note(observer.observeJson(value));
   };
 
-  let sink: { push(chunk: Uint8Array): void; end(): void };
+  let sink: { push(chunk: Uint8Array): void; end(bodyEnded: boolean): void };
   if (mode === 'sse') {
     // Lines that are not SSE (Gemini can append a bare JSON error after its events) are kept,
     // bounded, and read as one JSON value at the end.
@@ -101,12 +112,13 @@ export function observeBody(
           stray.push(line);
           strayChars += line.length;
         },
+        pendingAtEnd: observer.pendingAtEnd === 'dispatch' ? 'dispatch' : 'discard',
       },
     );
     sink = {
       push: (chunk) => decoder.push(chunk),
-      end() {
-        decoder.end();
+      end(bodyEnded) {
+        if (decoder.end(bodyEnded) && observer.pendingAtEnd === 'reject') endedInsideEvent = true;
         if (stray.length > 0) {
           const text = stray.join('\n');
           parseAndObserve(text);
@@ -146,14 +158,18 @@ export function observeBody(
     get bytes() {
       return bytes;
     },
+    get endedInsideEvent() {
+      return endedInsideEvent;
+    },
     push(chunk) {
       bytes += chunk.length;
       const before = observer.facts.events;
       sink.push(chunk);
       log.responseBytes(attempt, mode, chunk, observer.facts.events - before);
     },
-    end() {
-      sink.end();
+    end(bodyEnded = true) {
+      sink.end(bodyEnded);
+      if (bodyEnded && mode !== 'json') note(observer.observeEnd());
       if (budget.dropped > 0) log.framesDropped(budget.dropped);
     },
   };

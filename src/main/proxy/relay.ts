@@ -63,14 +63,19 @@ export async function relay(
         c.observer.push(r.chunk);
         await output.push(r.chunk);
       }
-      c.observer.end();
+      // An event the upstream ended inside is read as the client's SDK reads it (`pendingAtEnd`).
+      c.observer.end(!clientGone);
     }
     const cutShort =
       c.isSse && c.status < 300 && !c.observer.facts.terminal && c.observer.facts.error === null;
+    // A stream the client's SDK reads as whole goes as it came, its last event without a blank line too.
     await output.end(!cutShort);
     if (!clientGone && cutShort) {
       failure = { code: 'stream_cut' };
       endWith(failure, 'upstream stream ended before its terminal event');
+    } else if (!clientGone && c.observer.endedInsideEvent && c.observer.facts.error === null) {
+      // Its SDK rejects it, as it would have without Sluice: the bytes stand, the request failed.
+      failure = { code: 'stream_cut', detail: 'the stream ended inside an event' };
     }
   } catch (err) {
     c.reader?.destroy();

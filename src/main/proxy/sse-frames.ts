@@ -45,13 +45,15 @@ function leadingLf(chunk: Buffer, afterCr: boolean): boolean {
 
 /**
  * A piece of the stream: a whole frame, or (`whole` false) a fragment of one too large to hold, or
- * (`lf`) the lone LF that completed a CRLF after the frame before it was handed out at its CR. Pieces
- * that are not whole are passed on as they are; the LF may be dropped with a frame it belonged to.
+ * (`lf`) the lone LF that completed a CRLF after the frame before it was handed out at its CR, or
+ * (`last`, from `end`) the last frame, which the stream ended inside. Pieces that are not whole are
+ * passed on as they are; the LF may be dropped with a frame it belonged to.
  */
 export interface Frame {
   bytes: Buffer;
   whole: boolean;
   lf?: true;
+  last?: true;
 }
 
 export interface FrameSplitter {
@@ -127,7 +129,7 @@ export function createFrameSplitter(maxFrameBytes = 1024 * 1024): FrameSplitter 
       held = [];
       heldBytes = 0;
       // Every complete frame has been handed out by push: what is held never ends in a blank line.
-      return { bytes, whole: false };
+      return inFragment ? { bytes, whole: false } : { bytes, whole: false, last: true };
     },
   };
 }

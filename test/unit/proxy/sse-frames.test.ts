@@ -91,7 +91,7 @@ describe('createFrameSplitter', () => {
     expect(s.push(Buffer.from('data: c\r'))).toEqual([]);
     expect(texts(s.push(Buffer.from('\r')))).toEqual(['data: c\r\r']);
     expect(s.push(Buffer.from('d'))).toEqual([]);
-    expect(s.end()).toEqual({ bytes: Buffer.from('d'), whole: false });
+    expect(s.end()).toEqual({ bytes: Buffer.from('d'), whole: false, last: true });
   });
 
   it('releases a CR-framed event ending at a chunk edge at once; the LF that may follow comes alone (regression: held until 1 MiB or the end)', () => {

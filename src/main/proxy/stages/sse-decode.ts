@@ -22,13 +22,22 @@ export interface SseDecoderOptions {
   onStrayLine?: (line: string) => void;
   /** A valid `retry` field, in ms. */
   onRetry?: (ms: number) => void;
+  /**
+   * An event the body ends inside (its last line read, no blank line after it): `discard`ed, as WHATWG
+   * says (the default), or `dispatch`ed as if the blank line had come, as openai-node does.
+   */
+  pendingAtEnd?: 'dispatch' | 'discard';
 }
 
 export interface SseDecoder {
   /** Feeds raw body bytes, split anywhere (inside a line, a CRLF or a UTF-8 sequence). */
   push(chunk: Uint8Array): void;
-  /** End of body: an event still pending is discarded, as WHATWG says. Later pushes are ignored. */
-  end(): void;
+  /**
+   * End of body. `bodyEnded`: the body really ended (not abandoned half-way); its last line then ends
+   * there, and an event it completes is handled as `pendingAtEnd` says. Returns whether there was such
+   * an event (one with data). Later pushes are ignored.
+   */
+  end(bodyEnded?: boolean): boolean;
 }
 
 const DEFAULT_MAX_BUFFER_CHARS = 16 * 1024 * 1024;
@@ -47,9 +56,17 @@ export function createSseDecoder(onEvent: SseEventHandler, opts: SseDecoderOptio
   // second half of that CRLF and must not count as a blank line.
   let swallowLf = false;
   let stopped = false;
+  /** Set while end() completes the last line and event: what is dispatched then was pending. */
+  let ending = false;
+  let pending = false;
+  const dispatchPending = opts.pendingAtEnd === 'dispatch';
 
   const parser = createParser({
     onEvent(message) {
+      if (ending) {
+        pending = true;
+        if (!dispatchPending) return;
+      }
       if (message.id !== undefined) lastEventId = message.id;
       onEvent(message.event, message.data, lastEventId);
     },
@@ -89,12 +106,21 @@ export function createSseDecoder(onEvent: SseEventHandler, opts: SseDecoderOptio
         swallowLf = true;
       }
     },
-    end() {
-      if (stopped) return;
+    end(bodyEnded = true) {
+      if (stopped) return false;
       stopped = true;
-      // Bytes after the last line terminator belong to an unterminated line, which is discarded anyway.
-      decoder.end();
+      if (bodyEnded) {
+        // The end of the body ends its last line (a stray line is reported), and a blank line then
+        // dispatches what that completes: an event the body ended inside. (After a CR at the end, one LF
+        // was fed already.) A clean end's extra empty lines dispatch nothing.
+        const rest = decoder.end(); // U+FFFD for a sequence the body cut, or ''
+        if (rest.length > 0) parser.feed(rest);
+        ending = true;
+        parser.feed('\n\n');
+        ending = false;
+      }
       parser.reset();
+      return pending;
     },
   };
 }

@@ -45,9 +45,11 @@ export function createUsageStripper(splitter: FrameSplitter): UsageStripper {
     },
     end: () => {
       const rest = splitter.end();
+      // The last frame, which the stream ended inside, reaches an SDK that reads it (pendingAtEnd):
+      // it is stripped like any other; a fragment of an oversized one passes as it is.
       return rest === null
         ? Buffer.alloc(0)
-        : rest.whole
+        : rest.whole || rest.last === true
           ? (stripInjectedUsage(rest.bytes) ?? Buffer.alloc(0))
           : rest.bytes;
     },

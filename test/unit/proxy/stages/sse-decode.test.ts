@@ -137,6 +137,62 @@ describe('createSseDecoder', () => {
     expect(overflows).toBe(1);
   });
 
+  describe('an event the body ends inside (issue #14 item 3)', () => {
+    const endings = ['data: x', 'data: x\n', 'data: x\r', 'data: x\r\n', 'event: e\ndata: x'];
+
+    function ending(text: string, pendingAtEnd?: 'dispatch' | 'discard', bodyEnded?: boolean) {
+      const events: string[] = [];
+      const stray: string[] = [];
+      const decoder = createSseDecoder((e, data) => events.push(`${e ?? ''}|${data}`), {
+        pendingAtEnd,
+        onStrayLine: (line) => stray.push(line),
+      });
+      for (const b of utf8.encode(text)) decoder.push(new Uint8Array([b]));
+      const pending = decoder.end(bodyEnded);
+      return { events, stray, pending };
+    }
+
+    it('is dispatched when asked (openai-node), wherever the last line stopped', () => {
+      for (const end of endings) {
+        const got = ending(`data: a\n\n${end}`, 'dispatch');
+        expect(got.events.at(-1), JSON.stringify(end)).toMatch(/\|x$/);
+        expect(got.events).toHaveLength(2);
+        expect(got.pending).toBe(true);
+      }
+    });
+
+    it('is discarded by default (WHATWG), and reported as pending', () => {
+      for (const end of endings) {
+        const got = ending(`data: a\n\n${end}`);
+        expect(got.events, JSON.stringify(end)).toEqual(['|a']);
+        expect(got.pending).toBe(true);
+      }
+    });
+
+    it('is nothing after a clean end, a comment or an empty event', () => {
+      for (const text of [
+        'data: a\n\n',
+        'data: a\r\n\r\n',
+        'data: a\r\r',
+        'data: a\n\n: ping',
+        'data: a\n\nevent: e\n',
+      ]) {
+        const got = ending(text, 'dispatch');
+        expect(got.events, JSON.stringify(text)).toEqual(['|a']);
+        expect(got.pending).toBe(false);
+      }
+    });
+
+    it('ends the last stray line at the end of the body (a bare JSON error without a final newline)', () => {
+      expect(ending('data: a\n\n{"error":{}}').stray).toEqual(['{"error":{}}']);
+    });
+
+    it('is dropped, with the last line, when the body was abandoned half-way', () => {
+      const got = ending('data: a\n\ndata: x\n', 'dispatch', false);
+      expect(got).toEqual({ events: ['|a'], stray: [], pending: false });
+    });
+  });
+
   it('ignores pushes after end()', () => {
     const events: string[] = [];
     const decoder = createSseDecoder((_e, data) => events.push(data));
