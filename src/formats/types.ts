@@ -1,5 +1,6 @@
 import type { ApiFormat, RouteMatch } from '../shared/api-format';
 import type { ErrorCode } from '../shared/errors';
+import type { FailureCode } from '../shared/failure';
 import type { NormalizedUsage } from '../shared/usage';
 import type { BodyMode } from '../shared/usage-query';
 
@@ -99,6 +100,13 @@ export interface TextSplitter {
   ): { frames: string[]; pieces: number } | null;
 }
 
+/** A second request body to send once more to the same provider after it refused the first, and why. */
+export interface RequestRepair {
+  json: Record<string, unknown>;
+  /** The failure the refusal is recorded as (its attempt row and live event). */
+  code: FailureCode;
+}
+
 /** Inbound request headers as node:http gives them (lower-case names). */
 export type InboundHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -138,4 +146,15 @@ export interface FormatAdapter {
   errorEvent(status: number, code: ErrorCode, message: string): string;
   /** The HTTP status an error `type` of this format stands for (e.g. `overloaded_error` → 529), if it names one. */
   statusForErrorType(type: string): number | undefined;
+  /**
+   * Whether an error answer says this provider does not have the model (or the route): any 404, or a
+   * 400 in this vendor's "model not found / not supported" shape — so another provider may serve it.
+   * An invalid request (bad JSON, a schema error) is not: it would fail everywhere.
+   */
+  isModelNotFound(status: number, body: string): boolean;
+  /**
+   * After an error answer (`status`, `body`) to the request `json`: a repaired body worth sending once
+   * more to the same provider, or null (Anthropic: thinking blocks another provider signed, removed).
+   */
+  repairRequest(status: number, body: string, json: Readonly<Record<string, unknown>>): RequestRepair | null;
 }

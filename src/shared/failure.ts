@@ -9,6 +9,7 @@ export type FailureCode =
   // An attempt, before any response.
   | 'upstream_connect' // refused, reset, DNS, TLS, connect timeout; detail: the socket error code
   | 'first_byte_timeout' // no response headers (or, streaming, no first byte) within firstByteTimeoutMs
+  | 'non_stream_timeout' // a non-streaming answer not whole within nonStreamTimeoutMs: final (504), no health verdict
   // An attempt that got an answer, before the commit.
   | 'http_status' // a non-2xx status; status: it
   | 'undecodable_encoding' // a content-encoding Sluice cannot decode; detail: it
@@ -18,6 +19,8 @@ export type FailureCode =
   | 'html_page' // a 2xx answer that is an HTML page (a captive portal, a proxy's error page)
   | 'no_content' // a 2xx stream that ended with neither content nor its terminal event
   | 'read_error' // the body broke while the prefetch gate read it; detail: why
+  | 'model_not_found' // a 404 or a "no such model" 400 (the format decides); status: it. Next provider; no health verdict
+  | 'thinking_signature' // Anthropic 400: thinking-block signatures another provider issued; retried once without them
   // After the commit.
   | 'idle_timeout' // no byte for idleTimeoutMs; detail: the bound
   | 'stream_broke' // the upstream body failed mid-stream; detail: why
@@ -37,6 +40,7 @@ export type FailureCode =
 export const FAILURE_CODES: readonly FailureCode[] = [
   'upstream_connect',
   'first_byte_timeout',
+  'non_stream_timeout',
   'http_status',
   'undecodable_encoding',
   'error_in_stream',
@@ -45,6 +49,8 @@ export const FAILURE_CODES: readonly FailureCode[] = [
   'html_page',
   'no_content',
   'read_error',
+  'model_not_found',
+  'thinking_signature',
   'idle_timeout',
   'stream_broke',
   'stream_cut',

@@ -4,8 +4,10 @@ import { sseOrJson } from '../common/body-mode';
 import { bodyStreams } from '../common/body-stream';
 import type { FormatAdapter } from '../types';
 import { anthropicError, anthropicStatusForErrorType } from './errors';
+import { anthropicModelNotFound } from './model-not-found';
 import { createAnthropicObserver } from './observer';
 import { createAnthropicSplitter } from './split';
+import { repairThinking } from './thinking';
 
 /** Anthropic Messages (`/v1/messages`, `/v1/messages/count_tokens`); the base URL is the API's root. */
 
@@ -49,4 +51,7 @@ export const anthropicAdapter: FormatAdapter = {
   // The Anthropic SDK throws APIError (typed by `error.type`) on an `error` event.
   errorEvent: (status, _code, message) => `event: error\ndata: ${anthropicError(status, message)}\n\n`,
   statusForErrorType: anthropicStatusForErrorType,
+  isModelNotFound: anthropicModelNotFound,
+  // Thinking blocks another Anthropic provider signed (after a failover) are removed, once.
+  repairRequest: repairThinking,
 };

@@ -3,6 +3,7 @@ import type { BodyMode } from '../../shared/usage-query';
 import { keepBody } from '../common/body-model';
 import type { FormatAdapter } from '../types';
 import { geminiStatusForErrorType, googleError } from './errors';
+import { geminiModelNotFound } from './model-not-found';
 import { createGeminiObserver } from './observer';
 import { createGeminiSplitter } from './split';
 
@@ -68,4 +69,6 @@ export const geminiAdapter: FormatAdapter = {
   errorEvent: (status, _code, message) =>
     `data: ${googleError(status >= 400 && status <= 599 ? status : 500, message)}\n\n`,
   statusForErrorType: geminiStatusForErrorType,
+  isModelNotFound: geminiModelNotFound,
+  repairRequest: () => null,
 };

@@ -3,6 +3,7 @@ import { remapsModel } from '../common/body-model';
 import { sseOrJson } from '../common/body-mode';
 import { bodyStreams } from '../common/body-stream';
 import { openAiErrorBody, openAiErrorObject, openAiStatusForErrorType } from '../common/openai-error';
+import { openAiModelNotFound } from '../common/openai-model-not-found';
 import type { FormatAdapter } from '../types';
 import { createOpenAiChatObserver } from './observer';
 import { createOpenAiChatSplitter } from './split';
@@ -77,4 +78,6 @@ export const openAiChatAdapter: FormatAdapter = {
   errorEvent: (status, code, message) =>
     `data: ${JSON.stringify({ error: openAiErrorObject(status, code, message) })}\n\n`,
   statusForErrorType: openAiStatusForErrorType,
+  isModelNotFound: openAiModelNotFound,
+  repairRequest: () => null,
 };

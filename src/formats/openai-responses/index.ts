@@ -3,6 +3,7 @@ import { rewriteBodyModel } from '../common/body-model';
 import { sseOrJson } from '../common/body-mode';
 import { bodyStreams } from '../common/body-stream';
 import { openAiErrorBody, openAiErrorObject, openAiStatusForErrorType } from '../common/openai-error';
+import { openAiModelNotFound } from '../common/openai-model-not-found';
 import type { FormatAdapter } from '../types';
 import { createResponsesObserver } from './observer';
 import { createOpenAiResponsesSplitter } from './split';
@@ -38,4 +39,6 @@ export const openAiResponsesAdapter: FormatAdapter = {
   errorEvent: (status, code, message) =>
     `event: error\ndata: ${JSON.stringify({ type: 'error', code, message, param: null, sequence_number: 0, error: openAiErrorObject(status, code, message) })}\n\n`,
   statusForErrorType: openAiStatusForErrorType,
+  isModelNotFound: openAiModelNotFound,
+  repairRequest: () => null,
 };
