@@ -63,8 +63,18 @@ export const SettingsSchema = z
       .default(64 * 1024),
     /** …or this long; then it is committed to the client whatever it holds. */
     prefetchMaxMs: z.number().int().min(0).max(600_000).default(10_000),
-    /** Longest silence between upstream chunks once a stream flows. */
-    idleTimeoutMs: z.number().int().min(100).max(3_600_000).default(120_000),
+    /**
+     * A non-streaming generation sends its headers only when the whole answer is ready, so it gets this
+     * long (from sending the request to its last byte) instead of `firstByteTimeoutMs`. Slow is not a
+     * failure: it is never failed over and never held against the provider's health; past the bound the
+     * client gets a 504. (Token counts and model lists keep `firstByteTimeoutMs`.)
+     */
+    nonStreamTimeoutMs: z.number().int().min(100).max(3_600_000).default(600_000),
+    /**
+     * Longest silence between upstream chunks once a stream flows. Any byte resets it, so keep-alive
+     * events (Anthropic `ping`) count as activity, though never as content.
+     */
+    idleTimeoutMs: z.number().int().min(100).max(3_600_000).default(300_000),
     /** Largest non-streaming upstream body Sluice parses to observe usage (it is relayed regardless). */
     maxObservedBodyBytes: z
       .number()

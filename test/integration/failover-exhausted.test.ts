@@ -13,7 +13,10 @@ import {
 import { SDKS } from '../support/sdk-runners';
 import { startSluice, type TestSluice } from '../support/sluice';
 
-/** When nothing works: the last upstream error in the client's format, bounded attempts, clear 503s. */
+/**
+ * When nothing works: the last upstream's own error (status and body as it sent them; more in
+ * faithful-exhausted.test.ts), bounded attempts, clear 503s.
+ */
 
 function expectIdHeaders(res: RawResponse, attempts: number): void {
   expect(res.headers['x-sluice-request-id']).toMatch(/^[0-9a-f]{32}$/);
@@ -45,7 +48,7 @@ describe('every candidate fails', () => {
   describe.each(KITS)('$format', (kit: FormatKit) => {
     const send = (): Promise<RawResponse> => post(sluice.url, kit.path('m'), kit.body('m'), kit.headers);
 
-    it('answers the last upstream status in the client format after maxAttempts (4) attempts', async () => {
+    it('answers the last upstream status and body after maxAttempts (4) attempts', async () => {
       a.script = () => ({
         status: 500,
         headers: { 'content-type': 'application/json' },
@@ -60,7 +63,8 @@ describe('every candidate fails', () => {
       const res = await send();
       expect(res.status).toBe(503);
       expect(res.headers['content-type']).toContain('application/json');
-      expect(errorBodyMessage(kit, res.text)).toContain(`${kit.kind}-b`);
+      expect(res.text).toBe('{"e":"b"}');
+      expect(res.headers['x-sluice-summary']).toBe(`4 attempts failed; last: ${kit.kind}-b: http_status 503`);
       expectIdHeaders(res, 4);
       // A, B, then one more round over both after a backoff.
       expect(a.requests.length - aBefore).toBe(2);
@@ -76,16 +80,20 @@ describe('every candidate fails', () => {
       ]);
     });
 
-    it('the official SDK raises an API error with the upstream status and the message', async () => {
+    it("the official SDK raises an API error with the upstream status and the upstream's message", async () => {
       a.script = () => ({ status: 500, headers: { 'content-type': 'application/json' }, chunks: ['{}'] });
-      b.script = () => ({ status: 503, headers: { 'content-type': 'application/json' }, chunks: ['{}'] });
+      b.script = () => ({
+        status: 503,
+        headers: { 'content-type': 'application/json' },
+        chunks: [kit.jsonError('b is down for maintenance')],
+      });
       const err = await SDKS[kit.format](sluice.url, 'm').then(
         () => null,
         (e: unknown) => e as { status?: unknown; message?: unknown },
       );
       expect(err).not.toBeNull();
       expect(err!.status).toBe(503);
-      expect(String(err!.message)).toContain(`${kit.kind}-b`);
+      expect(String(err!.message)).toContain('b is down for maintenance');
     });
 
     // Regression: a failure found inside a 200 answer was once answered with that 200 (SDKs saw success).

@@ -107,7 +107,8 @@ describe('failover before the commit: connect and status', () => {
       },
     );
 
-    it.each([400, 404, 413, 422])(
+    // A 404 moves on to a provider that may have the model: faithful-model-not-found.test.ts.
+    it.each([400, 413, 422])(
       'returns a client mistake (HTTP %i) unchanged, without failover',
       async (status) => {
         const body = `{"error":{"message":"your fault ${status}","type":"invalid_request_error"},"x":"ü"}`;

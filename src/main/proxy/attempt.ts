@@ -3,29 +3,26 @@ import type { ProviderConfig } from '../../shared/config';
 import type { Settings } from '../../shared/settings';
 import { errorMessage } from '../../shared/errors';
 import type { Failure } from '../../shared/failure';
-import type { StreamError } from '../../formats';
+import type { RequestRepair, StreamError } from '../../formats';
 import type { Clock } from './ports';
 import type { RequestLedger } from './ledger';
 import type { RequestContext } from './request-context';
 import { ChunkReader } from './chunk-reader';
 import { bodyMode, observeBody, type BodyObserver } from './observe';
 import { decompressed, isDecodable } from './stages/decompress';
-import {
-  buildHeaders,
-  buildTarget,
-  clientHeaders,
-  mapModel,
-  upstreamBody,
-  type UpstreamPools,
-} from './upstream';
+import { buildHeaders, buildTarget, clientHeaders, mapModel, type UpstreamPools } from './upstream';
 import { retryAfterMs } from './health';
+import { bodyHead, errorVerdict, readErrorBody, type ErrorAnswer, type ErrorRules } from './error-answer';
+import {
+  attemptSettings,
+  bodyFor,
+  connectFailure,
+  isNonStreamGeneration,
+  isRetryableStatus,
+  looksLikeHtml,
+} from './attempt-rules';
 
-/** Statuses after which another provider may well succeed (DESIGN.md §1). 401/403: this provider's credentials. */
-export function isRetryableStatus(status: number): boolean {
-  return (
-    status === 408 || status === 409 || status === 429 || status >= 500 || status === 401 || status === 403
-  );
-}
+export { attemptSettings, isRetryableStatus };
 
 /** An attempt that reached the commit point: the response is this provider's, bytes may now flow to the client. */
 export interface Committed {
@@ -67,6 +64,10 @@ export interface Failed {
   /** The first bytes of the failing body, ≤ 2 KiB. */
   bodyHead: string | null;
   streamError: StreamError | null;
+  /** The provider's own error answer (a non-2xx status and its body), when it gave one. */
+  answer: ErrorAnswer | null;
+  /** A repaired request worth sending once more to the same provider, when the format knows one. */
+  repair: RequestRepair | null;
 }
 
 export type AttemptResult = Committed | Failed;
@@ -76,18 +77,8 @@ export interface AttemptDeps {
   clock: Clock;
 }
 
-const HEAD_BYTES = 2048;
-
-function head(chunks: readonly Buffer[]): string | null {
-  if (chunks.length === 0) return null;
-  return Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('utf8');
-}
-
-function connectFailure(err: unknown): Failure {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { code: 'first_byte_timeout' };
-  return { code: 'upstream_connect', detail: typeof code === 'string' ? code : errorMessage(err) };
-}
+/** What the walk tells one attempt (the rules for its error answers, and the body to send). */
+export type AttemptOptions = ErrorRules;
 
 /**
  * One upstream attempt, up to the commit point: send, classify the status, then hold a 2xx body until
@@ -100,12 +91,17 @@ export async function runAttempt(
   attemptNo: number,
   deps: AttemptDeps,
   ledger: RequestLedger,
+  opts: AttemptOptions = { modelElsewhere: false, mayRepair: false, json: null },
 ): Promise<AttemptResult> {
   const s = attemptSettings(ctx.settings, provider);
   const startedAtMs = deps.clock.now();
   const startMono = deps.clock.mono();
   const upstreamModel = mapModel(provider, ctx.model);
-  const body = upstreamBody(ctx, upstreamModel);
+  const body = bodyFor(ctx, upstreamModel, opts.json);
+  const nonStream = isNonStreamGeneration(ctx);
+  // Slow is not a failure for a non-streaming answer: only its own, longer bound applies.
+  const firstByteMs = nonStream ? s.nonStreamTimeoutMs : s.firstByteTimeoutMs;
+  const timedOut: Failure = { code: nonStream ? 'non_stream_timeout' : 'first_byte_timeout' };
   const target = buildTarget(provider, ctx.route, upstreamModel, ctx.query);
   const headers = buildHeaders(
     ctx.headers,
@@ -118,12 +114,8 @@ export async function runAttempt(
   ctx.abort.signal.addEventListener('abort', onClientAbort, { once: true });
   let phase: AttemptPhase = 'connect';
   let retryAfter: number | null = null;
-  const fail = (
-    failure: Failure,
-    status: number | null,
-    bodyHead: string | null,
-    streamError: StreamError | null = null,
-  ): Failed => {
+  type More = Partial<Pick<Failed, 'streamError' | 'answer' | 'repair'>>;
+  const fail = (failure: Failure, status: number | null, head: string | null, more: More = {}): Failed => {
     abort.abort();
     ctx.abort.signal.removeEventListener('abort', onClientAbort);
     return {
@@ -135,8 +127,10 @@ export async function runAttempt(
       startMono,
       status,
       retryAfterMs: retryAfter,
-      bodyHead,
-      streamError,
+      bodyHead: head,
+      streamError: more.streamError ?? null,
+      answer: more.answer ?? null,
+      repair: more.repair ?? null,
     };
   };
   ledger.attemptStarted(attemptNo, provider, target.displayUrl);
@@ -150,12 +144,12 @@ export async function runAttempt(
       headers,
       body,
       signal: abort.signal,
-      headersTimeout: s.firstByteTimeoutMs,
-      bodyTimeout: s.idleTimeoutMs,
+      headersTimeout: firstByteMs,
+      bodyTimeout: nonStream ? s.nonStreamTimeoutMs : s.idleTimeoutMs,
     });
   } catch (err) {
     if (ctx.abort.signal.aborted) return fail({ code: 'client_aborted' }, null, null);
-    return fail(connectFailure(err), null, null);
+    return fail(connectFailure(err, timedOut), null, null);
   }
 
   phase = 'headers';
@@ -191,32 +185,42 @@ export async function runAttempt(
       abort,
     };
   };
-  const failRead = (failure: Failure, streamError: StreamError | null = null): Failed => {
+  const failRead = (failure: Failure, more: More = {}): Failed => {
     reader.destroy();
-    return fail(failure, res.statusCode, head(held), streamError);
+    return fail(failure, res.statusCode, bodyHead(held), more);
   };
   /** An error found inside a 2xx body, with its own words as the failure's detail. */
   const errorInside = (code: 'error_in_stream' | 'error_in_body'): Failed => {
     const e = observer.facts.error;
     const detail = e === null ? undefined : `${e.type ?? 'error'}: ${e.message}`;
-    return failRead(detail === undefined ? { code } : { code, detail }, e);
+    return failRead(detail === undefined ? { code } : { code, detail }, { streamError: e });
   };
 
-  if (!is2xx && isRetryableStatus(res.statusCode)) {
-    // Read a bounded head of the error body for the attempt record, then drop the rest.
-    try {
-      while (observer.bytes < HEAD_BYTES) {
-        const r = await reader.next(s.idleTimeoutMs);
-        if (r.kind !== 'chunk') break;
-        held.push(r.chunk);
-        observer.push(r.chunk);
-      }
-    } catch {
-      // the status already says enough
-    }
-    return failRead({ code: 'http_status', status: res.statusCode });
+  if (!is2xx) {
+    const status = res.statusCode;
+    const retryable = isRetryableStatus(status);
+    // A 400 or 404 may say "not this provider" (model not found) or ask for a repair: read it first.
+    if (!retryable && status !== 400 && status !== 404) return commit(reader, null); // the client's own mistake
+    const wait = Math.min(s.firstByteTimeoutMs, s.idleTimeoutMs);
+    const whole = await readErrorBody(
+      reader,
+      held,
+      (c) => observer.push(c),
+      wait,
+      () => deps.clock.mono(),
+    );
+    const answer: ErrorAnswer = {
+      status,
+      headers: clientHeaders(res.headers),
+      body: Buffer.concat(held),
+      whole,
+    };
+    const verdict = errorVerdict(ctx, answer, retryable, opts);
+    if (verdict.kind === 'fail') return failRead(verdict.failure, verdict);
+    if (!whole) return commit(reader, null); // the rest follows as it comes
+    observer.end();
+    return commit(null, null); // returned unchanged
   }
-  if (!is2xx) return commit(reader, null); // the client's own mistake: returned unchanged
 
   // Prefetch gate: hold until content / terminal / error, or its byte and time bounds.
   phase = 'prefetch';
@@ -227,7 +231,7 @@ export async function runAttempt(
     const now = deps.clock.mono();
     const timeout =
       upstreamTtfbMs === null
-        ? s.firstByteTimeoutMs - (now - sentMono)
+        ? firstByteMs - (now - sentMono)
         : isStreaming
           ? gateDeadline - now
           : s.idleTimeoutMs;
@@ -236,10 +240,12 @@ export async function runAttempt(
       r = await reader.next(timeout);
     } catch (err) {
       if (ctx.abort.signal.aborted) return failRead({ code: 'client_aborted' });
+      const bodyTimeout = (err as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT';
+      if (nonStream && bodyTimeout) return failRead(timedOut);
       return failRead({ code: 'read_error', detail: errorMessage(err) });
     }
     if (r.kind === 'timeout') {
-      if (upstreamTtfbMs === null) return failRead({ code: 'first_byte_timeout' });
+      if (upstreamTtfbMs === null) return failRead(timedOut);
       return commit(reader, upstreamTtfbMs); // prefetchMaxMs passed: commit what we hold
     }
     if (r.kind === 'end') {
@@ -262,21 +268,4 @@ export async function runAttempt(
       return commit(reader, upstreamTtfbMs);
     }
   }
-}
-
-/** The request's settings with the provider's own timeouts laid over them. */
-export function attemptSettings(settings: Settings, p: ProviderConfig): Settings {
-  return {
-    ...settings,
-    connectTimeoutMs: p.connectTimeoutMs ?? settings.connectTimeoutMs,
-    firstByteTimeoutMs: p.firstByteTimeoutMs ?? settings.firstByteTimeoutMs,
-    idleTimeoutMs: p.idleTimeoutMs ?? settings.idleTimeoutMs,
-    prefetchMaxMs: p.prefetchMaxMs ?? settings.prefetchMaxMs,
-  };
-}
-
-function looksLikeHtml(contentType: string | undefined, held: readonly Buffer[]): boolean {
-  if (contentType?.toLowerCase().includes('text/html')) return true;
-  const first = held[0]?.toString('utf8', 0, 64).trimStart().toLowerCase() ?? '';
-  return first.startsWith('<!doctype') || first.startsWith('<html');
 }

@@ -1,7 +1,8 @@
 import type { ProviderConfig } from '../../shared/config';
 import type { Failure } from '../../shared/failure';
-import type { Committed, Failed } from './attempt';
+import type { AttemptResult, Committed, Failed } from './attempt';
 import { runAttempt } from './attempt';
+import { isTimeout } from './error-answer';
 import type { HealthBook } from './health';
 import { isCredentialFailure, type Ending, type RequestLedger } from './ledger';
 import type { Clock } from './ports';
@@ -11,7 +12,16 @@ import type { UpstreamPools } from './upstream';
 
 /** How walking the chain ended when no attempt was served. */
 export type Unserved =
-  | { kind: 'exhausted'; attempts: number; last: Failed | null; rateLimitedForMs: number | null }
+  | {
+      kind: 'exhausted';
+      attempts: number;
+      last: Failed | null;
+      /** The last attempt the provider answered itself (a non-2xx status and its body), if any. */
+      lastAnswered: Failed | null;
+      /** Every attempt made timed out (none got an answer in time). */
+      allTimedOut: boolean;
+      rateLimitedForMs: number | null;
+    }
   | { kind: 'aborted'; attempts: number; last: Failed | null }
   | { kind: 'refused'; attempts: number; message: string };
 
@@ -52,11 +62,24 @@ export function backoffMs(
   return Math.min(maxMs, baseMs * 2 ** (round - 1) * (1 + 0.5 * random()));
 }
 
+/** What the walk has learned so far, across candidates and rounds. */
+interface WalkState {
+  attempts: number;
+  last: Failed | null;
+  lastAnswered: Failed | null;
+  timeouts: number;
+  /** The request body after a repair, for every later attempt; null = the client's own. */
+  json: Readonly<Record<string, unknown>> | null;
+  repaired: boolean;
+}
+
 /**
  * Walks the chain until an attempt commits, then hands it to `serve` while still holding the
  * provider's rate-limit slot (released here, where it was taken, when the relay is over). Each
  * candidate once, then — while `maxAttempts` allows — again after a backoff, passing over open
- * circuits, cooldowns, bad credentials and rate-limited providers (each recorded by the ledger).
+ * circuits, cooldowns, bad credentials, rate-limited providers and those without the model (each
+ * recorded by the ledger). A refusal the format can repair is retried once on the same provider; a
+ * non-streaming answer that ran out of time ends the walk (it is never paid for twice).
  */
 export async function attemptUntilCommitted(
   ctx: RequestContext,
@@ -70,21 +93,77 @@ export async function attemptUntilCommitted(
   const signal = ctx.abort.signal;
   const worthRetrying = new Set(chain.map((p) => p.id));
   const waitUntil = clock.mono() + s.rateLimitMaxWaitMs;
-  let attempts = 0;
+  const w: WalkState = {
+    attempts: 0,
+    last: null,
+    lastAnswered: null,
+    timeouts: 0,
+    json: null,
+    repaired: false,
+  };
   let round = 0;
-  let last: Failed | null = null;
   let rateLimitedForMs: number | null = null;
+  const aborted = (): Unserved => ({ kind: 'aborted', attempts: w.attempts, last: w.last });
+  const exhausted = (): Unserved => ({
+    kind: 'exhausted',
+    attempts: w.attempts,
+    last: w.last,
+    lastAnswered: w.lastAnswered,
+    allTimedOut: w.attempts > 0 && w.timeouts === w.attempts,
+    rateLimitedForMs,
+  });
+  /** Nothing else in the chain could take the request now. */
+  const onlyCandidate = (p: ProviderConfig): boolean =>
+    chain.every((q) => q.id === p.id || !worthRetrying.has(q.id) || health.check(q.id, s, false) !== null);
 
-  while (attempts < s.maxAttempts) {
+  /** One failed attempt: recorded and judged by the ledger, remembered by the walk. */
+  const failed = (p: ProviderConfig, r: Failed): void => {
+    const failure: Failure = signal.aborted ? { code: 'client_aborted' } : r.failure;
+    ledger.attemptFailed({
+      provider: p,
+      attemptNo: w.attempts,
+      startedAtMs: r.startedAtMs,
+      durationMs: clock.mono() - r.startMono,
+      phase: r.phase,
+      failure,
+      status: r.status,
+      retryAfterMs: r.retryAfterMs,
+      bodyHead: r.bodyHead,
+    });
+    w.last = r;
+    if (r.answer !== null) w.lastAnswered = r;
+    if (isTimeout(failure)) w.timeouts++;
+  };
+  /** Sends to `p`; after a refusal the format can repair, once more with the repaired body. */
+  const attempt = async (p: ProviderConfig): Promise<AttemptResult> => {
+    const run = (): Promise<AttemptResult> => {
+      w.attempts++;
+      return runAttempt(ctx, p, w.attempts, deps, ledger, {
+        modelElsewhere:
+          w.attempts < s.maxAttempts && chain.some((q) => q.id !== p.id && worthRetrying.has(q.id)),
+        mayRepair: !w.repaired && w.attempts < s.maxAttempts,
+        json: w.json,
+      });
+    };
+    const r = await run();
+    if (r.kind === 'commit' || r.repair === null || signal.aborted) return r;
+    failed(p, r);
+    w.json = r.repair.json;
+    w.repaired = true;
+    return run();
+  };
+
+  while (w.attempts < s.maxAttempts) {
     if (round > 0) await sleep(backoffMs(round, s.retryBaseDelayMs, s.retryMaxDelayMs), signal);
     let tried = false;
     let limitWait: number | null = null;
     for (const p of chain) {
-      if (signal.aborted) return { kind: 'aborted', attempts, last };
-      if (attempts >= s.maxAttempts) break;
+      if (signal.aborted) return aborted();
+      if (w.attempts >= s.maxAttempts) break;
       if (!worthRetrying.has(p.id)) continue;
       const unavailable = health.check(p.id, s, false);
-      if (unavailable !== null) {
+      // A recovering provider whose probe is out still takes the request when nothing else could.
+      if (unavailable !== null && !(unavailable === 'probe_in_flight' && onlyCandidate(p))) {
         ledger.skipped(p, { code: unavailable });
         continue;
       }
@@ -96,39 +175,27 @@ export async function attemptUntilCommitted(
       }
       if (limit.kind === 'undecidable' && s.rateLimitFailMode === 'closed') {
         const message = `Sluice refused the request: ${limit.reason} (rateLimitFailMode is "closed")`;
-        return { kind: 'refused', attempts, message };
+        return { kind: 'refused', attempts: w.attempts, message };
       }
       const release = limit.kind === 'ok' ? limit.release : (): void => {};
-      health.check(p.id, s, true); // claims the half-open probe, when this attempt is one
+      if (unavailable === null) health.check(p.id, s, true); // claims the half-open probe, when this is one
 
-      attempts++;
       tried = true;
-      const r = await runAttempt(ctx, p, attempts, deps, ledger);
+      const r = await attempt(p);
       if (r.kind === 'commit') {
         try {
-          return { kind: 'served', ending: await serve(r, attempts) };
+          return { kind: 'served', ending: await serve(r, w.attempts) };
         } finally {
           release();
         }
       }
       release();
-      const aborted = signal.aborted;
-      const failure: Failure = aborted ? { code: 'client_aborted' } : r.failure;
-      ledger.attemptFailed({
-        provider: p,
-        attemptNo: attempts,
-        startedAtMs: r.startedAtMs,
-        durationMs: clock.mono() - r.startMono,
-        phase: r.phase,
-        failure,
-        status: r.status,
-        retryAfterMs: r.retryAfterMs,
-        bodyHead: r.bodyHead,
-      });
-      if (aborted) return { kind: 'aborted', attempts, last };
-      // The same key will not start working within this request.
-      if (isCredentialFailure(r.status)) worthRetrying.delete(p.id);
-      last = r;
+      failed(p, r);
+      if (signal.aborted) return aborted();
+      // The same key will not start working, nor the model appear, within this request.
+      if (isCredentialFailure(r.status) || r.failure.code === 'model_not_found') worthRetrying.delete(p.id);
+      // A slow non-streaming answer is not retried elsewhere: the provider may still be generating it.
+      if (r.failure.code === 'non_stream_timeout') return exhausted();
     }
     if (!tried) {
       // Nothing could be tried: wait for a rate limit to free up, within rateLimitMaxWaitMs, else stop.
@@ -141,6 +208,6 @@ export async function attemptUntilCommitted(
     }
     round++;
   }
-  if (signal.aborted) return { kind: 'aborted', attempts, last };
-  return { kind: 'exhausted', attempts, last, rateLimitedForMs };
+  if (signal.aborted) return aborted();
+  return exhausted();
 }

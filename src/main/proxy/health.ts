@@ -109,6 +109,11 @@ export class HealthBook {
     if (e.state === 'closed' && tripped) this.open(e, now);
   }
 
+  /** Whether the provider is half-open: recovering, its verdict awaited from a probe. */
+  halfOpen(id: string): boolean {
+    return this.entries.get(id)?.state === 'half-open';
+  }
+
   /** Gives back an unused half-open probe slot (the attempt never reached the provider). */
   release(id: string, s: Settings): void {
     this.entry(id, s).probeInFlight = false;

@@ -63,6 +63,17 @@ export interface BodyLog {
   smoothed(arrivedAt: number, deliveredAt: readonly number[]): void;
 }
 
+/**
+ * Failures that say nothing about the provider's health: the client left; the provider has no such model;
+ * the request carried another provider's thinking signatures; a non-streaming answer was merely slow.
+ */
+const NO_VERDICT: ReadonlySet<Failure['code']> = new Set([
+  'client_aborted',
+  'model_not_found',
+  'thinking_signature',
+  'non_stream_timeout',
+]);
+
 /** Statuses that say the provider's credentials are wrong: no use trying the same key again. */
 export function isCredentialFailure(status: number | null): boolean {
   return status === 401 || status === 403;
@@ -79,6 +90,8 @@ export class RequestLedger implements BodyLog {
   readonly skips: { provider: string; failure: Failure }[] = [];
   private attemptSeq = 0;
   private captured = false;
+  /** The committed attempt's verdict was given at its commit (a half-open provider's probe). */
+  private judgedAtCommit = false;
   private framesPublished = 0;
   private readonly deferred: NodeJS.Immediate;
   private readonly secrets: readonly string[];
@@ -120,9 +133,17 @@ export class RequestLedger implements BodyLog {
     return redactSecrets(text, this.secrets);
   }
 
-  /** The headers Sluice adds to every answer it gives, whoever wrote the body. */
-  headers(attempts: number): Record<string, string> {
-    return { 'x-sluice-request-id': this.ctx.id, 'x-sluice-attempts': String(attempts) };
+  /**
+   * The headers Sluice adds to every answer it gives, whoever wrote the body: the request id, the count
+   * of attempts and, when nothing was served, Sluice's one-line account of them (`x-sluice-summary`).
+   */
+  headers(attempts: number, summary?: string): Record<string, string> {
+    const out: Record<string, string> = {
+      'x-sluice-request-id': this.ctx.id,
+      'x-sluice-attempts': String(attempts),
+    };
+    if (summary !== undefined) out['x-sluice-summary'] = summary;
+    return out;
   }
 
   /** Milliseconds since the request arrived, rounded. */
@@ -194,8 +215,15 @@ export class RequestLedger implements BodyLog {
     this.judge(a.provider, a.failure, a.status, a.retryAfterMs, bodyHead);
   }
 
-  /** The first byte went to the client. */
+  /**
+   * The first byte went to the client. A recovering (half-open) provider's verdict is known here, at its
+   * first content: it is recorded now, so its probe slot is free while the stream still runs.
+   */
   committed(provider: ProviderConfig, status: number, ttfbMs: number): void {
+    if (this.deps.health.halfOpen(provider.id)) {
+      this.judge(provider, null, status);
+      this.judgedAtCommit = true;
+    }
     this.deps.usage.requestStreaming(this.ctx.id);
     this.deps.live.publish({
       type: 'committed',
@@ -226,9 +254,9 @@ export class RequestLedger implements BodyLog {
       bodyHead: null,
     });
     // A client's own mistake passed through (a 4xx) says nothing against the provider.
-    if (outcome === 'completed' || (outcome === 'failed' && status >= 300))
-      this.judge(provider, null, status);
-    else this.judge(provider, failure ?? { code: 'client_aborted' }, status);
+    if (outcome === 'completed' || (outcome === 'failed' && status >= 300)) {
+      if (!this.judgedAtCommit) this.judge(provider, null, status); // else: counted once, at the commit
+    } else this.judge(provider, failure ?? { code: 'client_aborted' }, status);
   }
 
   /** The request's one ending: usage settled, row finished, live view told, capture closed. */
@@ -326,9 +354,10 @@ export class RequestLedger implements BodyLog {
   }
 
   /**
-   * The one place a provider's health is judged. `failure` null = it did its job. A client that left
-   * says nothing either way (a half-open probe slot is given back); bad credentials are marked so the
-   * Providers screen says so; a Retry-After on 429/503/529 cools the provider down.
+   * The one place a provider's health is judged. `failure` null = it did its job. A failure that says
+   * nothing either way (`NO_VERDICT`: the client left, no such model, a slow non-stream answer) gives a
+   * half-open probe slot back; bad credentials are marked so the Providers screen says so; a
+   * Retry-After on 429/503/529 cools the provider down.
    */
   private judge(
     provider: ProviderConfig,
@@ -340,7 +369,7 @@ export class RequestLedger implements BodyLog {
     const { health } = this.deps;
     const s = this.ctx.settings;
     if (failure === null) return health.record(provider.id, s, true);
-    if (failure.code === 'client_aborted') return health.release(provider.id, s);
+    if (NO_VERDICT.has(failure.code)) return health.release(provider.id, s);
     if (isCredentialFailure(status)) {
       health.markCredentials(provider.id, s, `HTTP ${status}: ${bodyHead?.slice(0, 200) ?? 'no body'}`);
     }

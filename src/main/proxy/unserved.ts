@@ -1,9 +1,11 @@
 import type { ProviderConfig } from '../../shared/config';
+import { kindForFormat } from '../../shared/api-format';
 import { errorMessage } from '../../shared/errors';
 import { failureText, type Failure } from '../../shared/failure';
 import { sendError } from '../http/respond';
 import type { Failed } from './attempt';
 import { noProviderMessage } from './candidates';
+import { headerText, relayedErrorHeaders } from './error-answer';
 import type { Unserved } from './failover';
 import type { Ending, RequestLedger } from './ledger';
 import type { Clock } from './ports';
@@ -17,8 +19,9 @@ const NOT_SERVED: Omit<Ending, 'outcome' | 'httpStatus' | 'ttfbMs' | 'failure'> 
 };
 
 /**
- * Answers a request that no attempt served, in the client's own error format, and says how it ended:
- * the client left; a limit refused it; or every candidate failed or was passed over.
+ * Answers a request that no attempt served and says how it ended: the client left; a limit refused it;
+ * or every candidate failed or was passed over. When a provider answered, the client gets that answer
+ * (its status, the headers it acts on, its body byte for byte); else Sluice's own, in its format.
  */
 export function answerUnserved(
   ctx: RequestContext,
@@ -46,14 +49,18 @@ export function answerUnserved(
     case 'refused':
       return answer(503, { code: 'refused' }, walk.message, headers);
     case 'exhausted': {
-      const { last } = walk;
+      const { last, lastAnswered } = walk;
       if (last !== null) {
+        const summary = `${walk.attempts} attempt${walk.attempts === 1 ? '' : 's'} failed; last: ${last.provider.id}: ${failureText(last.failure)}`;
+        const withSummary = ledger.headers(walk.attempts, headerText(ledger.redact(summary)));
+        if (lastAnswered !== null && passesAsIs(ctx, lastAnswered)) {
+          const ending = passThrough(ctx, lastAnswered, withSummary);
+          return { ...NOT_SERVED, ...ending, ttfbMs: answeredAfter(), provider: lastAnswered.provider.id };
+        }
         const detail = last.streamError ? ` (${last.streamError.message})` : '';
-        const message = `All ${walk.attempts} attempt(s) failed; last: ${last.provider.id}: ${failureText(last.failure)}${detail}`;
-        return {
-          ...answer(failureStatus(ctx, last), last.failure, message, headers),
-          provider: last.provider.id,
-        };
+        const message = `All ${summary}${detail}`;
+        const status = walk.allTimedOut ? 504 : failureStatus(ctx, last);
+        return { ...answer(status, last.failure, message, withSummary), provider: last.provider.id };
       }
       if (walk.rateLimitedForMs !== null) {
         const seconds = Math.max(1, Math.ceil(walk.rateLimitedForMs / 1000));
@@ -69,6 +76,35 @@ export function answerUnserved(
       return answer(503, { code: 'no_provider' }, noProviderMessage(ctx.format, providers), headers);
     }
   }
+}
+
+/**
+ * Whether a provider's error answer can go to the client as it is: read whole, in the client's own
+ * format. Today every candidate speaks the client's format; a translated native error would go here.
+ */
+function passesAsIs(ctx: RequestContext, f: Failed): boolean {
+  const a = f.answer;
+  // An empty body says less than Sluice's own account of the attempts.
+  return a !== null && a.whole && a.body.length > 0 && kindForFormat(ctx.format) === f.provider.kind;
+}
+
+/** Sends a provider's error answer byte for byte, with the headers clients act on and Sluice's own. */
+function passThrough(
+  ctx: RequestContext,
+  f: Failed,
+  sluiceHeaders: Record<string, string>,
+): Pick<Ending, 'outcome' | 'httpStatus' | 'failure'> {
+  const a = f.answer!;
+  const { res } = ctx;
+  if (!res.headersSent && !res.destroyed) {
+    res.writeHead(a.status, {
+      ...relayedErrorHeaders(a),
+      'content-length': String(a.body.length),
+      ...sluiceHeaders,
+    });
+    res.end(a.body);
+  } else if (!res.writableEnded) res.end();
+  return { outcome: 'failed', httpStatus: a.status, failure: f.failure };
 }
 
 /** A bug, not an upstream failure: answer if we still can, record it, never crash the server. */

@@ -130,6 +130,18 @@ describe('HealthBook half-open probe', () => {
     expect(h.check('p', s, false)).toBe('probe_in_flight');
   });
 
+  it('halfOpen says when a verdict is awaited: from the first check after the wait until a verdict', () => {
+    const { h, s, advance } = opened();
+    expect(h.halfOpen('p')).toBe(false); // open
+    advance(1_000);
+    expect(h.halfOpen('p')).toBe(false); // due, but nobody asked yet
+    h.check('p', s, true);
+    expect(h.halfOpen('p')).toBe(true);
+    h.record('p', s, true);
+    expect(h.halfOpen('p')).toBe(false);
+    expect(h.halfOpen('never-seen')).toBe(false);
+  });
+
   it('check without acquire does not claim the probe', () => {
     const { h, s, advance } = opened();
     advance(1_000);
