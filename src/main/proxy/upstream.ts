@@ -23,6 +23,12 @@ const HOP_BY_HOP = new Set([
   'expect',
 ]);
 
+/**
+ * What a browser adds about the page and the user, never the upstream's business: the page's Origin and
+ * Referer, and cookies (of Sluice's own origin, or of any other local port: cookies ignore ports).
+ */
+const BROWSER_ONLY = new Set(['cookie', 'origin', 'referer']);
+
 /** Client credentials, removed when the provider carries its own key. */
 const CREDENTIALS: ReadonlySet<string> = new Set(CREDENTIAL_HEADERS);
 
@@ -109,9 +115,10 @@ export function buildTarget(
 }
 
 /**
- * Inbound headers → upstream headers: hop-by-hop dropped, credentials swapped for the provider's key in its
- * vendor's style (`authHeaders`, the request format's). Identity, later wins: the client's own headers < the
- * provider's User-Agent preset (with its companion headers) < the provider's explicit `headers`.
+ * Inbound headers → upstream headers: hop-by-hop and browser-only ones (Cookie, Origin, Referer) dropped,
+ * credentials swapped for the provider's key in its vendor's style (`authHeaders`, the request format's).
+ * Identity, later wins: the client's own headers < the provider's User-Agent preset (with its companion
+ * headers) < the provider's explicit `headers`.
  */
 export function buildHeaders(
   inbound: Readonly<Record<string, string | string[] | undefined>>,
@@ -121,7 +128,7 @@ export function buildHeaders(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(inbound)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || BROWSER_ONLY.has(name)) continue;
     if (provider.apiKey !== undefined && CREDENTIALS.has(name)) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
@@ -133,7 +140,11 @@ export function buildHeaders(
   return out;
 }
 
-/** Response headers worth passing to the client: everything but hop-by-hop, cookies and what decoding changed. */
+/**
+ * Response headers worth passing to the client: everything but hop-by-hop, cookies, what decoding
+ * changed, and CORS: only Sluice says which pages may read its answers (an upstream's
+ * `access-control-allow-origin: *` would open them to every page).
+ */
 export function clientHeaders(
   upstream: Dispatcher.ResponseData['headers'],
 ): Record<string, string | string[]> {
@@ -141,6 +152,7 @@ export function clientHeaders(
   for (const [name, value] of Object.entries(upstream)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
     if (name === 'content-encoding' || name === 'set-cookie' || name === 'alt-svc') continue;
+    if (name.length > 15 && name.slice(0, 15).toLowerCase() === 'access-control-') continue;
     out[name] = value;
   }
   return out;
