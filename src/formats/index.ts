@@ -29,8 +29,23 @@ export function adapterForKind(kind: ProviderKind): FormatAdapter {
   return ALL.find((adapter) => kindForFormat(adapter.format) === kind)!;
 }
 
-/** Maps an inbound path (no query) to its format and operation; null when Sluice does not serve it. */
+/** Whether every %-escape of `path` decodes (a route decodes its parts); checked before routing. */
+export function escapesDecode(path: string): boolean {
+  if (!path.includes('%')) return true;
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Maps an inbound path (no query) to its format and operation; null when Sluice does not serve it
+ * (a malformed %-escape included: callers answer that with a 400 first, see `escapesDecode`).
+ */
 export function matchRoute(method: string, path: string): RouteMatch | null {
+  if (!escapesDecode(path)) return null;
   for (const adapter of ALL) {
     const route = adapter.matchRoute(method, path);
     if (route !== null) return route;

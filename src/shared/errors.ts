@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'bad_request' // the caller's body is not what the route takes
   | 'not_found' // no such route
   | 'payload_too_large'
+  | 'request_timeout' // the request body did not arrive whole in time
+  | 'overloaded' // one of Sluice's own bounds (bodies in memory, open connections) is reached
   | 'upstream_timeout' // first byte or idle timeout
   | 'upstream_status' // a non-2xx answer
   | 'upstream_stream' // an error event or cut stream after the commit

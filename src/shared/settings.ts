@@ -50,6 +50,26 @@ export const SettingsSchema = z
       .min(1024)
       .max(1024 * 1024 * 1024)
       .default(32 * 1024 * 1024),
+    /**
+     * A request body must arrive whole within this long after its headers; a slower one gets a 408 and
+     * its connection is closed (a body that never completes would hold its connection forever).
+     */
+    requestBodyTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
+    /**
+     * Request bodies held in memory at once, all requests together (each counts until its request
+     * ends); a request that would pass it waits up to `bodiesInFlightWaitMs` for room, then gets a 503.
+     * A body larger than the whole allowance waits until it is alone.
+     */
+    maxBodiesInFlightBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .max(64 * 1024 * 1024 * 1024)
+      .default(512 * 1024 * 1024),
+    /** How long a request waits for room under `maxBodiesInFlightBytes` before its 503. */
+    bodiesInFlightWaitMs: z.number().int().min(0).max(600_000).default(5_000),
+    /** Open client connections at once (idle keep-alive ones included); past it new ones get a 503 and are closed. */
+    maxClientConnections: z.number().int().min(1).max(1_000_000).default(1024),
     /** Connecting to an upstream (TCP + TLS) may take this long. */
     connectTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
     /** No upstream body byte within this long after sending the request → the attempt fails. */

@@ -167,6 +167,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     // API clients present the API token; the control token opens the control API only.
     localToken: () => apiToken,
     exposed,
+    log,
   };
   const gateway = new Gateway(deps);
   const queries = createUsageQueries(db, framesOfSegment);

@@ -3,9 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type { RouteMatch } from '../../shared/api-format';
 import { detectClient } from '../../shared/client-app';
 import type { Settings } from '../../shared/settings';
-import { adapterFor } from '../../formats';
+import { adapterFor, type FormatAdapter } from '../../formats';
 import { presentedCredential, tokenMatches, withoutCredentials } from '../http/guard';
-import { parseJsonBody, readBody } from '../http/read-body';
+import type { BodyBudget } from '../http/body-budget';
+import { readBody } from '../http/read-body';
+import type { ThrottledLog } from '../http/throttled-log';
+import { MAX_MODEL_CHARS, longModel, readJson, type ReadJson, type Refusal } from './body-json';
 import type { RequestContext } from './request-context';
 import { sendError } from '../http/respond';
 
@@ -23,9 +26,39 @@ export function newRequestId(): string {
   return idPool.toString('hex', idAt - ID_BYTES, idAt);
 }
 
+/** What intake shares across requests: the memory budget of bodies in flight, and the operator's log. */
+export interface IntakeDeps {
+  budget: BodyBudget;
+  log: ThrottledLog;
+}
+
+/** An admitted request, and how to give back what its body holds of the budget (once, when it ends). */
+export interface Admitted {
+  ctx: RequestContext;
+  release: () => void;
+}
+
+/** Sends `refusal` and closes the connection once it is out (bounded: a client that keeps sending is cut). */
+function refuseAndClose(res: ServerResponse, adapter: FormatAdapter, refusal: Refusal): void {
+  res.shouldKeepAlive = false;
+  sendError(res, adapter, refusal.status, refusal.code, refusal.message, { connection: 'close' });
+  const socket = res.req.socket;
+  res.once('finish', () => setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref());
+}
+/** How long a refused connection may linger after its answer before it is cut. */
+const CLOSE_GRACE_MS = 1_000;
+
+function contentLength(req: IncomingMessage): number | null {
+  const raw = req.headers['content-length'];
+  if (raw === undefined) return null;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
 /**
- * Turns an inbound API request into a RequestContext: local-token check, bounded body read, JSON
- * parse. Answers the client itself (in its format) and returns null when the request goes no further.
+ * Turns an inbound API request into a RequestContext: local-token check, a share of the bodies-in-flight
+ * budget, bounded body read (size and time), JSON read, model checks. Answers the client itself (in its
+ * format) and returns null when the request goes no further.
  */
 export async function intake(
   req: IncomingMessage,
@@ -35,7 +68,8 @@ export async function intake(
   settings: Settings,
   localToken: string | null,
   arrived: { startedAt: number; startMono: number },
-): Promise<RequestContext | null> {
+  deps: IntakeDeps,
+): Promise<Admitted | null> {
   const adapter = adapterFor(route.format);
   let headers = req.headers;
   if (settings.requireLocalToken) {
@@ -55,39 +89,80 @@ export async function intake(
     query = clean.query;
   }
 
+  let held = 0;
+  const release = (): void => {
+    deps.budget.release(held);
+    held = 0;
+  };
   let body: Buffer | null = null;
-  let json: Record<string, unknown> | null = null;
+  let read: ReadJson | null = null;
   if (req.method === 'POST') {
-    const read = await readBody(req, settings.maxRequestBodyBytes);
-    if (!read.ok) {
-      if (read.reason === 'too-large') {
-        res.shouldKeepAlive = false;
+    const limit = settings.maxBodiesInFlightBytes;
+    const overloaded: Refusal = {
+      status: 503,
+      code: 'overloaded',
+      message: `Sluice holds as many request bodies as maxBodiesInFlightBytes (${limit} bytes) allows; retry shortly`,
+    };
+    const declared = contentLength(req);
+    if (declared !== null && declared > 0 && declared <= settings.maxRequestBodyBytes) {
+      const took = await deps.budget.take(declared, limit, settings.bodiesInFlightWaitMs);
+      if (took === null) {
+        deps.log.line(
+          'bodies',
+          `Sluice: ${overloaded.message} (a request waited ${settings.bodiesInFlightWaitMs} ms and got a 503)`,
+        );
+        refuseAndClose(res, adapter, overloaded);
+        return null;
+      }
+      held = took;
+    }
+    const result = await readBody(req, settings.maxRequestBodyBytes, {
+      timeoutMs: settings.requestBodyTimeoutMs,
+      ...(declared === null
+        ? {
+            take: (bytes: number) => {
+              if (!deps.budget.tryTake(bytes, limit)) return false;
+              held += bytes;
+              return true;
+            },
+          }
+        : {}),
+    });
+    if (!result.ok) {
+      release();
+      if (result.reason === 'too-large') {
         const message = `request body is larger than ${settings.maxRequestBodyBytes} bytes`;
-        sendError(res, adapter, 413, 'payload_too_large', message, { connection: 'close' });
+        refuseAndClose(res, adapter, { status: 413, code: 'payload_too_large', message });
+      } else if (result.reason === 'timeout') {
+        const message = `request body did not arrive whole within requestBodyTimeoutMs (${settings.requestBodyTimeoutMs} ms)`;
+        deps.log.line('body-timeout', `Sluice: a ${message}; answered 408 and closed its connection`);
+        refuseAndClose(res, adapter, { status: 408, code: 'request_timeout', message });
+      } else if (result.reason === 'over-budget') {
+        deps.log.line('bodies', `Sluice: ${overloaded.message} (a body of unknown length got a 503)`);
+        refuseAndClose(res, adapter, overloaded);
       }
       return null;
     }
-    body = read.body;
-    const parsed = parseJsonBody(body);
-    if (
-      !parsed.ok ||
-      typeof parsed.value !== 'object' ||
-      parsed.value === null ||
-      Array.isArray(parsed.value)
-    ) {
-      sendError(
-        res,
-        adapter,
-        400,
-        'bad_request',
-        parsed.ok ? 'request body must be a JSON object' : parsed.message,
-      );
+    body = result.body;
+    read = readJson(body);
+    if (!read.ok) {
+      release();
+      sendError(res, adapter, read.refusal.status, read.refusal.code, read.refusal.message);
       return null;
     }
-    json = parsed.value as Record<string, unknown>;
   }
 
-  return {
+  const view = read?.ok === true ? read.view : null;
+  const model = route.urlModel ?? (typeof view?.model === 'string' ? view.model : null);
+  if (model !== null && model.length > MAX_MODEL_CHARS) {
+    release();
+    const refusal = longModel();
+    sendError(res, adapter, refusal.status, refusal.code, refusal.message);
+    return null;
+  }
+  const json = read?.ok === true ? read.json : () => null;
+  let replaced: { value: Record<string, unknown> | null } | null = null;
+  const ctx: RequestContext = {
     id: newRequestId(),
     startedAt: arrived.startedAt,
     startMono: arrived.startMono,
@@ -103,9 +178,16 @@ export async function intake(
     res,
     abort: new AbortController(),
     body,
-    json,
-    model: route.urlModel ?? (typeof json?.model === 'string' ? json.model : null),
-    stream: adapter.requestStreams(route, json),
-    injectedUsage: route.op === 'generate' && adapter.needsInjectedUsage(json),
+    // A large body is parsed only when something reads it (a rewrite), once.
+    get json() {
+      return replaced === null ? json() : replaced.value;
+    },
+    set json(value) {
+      replaced = { value };
+    },
+    model,
+    stream: adapter.requestStreams(route, view),
+    injectedUsage: route.op === 'generate' && adapter.needsInjectedUsage(view),
   };
+  return { ctx, release };
 }

@@ -1,8 +1,10 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { RouteMatch } from '../../shared/api-format';
 import { errorMessage } from '../../shared/errors';
-import { adapterFor, guessFormat, matchRoute } from '../../formats';
+import { adapterFor, escapesDecode, guessFormat, matchRoute } from '../../formats';
+import { BodyBudget } from '../http/body-budget';
+import { ThrottledLog } from '../http/throttled-log';
 import { checkHost, checkOrigin } from '../http/guard';
 import { runPipeline, type PipelineDeps } from './pipeline';
 import { sendError } from '../http/respond';
@@ -30,6 +32,8 @@ export type GatewayDeps = Omit<PipelineDeps, 'pools' | 'health' | 'limiter'> & {
    * every API request must carry the local token instead (refused while `requireLocalToken` is off).
    */
   exposed?: boolean;
+  /** One-line messages for the operator (a bound the gateway enforces was hit). Default: stderr. */
+  log?: (line: string) => void;
 };
 
 /** The gateway's HTTP server: guards, routing, bounded body reading, then the pipeline. */
@@ -49,6 +53,13 @@ export class Gateway {
   private readonly inFlight = new Set<RequestContext>();
   private boundPort = 0;
   private extra: ExtraHandler | null = null;
+  /** Bytes of request bodies held now, all listeners together (`maxBodiesInFlightBytes`). */
+  readonly bodies = new BodyBudget();
+  /** Client connections open now, all listeners together (`maxClientConnections`). */
+  private connections = 0;
+  /** Connections refused at `maxClientConnections`: answered with a 503 before any request, never served. */
+  private readonly turnedAway = new WeakSet<Socket>();
+  private readonly log: ThrottledLog;
   /** While paused, API requests get a 503 in their format; the control API still answers. */
   paused = false;
 
@@ -56,13 +67,17 @@ export class Gateway {
     this.pools = deps.pools ?? new UpstreamPools();
     this.health = deps.health ?? new HealthBook(() => deps.clock.now());
     this.limiter = deps.limiter ?? new RateLimiter(deps.limitStore, () => deps.clock.now());
+    this.log = new ThrottledLog(deps.log ?? ((line) => console.error(line)));
   }
 
   /** One listener; the gateway may have two (127.0.0.1 and ::1) sharing one handler. */
   private createServer(): http.Server {
+    // Node's own requestTimeout stays off: the body's time is bounded by intake (`requestBodyTimeoutMs`),
+    // which answers in the client's format and reads the setting per request; a response may stream for long.
     const server = http.createServer(
       { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 },
       (req, res) => {
+        if (this.turnedAway.has(req.socket)) return; // answered already: over maxClientConnections
         if (this.draining.has(server)) res.shouldKeepAlive = false;
         // A rebind leaves the old listener open until its requests finish; a kept-alive connection it
         // still holds must not keep it open (and answering) once idle.
@@ -77,6 +92,7 @@ export class Gateway {
         });
       },
     );
+    server.on('connection', (socket: Socket) => this.admit(socket));
     // Node answers oversized headers with a bare 431; give the client a body that says why.
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
@@ -95,6 +111,40 @@ export class Gateway {
       );
     });
     return server;
+  }
+
+  /**
+   * Counts a new client connection; past `maxClientConnections` it gets a 503 (no request is read, so
+   * in a neutral JSON shape) and is closed. Counted across listeners, so the bound is the gateway's.
+   */
+  private admit(socket: Socket): void {
+    const max = this.deps.source.settings().maxClientConnections;
+    if (this.connections >= max) {
+      this.log.line(
+        'connections',
+        `Sluice: ${this.connections} client connections are open, as many as maxClientConnections allows; new ones get a 503 and are closed`,
+      );
+      const body = JSON.stringify({
+        error: {
+          message: `Sluice has as many open connections as maxClientConnections (${max}) allows; retry shortly`,
+          type: 'overloaded',
+        },
+      });
+      this.turnedAway.add(socket);
+      socket.on('error', () => {});
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nretry-after: 1\r\nconnection: close\r\n\r\n${body}`,
+      );
+      setTimeout(() => socket.destroy(), 1_000).unref();
+      return;
+    }
+    this.connections++;
+    socket.once('close', () => this.connections--);
+  }
+
+  /** Client connections open now. */
+  get openConnections(): number {
+    return this.connections;
   }
 
   /** Requests currently in flight. */
@@ -240,6 +290,16 @@ export class Gateway {
       sendError(res, fallback, 503, 'no_provider', 'Sluice is paused: resume it from the tray or the app');
       return;
     }
+    if (!escapesDecode(path)) {
+      sendError(
+        res,
+        fallback,
+        400,
+        'bad_request',
+        `Sluice cannot read the path ${JSON.stringify(path.slice(0, 200))}: it holds a malformed %-escape`,
+      );
+      return;
+    }
     let route: RouteMatch | null = matchRoute(req.method ?? 'GET', path);
     if (route === null) {
       sendError(res, fallback, 404, 'not_found', `Sluice does not serve ${req.method ?? ''} ${path}`);
@@ -252,8 +312,18 @@ export class Gateway {
     ) {
       route = { ...route, format: 'anthropic', upstreamPath: '/v1/models' };
     }
-    const ctx = await intake(req, res, route, query, settings, this.deps.localToken?.() ?? null, arrived);
-    if (ctx === null) return;
+    const admitted = await intake(
+      req,
+      res,
+      route,
+      query,
+      settings,
+      this.deps.localToken?.() ?? null,
+      arrived,
+      { budget: this.bodies, log: this.log },
+    );
+    if (admitted === null) return;
+    const { ctx, release } = admitted;
     const onClose = (): void => {
       if (!res.writableFinished) ctx.abort.abort();
     };
@@ -264,6 +334,7 @@ export class Gateway {
     } finally {
       res.off('close', onClose);
       this.inFlight.delete(ctx);
+      release();
     }
   }
 }

@@ -164,6 +164,8 @@ export function clientHeaders(
  */
 export function upstreamBody(ctx: RequestContext, upstreamModel: string | null): Buffer | null {
   if (ctx.body === null) return null;
+  // Nothing to change: the JSON is not even looked at (a large body's is parsed only when read).
+  if (upstreamModel === ctx.model && !ctx.injectedUsage) return ctx.body;
   if (ctx.json === null) return ctx.body;
   const rewritten = ctx.adapter.rewriteBody(ctx.json, upstreamModel, ctx.injectedUsage);
   return rewritten === null ? ctx.body : Buffer.from(rewritten);
