@@ -52,6 +52,11 @@ export interface StreamFacts {
   events: number;
   /** Count of content events (text, thinking or tool-call deltas). */
   contentEvents: number;
+  /**
+   * Events (or JSON-array elements, or a whole body) too large to read whole, read from their two ends
+   * only (`proxy/oversized-event.ts`): what they held in between is missing from these facts.
+   */
+  partialEvents: number;
 }
 
 /** Cheap classification of one event, returned by `observe`, used by the prefetch gate. */

@@ -12,6 +12,8 @@ export interface UsageEvidence {
   text: string;
   thinking: string;
   toolArguments: readonly string[];
+  /** Part of the response was too large to read whole (read from its two ends only): numbers seen are labelled partial. */
+  partial?: boolean;
 }
 
 export interface SettledUsage {
@@ -30,12 +32,20 @@ function seenOutput(e: UsageEvidence): { output: number; thinking: number } {
  * The usage to record for one request, and where it came from:
  * - `reported`: the stream completed and the provider's numbers are whole;
  * - `partial`: provider numbers that cannot be whole (the stream ended early, or the output count was
- *   missing) — output is raised to at least the estimate of what was seen, because providers report
+ *   missing), or that were read beside an event too large to read whole — output is raised to at least
+ *   the estimate of what was seen (not for the latter), because providers report
  *   output at the end (Anthropic's opening `output_tokens: 1` would otherwise stand for a long answer);
  * - `estimated`: no provider numbers; output estimated from the text seen, input left unknown;
  * - `none`: nothing was reported and nothing was seen.
  */
 export function settleUsage(e: UsageEvidence): SettledUsage {
+  const settled = settleSeen(e);
+  return e.partial === true && settled.provenance === 'reported'
+    ? { ...settled, provenance: 'partial' }
+    : settled;
+}
+
+function settleSeen(e: UsageEvidence): SettledUsage {
   // The common case needs no estimate: counting the tokens of a long answer is not free.
   if (e.reported && e.outcome === 'completed' && e.usage.outputTokens !== null)
     return { usage: { ...e.usage }, provenance: 'reported' };

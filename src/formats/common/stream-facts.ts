@@ -25,6 +25,7 @@ export function createStreamFacts(): StreamFacts {
     responseId: null,
     events: 0,
     contentEvents: 0,
+    partialEvents: 0,
   };
 }
 

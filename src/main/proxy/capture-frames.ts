@@ -23,6 +23,10 @@ export const framesOfSegment: BodyFramer = (segment) => {
         stray.push(line);
         strayChars += line.length;
       },
+      // An event too large to read whole shows as its two ends, a marker saying how much is between.
+      onOversized: (o) => {
+        if (o.data !== null) frames.push({ offsetMs, event: o.event ?? null, data: o.data });
+      },
     });
     for (const part of segment.parts) {
       offsetMs = part.offsetMs;
@@ -31,7 +35,11 @@ export const framesOfSegment: BodyFramer = (segment) => {
     decoder.end();
     if (stray.length > 0) frames.push({ offsetMs, event: null, data: stray.join('\n') });
   } else if (segment.mode === 'json-array') {
-    const splitter = createJsonArraySplitter((json) => frames.push({ offsetMs, event: null, data: json }));
+    const splitter = createJsonArraySplitter((json) => frames.push({ offsetMs, event: null, data: json }), {
+      onOversized: (standIn) => {
+        if (standIn !== null) frames.push({ offsetMs, event: null, data: standIn });
+      },
+    });
     for (const part of segment.parts) {
       offsetMs = part.offsetMs;
       splitter.push(part.bytes);

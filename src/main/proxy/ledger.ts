@@ -273,6 +273,7 @@ export class RequestLedger implements BodyLog {
       text: e.facts?.text ?? '',
       thinking: e.facts?.thinking ?? '',
       toolArguments: e.facts?.toolCalls.map((t) => t.arguments) ?? [],
+      partial: (e.facts?.partialEvents ?? 0) > 0,
     });
     const usage = settled.usage;
     const error = e.failure === null ? null : this.redact(failureText(e.failure));

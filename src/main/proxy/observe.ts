@@ -4,6 +4,7 @@ import type { RequestContext } from './request-context';
 import type { BodyMode } from '../../shared/usage-query';
 import { createSseDecoder } from './stages/sse-decode';
 import { createJsonArraySplitter } from './stages/json-array-split';
+import { createBoundedBody } from './oversized-event';
 
 /** Most non-SSE text kept from an SSE body to look for a trailing JSON error. */
 const MAX_STRAY_CHARS = 64 * 1024;
@@ -85,6 +86,13 @@ export function observeBody(
     if (!log.watching() || !budget.take(data.length)) return;
     log.frame(event, data);
   };
+  // Past `maxObservedBodyBytes`, an event, element or body is read from its two ends only: the facts
+  // at its ends still count (a Responses or Gemini event with a large image still ends the stream and
+  // carries its usage), and the observation says it is partial.
+  const max = ctx.settings.maxObservedBodyBytes;
+  const partly = (): void => {
+    observer.facts.partialEvents++;
+  };
   const parseAndObserve = (text: string): void => {
     let value: unknown;
     try {
@@ -113,6 +121,13 @@ export function observeBody(
           strayChars += line.length;
         },
         pendingAtEnd: observer.pendingAtEnd === 'dispatch' ? 'dispatch' : 'discard',
+        maxBufferChars: max,
+        onOversized: (o) => {
+          partly();
+          if (o.data === null) return;
+          note(observer.observeEvent(o.event, o.data));
+          publish(o.event ?? null, o.data);
+        },
       },
     );
     sink = {
@@ -132,22 +147,27 @@ export function observeBody(
         parseAndObserve(json);
         publish(null, json);
       },
-      { maxElementChars: ctx.settings.maxObservedBodyBytes },
+      {
+        maxElementChars: max,
+        onOversized: (standIn) => {
+          partly();
+          if (standIn === null) return;
+          parseAndObserve(standIn);
+          publish(null, standIn);
+        },
+      },
     );
   } else {
-    const parts: Buffer[] = [];
-    let kept = 0;
+    const body = createBoundedBody(max);
     sink = {
-      push(chunk) {
-        if (kept + chunk.length > ctx.settings.maxObservedBodyBytes) return;
-        parts.push(Buffer.from(chunk));
-        kept += chunk.length;
-      },
+      push: (chunk) => body.push(chunk),
       end() {
-        if (kept === 0) return;
-        const text = Buffer.concat(parts).toString('utf8');
-        parseAndObserve(text);
-        publish(null, text);
+        const read = body.text();
+        if (read === null) return;
+        if (read.partial) partly();
+        if (read.text === null) return;
+        parseAndObserve(read.text);
+        publish(null, read.text);
       },
     };
   }

@@ -15,10 +15,11 @@ const BOM = 0xfeff;
  * leading byte order mark. Same text as TextDecoder for any bytes and any split (invalid sequences
  * become U+FFFD alike; `utf8-stream.test.ts` checks it), at about a seventh of the cost on Node 20,
  * where TextDecoder's streaming mode pays ~2 ns per byte: this runs on every relayed chunk.
+ * `stripBom` false: the text starts mid-stream (a decoder reading on after a skipped event).
  */
-export function createUtf8Stream(): Utf8Stream {
+export function createUtf8Stream(stripBom = true): Utf8Stream {
   const decoder = new StringDecoder('utf8');
-  let started = false;
+  let started = !stripBom;
   const strip = (text: string): string => {
     if (started || text.length === 0) return text;
     started = true;

@@ -52,6 +52,15 @@ describe('settleUsage', () => {
     expect(s.usage).toEqual({ ...EMPTY_USAGE, outputTokens: 100 + 10 + 2 + 2, reasoningTokens: 10 });
   });
 
+  it('labels whole-looking numbers partial when part of the response was read by its ends only', () => {
+    const usage = { ...EMPTY_USAGE, inputTokens: 5, outputTokens: 1290 };
+    expect(settleUsage(evidence({ reported: true, usage, text: TEXT, partial: true }))).toEqual({
+      usage,
+      provenance: 'partial',
+    });
+    expect(settleUsage(evidence({ text: TEXT, partial: true })).provenance).toBe('estimated');
+  });
+
   it('is none when nothing was reported or seen', () => {
     expect(settleUsage(evidence({ outcome: 'failed' }))).toEqual({ usage: EMPTY_USAGE, provenance: 'none' });
   });

@@ -1,4 +1,6 @@
 import { createUtf8Stream } from '../utf8-stream';
+import { elidedJson } from '../elided-json';
+import { endBytes } from '../oversized-event';
 
 /**
  * Incremental splitter for Gemini's streaming body without `alt=sse`: one JSON array whose elements
@@ -7,13 +9,18 @@ import { createUtf8Stream } from '../utf8-stream';
  * A bare top-level object (an error body `{"error":{…}}`) is emitted as one element.
  *
  * Only structure is tracked (depth, string, escape); elements are not validated, the caller parses them.
+ * An element past its bound is not held: only its first and last characters are, and at its end a
+ * stand-in made of them (`elided-json.ts`) is reported instead.
  */
 
 export interface JsonArraySplitterOptions {
   /** Longest element held, in UTF-16 code units (default 16 Mi). */
   maxElementChars?: number;
-  /** Called once when an element exceeds `maxElementChars`; splitting stops and the buffer is dropped. */
-  onOverflow?: () => void;
+  /**
+   * An element longer than `maxElementChars`, at its end: a stand-in for it made of its two ends (null
+   * when none parses) and its length. It is not passed to `onElement`; splitting goes on.
+   */
+  onOversized?: (standIn: string | null, chars: number) => void;
   /** Called once when the body is not a JSON array or object (an HTML page, junk between elements); splitting stops. */
   onMalformed?: () => void;
 }
@@ -62,12 +69,16 @@ export function createJsonArraySplitter(
   let escaped = false;
   const parts: string[] = [];
   let partsChars = 0;
+  // An element past the bound: its first characters, its last ones (a few pieces), its length.
+  const keep = endBytes(maxChars);
+  let oversized: { head: string; tail: string[]; tailChars: number; chars: number } | null = null;
 
   function stop(): void {
     mode = 'stopped';
     inElement = false;
     parts.length = 0;
     partsChars = 0;
+    oversized = null;
   }
 
   function malformed(): void {
@@ -75,9 +86,33 @@ export function createJsonArraySplitter(
     opts.onMalformed?.();
   }
 
-  function overflow(): void {
-    stop();
-    opts.onOverflow?.();
+  /** More of an oversized element: only its last `keep` characters stay. */
+  function keepTail(o: NonNullable<typeof oversized>, text: string): void {
+    o.chars += text.length;
+    o.tail.push(text);
+    o.tailChars += text.length;
+    while (o.tail.length > 1 && o.tailChars - o.tail[0]!.length >= keep)
+      o.tailChars -= o.tail.shift()!.length;
+    if (o.tailChars > keep) {
+      o.tail = [o.tail.join('').slice(-keep)];
+      o.tailChars = keep;
+    }
+  }
+
+  /** The held element passes the bound with `more`: keep its ends only from now on. */
+  function beginOversized(more: string): void {
+    const all = parts.join('') + more;
+    parts.length = 0;
+    partsChars = 0;
+    oversized = { head: all.slice(0, keep), tail: [], tailChars: 0, chars: keep };
+    keepTail(oversized, all.slice(keep));
+  }
+
+  function endOversized(o: NonNullable<typeof oversized>): void {
+    oversized = null;
+    const tail = o.tail.join('');
+    const marker = `…[${o.chars - o.head.length - tail.length} characters not read]…`;
+    opts.onOversized?.(elidedJson(o.head, tail, marker), o.chars);
   }
 
   function scan(text: string): void {
@@ -97,17 +132,22 @@ export function createJsonArraySplitter(
           depth++;
         } else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) {
           const piece = text.slice(start, i + 1);
-          if (partsChars + piece.length > maxChars) return overflow();
-          let json = piece;
-          if (parts.length > 0) {
-            parts.push(piece);
-            json = parts.join('');
-            parts.length = 0;
-            partsChars = 0;
-          }
           inElement = false;
           mode = bare ? 'done' : 'after-element';
-          onElement(json);
+          if (oversized === null && partsChars + piece.length > maxChars) beginOversized(piece);
+          else if (oversized !== null) keepTail(oversized, piece);
+          if (oversized !== null) {
+            endOversized(oversized);
+          } else {
+            let json = piece;
+            if (parts.length > 0) {
+              parts.push(piece);
+              json = parts.join('');
+              parts.length = 0;
+              partsChars = 0;
+            }
+            onElement(json);
+          }
         }
         i++;
         continue;
@@ -135,11 +175,12 @@ export function createJsonArraySplitter(
       i++;
     }
     if (inElement) {
-      const rest = n - start;
-      if (partsChars + rest > maxChars) return overflow();
-      if (rest > 0) {
-        parts.push(start === 0 ? text : text.slice(start));
-        partsChars += rest;
+      const rest = start === 0 ? text : text.slice(start);
+      if (oversized !== null) keepTail(oversized, rest);
+      else if (partsChars + rest.length > maxChars) beginOversized(rest);
+      else if (rest.length > 0) {
+        parts.push(rest);
+        partsChars += rest.length;
       }
     }
   }

@@ -14,12 +14,12 @@ interface Outcome {
 
 function split(
   chunks: Uint8Array[],
-  opts: Omit<JsonArraySplitterOptions, 'onOverflow' | 'onMalformed'> = {},
+  opts: Omit<JsonArraySplitterOptions, 'onOversized' | 'onMalformed'> = {},
 ): Outcome {
   const out: Outcome = { elements: [], overflows: 0, malformed: 0 };
   const splitter = createJsonArraySplitter((json) => out.elements.push(json), {
     ...opts,
-    onOverflow: () => out.overflows++,
+    onOversized: () => out.overflows++,
     onMalformed: () => out.malformed++,
   });
   for (const c of chunks) splitter.push(c);
@@ -120,13 +120,32 @@ describe('createJsonArraySplitter', () => {
     expect(split([utf8.encode('[{"a":1},{"b":')]).elements).toEqual(['{"a":1}']);
   });
 
-  it('stops with onOverflow when an element passes maxElementChars, keeping earlier elements', () => {
-    const big = `[{"a":1},{"text":"${'x'.repeat(200)}"},{"c":3}]`;
+  it('reports an element past maxElementChars by its two ends and reads on (issue #14 item 4)', () => {
+    const image = 'x'.repeat(5000);
+    const big = `[{"a":1},{"candidates":[{"content":{"parts":[{"inlineData":{"data":"${image}"}}]},"finishReason":"STOP"}],"usageMetadata":{"candidatesTokenCount":7}},{"c":3}]`;
     const bytes = utf8.encode(big);
-    for (const chunks of [[bytes], randomSplit(bytes, 7, 16)]) {
-      const out = split(chunks, { maxElementChars: 100 });
-      expect(out.elements).toEqual(['{"a":1}']);
-      expect(out.overflows).toBe(1);
+    for (const chunks of [[bytes], randomSplit(bytes, 7, 16), randomSplit(bytes, 9, 700)]) {
+      const standIns: (string | null)[] = [];
+      const lengths: number[] = [];
+      const elements: string[] = [];
+      const splitter = createJsonArraySplitter((json) => elements.push(json), {
+        maxElementChars: 1024,
+        onOversized: (standIn, chars) => {
+          standIns.push(standIn);
+          lengths.push(chars);
+        },
+      });
+      for (const c of chunks) splitter.push(c);
+      splitter.end();
+      expect(elements).toEqual(['{"a":1}', '{"c":3}']);
+      expect(lengths).toEqual([big.length - '[{"a":1},'.length - ',{"c":3}]'.length]);
+      const got = JSON.parse(standIns[0]!) as {
+        candidates: { finishReason: string }[];
+        usageMetadata: { candidatesTokenCount: number };
+      };
+      expect(got.candidates[0]!.finishReason).toBe('STOP');
+      expect(got.usageMetadata.candidatesTokenCount).toBe(7);
+      expect(standIns[0]!.length).toBeLessThan(600);
     }
   });
 

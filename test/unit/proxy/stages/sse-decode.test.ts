@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSseDecoder, type SseDecoderOptions } from '../../../../src/main/proxy/stages/sse-decode';
+import type { OversizedEvent } from '../../../../src/main/proxy/oversized-event';
+import { splitBytes } from '../../../support/fake-upstream';
 
 interface SpecEvent {
   type: string;
@@ -122,19 +124,74 @@ describe('createSseDecoder', () => {
     expect(JSON.parse(stray.join('\n'))).toEqual({ error: { code: 499 } });
   });
 
-  it('stops at maxBufferChars and says so once', () => {
-    let overflows = 0;
-    const events: string[] = [];
-    const decoder = createSseDecoder((_e, data) => events.push(data), {
-      maxBufferChars: 64,
-      onOverflow: () => overflows++,
+  describe('an event past maxBufferChars (issue #14 item 4)', () => {
+    interface Run {
+      events: string[];
+      oversized: OversizedEvent[];
+    }
+    function run(parts: (string | Uint8Array)[], max = 256, pendingAtEnd?: 'dispatch'): Run {
+      const out: Run = { events: [], oversized: [] };
+      const decoder = createSseDecoder((e, data) => out.events.push(`${e ?? ''}|${data}`), {
+        maxBufferChars: max,
+        onOversized: (o) => out.oversized.push(o),
+        pendingAtEnd,
+      });
+      for (const p of parts) decoder.push(typeof p === 'string' ? utf8.encode(p) : p);
+      decoder.end();
+      return out;
+    }
+    const big = (event: string | null, n: number, eol = '\n'): string =>
+      `${event === null ? '' : `event: ${event}${eol}`}data: {"type":"image","result":"${'A'.repeat(n)}","usage":{"n":1}}${eol}${eol}`;
+
+    it('is skipped to its blank line, reported by its ends, and the events after it are read', () => {
+      const stream = `data: {"a":1}\n\n${big('response.completed', 5000)}data: {"after":1}\n\n`;
+      // Whole in one chunk, an event is read whole: the bound is on what waits for more bytes.
+      expect(run([stream]).events).toHaveLength(3);
+      for (const parts of [
+        splitBytes(Buffer.from(stream), 3, 97),
+        [...Buffer.from(stream)].map((b) => new Uint8Array([b])),
+      ]) {
+        const got = run(parts);
+        expect(got.events).toEqual(['|{"a":1}', '|{"after":1}']);
+        expect(got.oversized).toHaveLength(1);
+        const o = got.oversized[0]!;
+        expect(o.event).toBe('response.completed');
+        expect(o.bytes).toBe(Buffer.byteLength(big('response.completed', 5000)));
+        const data = JSON.parse(o.data!) as { type: string; result: string; usage: unknown };
+        expect(data.type).toBe('image');
+        expect(data.usage).toEqual({ n: 1 });
+        expect(data.result).toMatch(/^A+…\[\d+ bytes not read\]…A+$/);
+      }
     });
-    decoder.push(utf8.encode('data: ok\n\n'));
-    decoder.push(utf8.encode(`data: ${'x'.repeat(100)}`));
-    decoder.push(utf8.encode('\n\ndata: after\n\n'));
-    decoder.end();
-    expect(events).toEqual(['ok']);
-    expect(overflows).toBe(1);
+
+    it('resynchronises after CRLF and CR framing, and after several oversized events in a row', () => {
+      for (const eol of ['\r\n', '\r']) {
+        const stream = `${big('x', 3000, eol)}${big(null, 4000, eol)}data: ok${eol}${eol}`;
+        const got = run(splitBytes(Buffer.from(stream), 11, 300));
+        expect(got.oversized.map((o) => o.event)).toEqual(['x', undefined]);
+        expect(got.events).toEqual(['|ok']);
+      }
+    });
+
+    it('holds only the ends: what it keeps does not grow with the event', () => {
+      const kept: number[] = [];
+      const decoder = createSseDecoder(() => {}, {
+        maxBufferChars: 1024,
+        onOversized: (o) => kept.push(o.data?.length ?? 0),
+      });
+      decoder.push(utf8.encode('data: {"r":"'));
+      for (let i = 0; i < 2000; i++) decoder.push(utf8.encode('B'.repeat(1000)));
+      decoder.push(utf8.encode('"}\n\n'));
+      decoder.end();
+      expect(kept).toHaveLength(1);
+      expect(kept[0]).toBeLessThan(2 * 256 + 100);
+    });
+
+    it('an oversized event the body ends inside is pending, read only when asked', () => {
+      const cut = big('e', 2000).slice(0, -2);
+      expect(run([cut]).oversized).toEqual([]);
+      expect(run([cut], 256, 'dispatch').oversized.map((o) => o.event)).toEqual(['e']);
+    });
   });
 
   describe('an event the body ends inside (issue #14 item 3)', () => {
