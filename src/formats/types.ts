@@ -3,6 +3,7 @@ import type { ErrorCode } from '../shared/errors';
 import type { FailureCode } from '../shared/failure';
 import type { NormalizedUsage } from '../shared/usage';
 import type { BodyMode } from '../shared/usage-query';
+import type { TurnCodec } from './turn/types';
 
 /** One tool call as it accumulated over the stream. */
 export interface ToolCallFacts {
@@ -162,4 +163,10 @@ export interface FormatAdapter {
    * more to the same provider, or null (Anthropic: thinking blocks another provider signed, removed).
    */
   repairRequest(status: number, body: string, json: Readonly<Record<string, unknown>>): RequestRepair | null;
+  /** Translation: this format's requests, answers and streams to and from the internal turn (formats/turn). */
+  readonly turn: TurnCodec;
+  /** Where a translated generation goes under a provider's base URL: the route and the query it needs. */
+  generateRoute(stream: boolean): { route: RouteMatch; query: string };
+  /** Headers a translated request to this format's API must carry (Anthropic's `anthropic-version`). */
+  translatedHeaders(): Record<string, string>;
 }

@@ -8,6 +8,7 @@ import { anthropicModelNotFound } from './model-not-found';
 import { createAnthropicObserver } from './observer';
 import { createAnthropicSplitter } from './split';
 import { repairThinking } from './thinking';
+import { anthropicTurnCodec } from './turn';
 
 /** Anthropic Messages (`/v1/messages`, `/v1/messages/count_tokens`); the base URL is the API's root. */
 
@@ -54,4 +55,16 @@ export const anthropicAdapter: FormatAdapter = {
   isModelNotFound: anthropicModelNotFound,
   // Thinking blocks another Anthropic provider signed (after a failover) are removed, once.
   repairRequest: repairThinking,
+  turn: anthropicTurnCodec,
+  generateRoute: () => ({
+    route: {
+      format: 'anthropic',
+      op: 'generate',
+      urlModel: null,
+      upstreamPath: '/v1/messages',
+      urlStreams: false,
+    },
+    query: '',
+  }),
+  translatedHeaders: () => ({ 'anthropic-version': '2023-06-01' }),
 };

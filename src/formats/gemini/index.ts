@@ -6,6 +6,7 @@ import { geminiStatusForErrorType, googleError } from './errors';
 import { geminiModelNotFound } from './model-not-found';
 import { createGeminiObserver } from './observer';
 import { createGeminiSplitter } from './split';
+import { geminiTurnCodec } from './turn';
 
 /**
  * Google Gemini (`/{version}/models/{model}:generateContent|streamGenerateContent|countTokens`, and
@@ -71,4 +72,17 @@ export const geminiAdapter: FormatAdapter = {
   statusForErrorType: geminiStatusForErrorType,
   isModelNotFound: geminiModelNotFound,
   repairRequest: () => null,
+  turn: geminiTurnCodec,
+  // A translated stream always asks for SSE: one framing to read, whatever the client wanted.
+  generateRoute: (stream) => ({
+    route: {
+      format: 'gemini',
+      op: 'generate',
+      urlModel: null,
+      upstreamPath: `/v1beta/models/{model}:${stream ? 'streamGenerateContent' : 'generateContent'}`,
+      urlStreams: stream,
+    },
+    query: stream ? 'alt=sse' : '',
+  }),
+  translatedHeaders: () => ({}),
 };

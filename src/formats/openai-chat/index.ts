@@ -7,6 +7,7 @@ import { openAiModelNotFound } from '../common/openai-model-not-found';
 import type { FormatAdapter } from '../types';
 import { createOpenAiChatObserver } from './observer';
 import { createOpenAiChatSplitter } from './split';
+import { openAiChatTurnCodec } from './turn';
 
 /**
  * OpenAI Chat Completions (`/v1/chat/completions`, and `/v1/models`), spoken by OpenAI and every
@@ -80,4 +81,16 @@ export const openAiChatAdapter: FormatAdapter = {
   statusForErrorType: openAiStatusForErrorType,
   isModelNotFound: openAiModelNotFound,
   repairRequest: () => null,
+  turn: openAiChatTurnCodec,
+  generateRoute: () => ({
+    route: {
+      format: 'openai-chat',
+      op: 'generate',
+      urlModel: null,
+      upstreamPath: '/chat/completions',
+      urlStreams: false,
+    },
+    query: '',
+  }),
+  translatedHeaders: () => ({}),
 };

@@ -7,6 +7,7 @@ import { openAiModelNotFound } from '../common/openai-model-not-found';
 import type { FormatAdapter } from '../types';
 import { createResponsesObserver } from './observer';
 import { createOpenAiResponsesSplitter } from './split';
+import { openAiResponsesTurnCodec } from './turn';
 
 /** OpenAI Responses (`/v1/responses`), under the base URL's `/v1` like Chat. */
 
@@ -41,4 +42,16 @@ export const openAiResponsesAdapter: FormatAdapter = {
   statusForErrorType: openAiStatusForErrorType,
   isModelNotFound: openAiModelNotFound,
   repairRequest: () => null,
+  turn: openAiResponsesTurnCodec,
+  generateRoute: () => ({
+    route: {
+      format: 'openai-responses',
+      op: 'generate',
+      urlModel: null,
+      upstreamPath: '/responses',
+      urlStreams: false,
+    },
+    query: '',
+  }),
+  translatedHeaders: () => ({}),
 };

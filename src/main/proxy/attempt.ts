@@ -3,14 +3,16 @@ import type { ProviderConfig } from '../../shared/config';
 import type { Settings } from '../../shared/settings';
 import { errorMessage } from '../../shared/errors';
 import type { Failure } from '../../shared/failure';
-import type { RequestRepair, StreamError } from '../../formats';
+import type { FormatAdapter, RequestRepair, StreamError } from '../../formats';
 import type { Clock } from './ports';
 import type { RequestLedger } from './ledger';
 import type { RequestContext } from './request-context';
 import { ChunkReader } from './chunk-reader';
-import { bodyMode, observeBody, type BodyObserver } from './observe';
+import { observeBody, type BodyObserver } from './observe';
+import { CREDENTIAL_HEADERS } from '../http/guard';
+import { mapModel, translatedInbound, translationFor, type Translation } from './translation';
 import { decompressed, isDecodable } from './stages/decompress';
-import { buildHeaders, buildTarget, clientHeaders, mapModel, type UpstreamPools } from './upstream';
+import { buildHeaders, buildTarget, clientHeaders, type UpstreamPools } from './upstream';
 import { retryAfterMs } from './health';
 import { bodyHead, errorVerdict, readErrorBody, type ErrorAnswer, type ErrorRules } from './error-answer';
 import {
@@ -24,6 +26,9 @@ import {
 
 export { attemptSettings, isRetryableStatus };
 
+/** The client's credentials are its own vendor's: a translated request carries none of them. */
+const TRANSLATED_DROP: ReadonlySet<string> = new Set(CREDENTIAL_HEADERS);
+
 /** An attempt that reached the commit point: the response is this provider's, bytes may now flow to the client. */
 export interface Committed {
   kind: 'commit';
@@ -33,6 +38,10 @@ export interface Committed {
   /** Wall-clock ms when the attempt started. */
   startedAtMs: number;
   upstreamModel: string | null;
+  /** The provider's format for this attempt: the client's, or the one it was translated to. */
+  speaking: FormatAdapter;
+  /** The translated request, when the provider does not speak the client's format; null = relayed as is. */
+  translation: Translation | null;
   status: number;
   headers: Record<string, string | string[]>;
   /** Bytes read before the commit, in order. */
@@ -97,17 +106,23 @@ export async function runAttempt(
   const startedAtMs = deps.clock.now();
   const startMono = deps.clock.mono();
   const upstreamModel = mapModel(provider, ctx.model);
-  const body = bodyFor(ctx, upstreamModel, opts.json);
+  // A provider of another format gets the request translated (a repaired body is the client's format).
+  const translation = opts.json === null ? translationFor(ctx, provider, upstreamModel) : null;
+  const speaking = translation?.adapter ?? ctx.adapter;
+  const body = translation?.body ?? bodyFor(ctx, upstreamModel, opts.json);
   const nonStream = isNonStreamGeneration(ctx);
   // Slow is not a failure for a non-streaming answer: only its own, longer bound applies.
   const firstByteMs = nonStream ? s.nonStreamTimeoutMs : s.firstByteTimeoutMs;
   const timedOut: Failure = { code: nonStream ? 'non_stream_timeout' : 'first_byte_timeout' };
-  const target = buildTarget(provider, ctx.route, upstreamModel, ctx.query);
+  const target =
+    translation === null
+      ? buildTarget(provider, ctx.route, upstreamModel, ctx.query)
+      : buildTarget(provider, translation.route, upstreamModel, translation.query);
   const headers = buildHeaders(
-    ctx.headers,
+    translation === null ? ctx.headers : translatedInbound(ctx.headers, speaking, TRANSLATED_DROP),
     provider,
     body === null ? null : body.length,
-    ctx.adapter.authHeaders,
+    speaking.authHeaders,
   );
   const abort = new AbortController();
   const onClientAbort = (): void => abort.abort();
@@ -163,8 +178,8 @@ export async function runAttempt(
   }
   const reader = new ChunkReader(decompressed(res.body, res.headers['content-encoding']));
   const is2xx = res.statusCode >= 200 && res.statusCode < 300;
-  const mode = is2xx ? bodyMode(ctx, contentType) : 'json';
-  const observer = observeBody(ctx, ctx.adapter.createObserver(), mode, ledger, attemptNo);
+  const mode = is2xx ? speaking.bodyMode(ctx.stream, contentType) : 'json';
+  const observer = observeBody(ctx, speaking.createObserver(), mode, ledger, attemptNo);
   const held: Buffer[] = [];
   const commit = (rest: ChunkReader | null, upstreamTtfbMs: number | null): Committed => {
     ctx.abort.signal.removeEventListener('abort', onClientAbort);
@@ -175,6 +190,8 @@ export async function runAttempt(
       settings: s,
       startedAtMs,
       upstreamModel,
+      speaking,
+      translation,
       status: res.statusCode,
       headers: clientHeaders(res.headers),
       held,
@@ -215,7 +232,7 @@ export async function runAttempt(
       body: Buffer.concat(held),
       whole,
     };
-    const verdict = errorVerdict(ctx, answer, retryable, opts);
+    const verdict = errorVerdict(ctx, speaking, answer, retryable, opts);
     if (verdict.kind === 'fail') return failRead(verdict.failure, verdict);
     if (!whole) return commit(reader, null); // the rest follows as it comes
     observer.end();

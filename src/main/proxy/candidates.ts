@@ -1,16 +1,33 @@
 import type { ProviderConfig } from '../../shared/config';
-import { kindForFormat, type ApiFormat } from '../../shared/api-format';
+import { kindForFormat, providerFormats, type ApiFormat, type RouteOp } from '../../shared/api-format';
 import type { RequestLedger } from './ledger';
 import type { RequestContext } from './request-context';
 
-/** Enabled providers that serve this format, lowest priority number first; ties keep config order. */
-export function candidatesFor(format: ApiFormat, providers: readonly ProviderConfig[]): ProviderConfig[] {
-  const kind = kindForFormat(format);
+/**
+ * Enabled providers that serve this format, lowest priority number first; ties keep config order.
+ * Those that speak it natively come first; a provider of another format joins (translated) only for a
+ * generation whose model its `models` map names (or `"*"`). Counting tokens and listing models stay with providers of the client's own format.
+ */
+export function candidatesFor(
+  format: ApiFormat,
+  providers: readonly ProviderConfig[],
+  model: string | null = null,
+  op: RouteOp = 'generate',
+): ProviderConfig[] {
   return providers
-    .map((p, i) => ({ p, i }))
-    .filter(({ p }) => p.enabled && p.kind === kind)
-    .sort((a, b) => a.p.priority - b.p.priority || a.i - b.i)
+    .map((p, i) => ({ p, i, native: providerFormats(p).includes(format) }))
+    .filter(({ p, native }) => p.enabled && (native || (op === 'generate' && claimsModel(p, model))))
+    .sort((a, b) => a.p.priority - b.p.priority || Number(b.native) - Number(a.native) || a.i - b.i)
     .map(({ p }) => p);
+}
+
+/**
+ * A provider of another format serves this model when its `models` map names it (or has `"*"`): the
+ * user said what that model is called there. `allowModels` only narrows; it never opts a provider in.
+ */
+function claimsModel(p: ProviderConfig, model: string | null): boolean {
+  if (model === null) return false;
+  return Object.hasOwn(p.models, model) || Object.hasOwn(p.models, '*');
 }
 
 /** Why nothing could be tried, in words a user can act on. */
@@ -66,7 +83,7 @@ export function chooseCandidates(
   ledger: RequestLedger,
 ): ProviderConfig[] {
   const chain: ProviderConfig[] = [];
-  for (const p of candidatesFor(ctx.format, providers)) {
+  for (const p of candidatesFor(ctx.format, providers, ctx.model, ctx.route.op)) {
     if (modelAllowed(p.allowModels, ctx.model)) chain.push(p);
     else ledger.skipped(p, { code: 'model_not_allowed' });
   }

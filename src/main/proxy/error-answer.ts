@@ -2,6 +2,7 @@ import type { Failure } from '../../shared/failure';
 import type { RequestRepair } from '../../formats';
 import type { ChunkReader } from './chunk-reader';
 import type { RequestContext } from './request-context';
+import type { FormatAdapter } from '../../formats';
 
 /** Error bodies are kept whole up to this many bytes, so they can be passed to the client as they are. */
 export const ERROR_BODY_MAX_BYTES = 64 * 1024;
@@ -69,6 +70,7 @@ export interface ErrorRules {
  */
 export function errorVerdict(
   ctx: RequestContext,
+  speaking: FormatAdapter,
   answer: ErrorAnswer,
   retryable: boolean,
   rules: ErrorRules,
@@ -76,10 +78,14 @@ export function errorVerdict(
   const { status } = answer;
   if (retryable) return { kind: 'fail', failure: { code: 'http_status', status }, answer, repair: null };
   const text = answer.body.toString('utf8');
-  if (rules.modelElsewhere && ctx.adapter.isModelNotFound(status, text))
+  // The provider's format reads its own error (`speaking`: the client's, or the one translated to).
+  if (rules.modelElsewhere && speaking.isModelNotFound(status, text))
     return { kind: 'fail', failure: { code: 'model_not_found', status }, answer, repair: null };
   const sent = rules.json ?? ctx.json;
-  const repair = rules.mayRepair && sent !== null ? ctx.adapter.repairRequest(status, text, sent) : null;
+  // A repair rewrites the client's own body: only where nothing is translated.
+  const native = speaking === ctx.adapter;
+  const repair =
+    native && rules.mayRepair && sent !== null ? ctx.adapter.repairRequest(status, text, sent) : null;
   if (repair !== null) return { kind: 'fail', failure: { code: repair.code, status }, answer, repair };
   return { kind: 'pass' };
 }

@@ -7,6 +7,8 @@ import { drained } from '../http/respond';
 import { createFrameAligner, createFrameSplitter } from './sse-frames';
 import { createSmoother } from './stages/smooth';
 import { createUsageStripper } from './stages/strip-injected-usage';
+import type { ErrorCode } from '../../shared/errors';
+import { clientFraming, translateStageFor } from './translated-output';
 
 /**
  * The byte path after the commit (DESIGN.md §3): an ordered list of byte stages, then a writer.
@@ -24,8 +26,8 @@ export interface ByteStage {
   end(clean: boolean): Buffer;
 }
 
-/** Where committed bytes go on their way to the client: the stages chained in front of the writer. */
-export interface ClientOutput {
+/** Where bytes go: a writer, or stages chained in front of one. */
+export interface ByteSink {
   push(chunk: Buffer): Promise<void>;
   /**
    * At the upstream's end. `clean` = the stream ended normally: an unfinished last frame is sent as it
@@ -35,10 +37,21 @@ export interface ClientOutput {
   end(clean: boolean): Promise<void>;
 }
 
+/** Where committed bytes go on their way to the client: the stages chained in front of the writer. */
+export interface ClientOutput extends ByteSink {
+  /**
+   * The upstream broke after the commit: the stream ends with an error in the client's own grammar
+   * (an error event for SSE; through the encoder on a translated stream, which closes what it opened).
+   */
+  fail(code: ErrorCode, message: string): Promise<void>;
+}
+
 /** What decides which stages a response goes through. */
 export interface OutputPlan {
-  /** The response is an SSE stream. */
+  /** The client reads an SSE stream. */
   sse: boolean;
+  /** The provider spoke another format: its answer is re-encoded in the client's (first of all). */
+  translate: ByteStage | null;
   /** Sluice asked a Chat upstream for usage the client did not ask for, and must take it out. */
   stripUsage: boolean;
   /** The smoothing in force for this response, or null. */
@@ -54,6 +67,12 @@ interface StageEntry {
 /** The byte stages, in the order bytes go through them. Translation's re-encode joins this list. */
 export const OUTPUT_STAGES: readonly StageEntry[] = [
   {
+    // The provider's events, decoded by its format's codec and re-encoded in the client's: whole frames.
+    name: 'translate',
+    applies: (p) => p.translate !== null,
+    create: (p) => p.translate!,
+  },
+  {
     // Chat: the usage-only chunk and the `"usage":null` fields Sluice's own request added.
     name: 'strip-injected-usage',
     applies: (p) => p.stripUsage,
@@ -66,7 +85,7 @@ export const OUTPUT_STAGES: readonly StageEntry[] = [
     // Whole frames only, so an error event appended after a cut stands on its own. Stages before it
     // and smoothing after it already frame the stream.
     name: 'align',
-    applies: (p) => p.sse && !p.stripUsage && p.smoothing === null,
+    applies: (p) => p.sse && p.translate === null && !p.stripUsage && p.smoothing === null,
     create: () => {
       const aligner = createFrameAligner();
       return { push: (chunk) => aligner.push(chunk), end: (clean) => (clean ? aligner.tail() : EMPTY) };
@@ -84,18 +103,22 @@ export function outputPath(plan: OutputPlan): string[] {
 }
 
 /** The smoothing that applies to this request: global, then the provider's, then the client app's overrides. */
-export function effectiveSmoothing(ctx: RequestContext, c: Committed): SmoothingSettings | null {
+export function effectiveSmoothing(
+  ctx: RequestContext,
+  c: Committed,
+  clientSse = c.isSse,
+): SmoothingSettings | null {
   // The client's own override wins: smoothing exists for how that client renders.
   const s: SmoothingSettings = {
     ...ctx.settings.smoothing,
     ...c.provider.smoothing,
     ...ctx.settings.smoothingByClient[ctx.client],
   };
-  return s.enabled && c.isSse && c.status < 300 ? s : null;
+  return s.enabled && clientSse && c.status < 300 ? s : null;
 }
 
 /** Chains `stages` in front of `writer`; no stage → the writer itself (the non-SSE fast path). */
-export function chainStages(stages: readonly ByteStage[], writer: ClientOutput): ClientOutput {
+export function chainStages(stages: readonly ByteStage[], writer: ByteSink): ByteSink {
   if (stages.length === 0) return writer;
   if (stages.length === 1) {
     const [only] = stages as [ByteStage];
@@ -112,7 +135,7 @@ export function chainStages(stages: readonly ByteStage[], writer: ClientOutput):
 }
 
 /** At the end each stage's remainder goes through the stages after it, then the writer ends. */
-function chainEnd(stages: readonly ByteStage[], writer: ClientOutput): (clean: boolean) => Promise<void> {
+function chainEnd(stages: readonly ByteStage[], writer: ByteSink): (clean: boolean) => Promise<void> {
   return async (clean) => {
     for (let i = 0; i < stages.length; i++) {
       let bytes = stages[i]!.end(clean);
@@ -139,13 +162,16 @@ export function createClientOutput(
   const write = async (bytes: Buffer | string): Promise<void> => {
     if (bytes.length > 0 && !gone.aborted && !res.write(bytes)) await drained(res);
   };
+  const translator = translateStageFor(ctx, c);
+  const sse = clientFraming(ctx, c) === 'sse';
   const plan: OutputPlan = {
-    sse: c.isSse,
-    stripUsage: ctx.injectedUsage && c.isSse,
-    smoothing: effectiveSmoothing(ctx, c),
+    sse,
+    translate: translator,
+    stripUsage: translator === null && ctx.injectedUsage && c.isSse,
+    smoothing: effectiveSmoothing(ctx, c, sse),
   };
   const stages = OUTPUT_STAGES.filter((s) => s.applies(plan)).map((s) => s.create(plan));
-  const writer: ClientOutput =
+  const writer: ByteSink =
     plan.smoothing === null
       ? { push: write, end: () => Promise.resolve() }
       : createSmoother(plan.smoothing, ctx.adapter.createTextSplitter(), createFrameSplitter(), {
@@ -155,5 +181,14 @@ export function createClientOutput(
           now: () => clock.mono(),
           onSmoothed: (arrivedAt, deliveredAt) => log.smoothed(arrivedAt, deliveredAt),
         });
-  return chainStages(stages, writer);
+  const path = chainStages(stages, writer);
+  return {
+    push: (chunk) => path.push(chunk),
+    end: (clean) => path.end(clean),
+    async fail(code, message) {
+      await path.end(false);
+      if (translator !== null) await write(translator.fail(502, code, message));
+      else if (sse) await write(ctx.adapter.errorEvent(502, code, message));
+    },
+  };
 }

@@ -5,6 +5,7 @@ import type { Ending, RequestLedger } from './ledger';
 import type { Clock } from './ports';
 import type { RequestContext } from './request-context';
 import { createClientOutput } from './output-stages';
+import { clientFraming, translatedContentType } from './translated-output';
 
 /**
  * After the commit point: status and headers go to the client, then the held bytes, then every upstream
@@ -21,12 +22,18 @@ export async function relay(
 ): Promise<Ending> {
   const { res } = ctx;
   const headers: Record<string, string | string[]> = { ...c.headers, ...ledger.headers(attempts) };
-  if (c.isSse) {
+  const framing = clientFraming(ctx, c);
+  if (c.translation !== null) {
+    // The body is the client format's now: its own type, and a length nobody knows yet.
+    headers['content-type'] = translatedContentType(framing);
+    delete headers['content-length'];
+  }
+  if (framing === 'sse') {
     headers['content-type'] ??= 'text/event-stream';
     headers['cache-control'] = 'no-cache';
     headers['x-accel-buffering'] = 'no';
   }
-  if (c.reader === null && !c.isSse) {
+  if (c.translation === null && c.reader === null && !c.isSse) {
     headers['content-length'] = String(c.held.reduce((n, b) => n + b.length, 0));
   }
 
@@ -47,10 +54,9 @@ export async function relay(
   ledger.committed(c.provider, c.status, ttfbMs);
 
   const output = createClientOutput(ctx, c, ledger, clock, gone.signal);
-  /** Tells a streaming client, in its own format, why its stream ends here. */
-  const endWith = (f: Failure, message: string): void => {
-    if (c.isSse && !res.destroyed) res.write(ctx.adapter.errorEvent(502, f.code, ledger.redact(message)));
-  };
+  /** Ends the client's stream with an error in its own format saying why it ends here. */
+  const endWith = (f: Failure, message: string): Promise<void> =>
+    res.destroyed ? output.end(false) : output.fail(f.code, ledger.redact(message));
 
   let failure: Failure | null = null;
   try {
@@ -69,17 +75,17 @@ export async function relay(
     const cutShort =
       c.isSse && c.status < 300 && !c.observer.facts.terminal && c.observer.facts.error === null;
     // A stream the client's SDK reads as whole goes as it came, its last event without a blank line too.
-    await output.end(!cutShort);
     if (!clientGone && cutShort) {
       failure = { code: 'stream_cut' };
-      endWith(failure, 'upstream stream ended before its terminal event');
-    } else if (!clientGone && c.observer.endedInsideEvent && c.observer.facts.error === null) {
+      await endWith(failure, 'upstream stream ended before its terminal event');
+    } else {
+      await output.end(!cutShort);
       // Its SDK rejects it, as it would have without Sluice: the bytes stand, the request failed.
-      failure = { code: 'stream_cut', detail: 'the stream ended inside an event' };
+      if (!clientGone && c.observer.endedInsideEvent && c.observer.facts.error === null)
+        failure = { code: 'stream_cut', detail: 'the stream ended inside an event' };
     }
   } catch (err) {
     c.reader?.destroy();
-    await output.end(false);
     // After the terminal event the response is whole: a late cut or idle close changes nothing.
     if (!clientGone && !c.observer.facts.terminal) {
       const idle = (err as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT';
@@ -87,8 +93,11 @@ export async function relay(
       failure = idle
         ? { code: 'idle_timeout', detail: bound }
         : { code: 'stream_broke', detail: errorMessage(err) };
-      endWith(failure, idle ? `upstream idle for ${bound}` : `upstream stream broke: ${errorMessage(err)}`);
-    }
+      await endWith(
+        failure,
+        idle ? `upstream idle for ${bound}` : `upstream stream broke: ${errorMessage(err)}`,
+      );
+    } else await output.end(false);
   }
   res.off('close', onClose);
   if (!res.writableEnded && !res.destroyed) res.end();

@@ -170,9 +170,3 @@ export function upstreamBody(ctx: RequestContext, upstreamModel: string | null):
   const rewritten = ctx.adapter.rewriteBody(ctx.json, upstreamModel, ctx.injectedUsage);
   return rewritten === null ? ctx.body : Buffer.from(rewritten);
 }
-
-/** The requested model mapped through the provider's `models` table; unmapped names pass through. */
-export function mapModel(provider: ProviderConfig, model: string | null): string | null {
-  if (model === null) return null;
-  return provider.models[model] ?? model;
-}

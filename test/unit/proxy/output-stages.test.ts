@@ -6,7 +6,7 @@ import {
   OUTPUT_STAGES,
   outputPath,
   type ByteStage,
-  type ClientOutput,
+  type ByteSink,
 } from '../../../src/main/proxy/output-stages';
 import { createFrameSplitter } from '../../../src/main/proxy/sse-frames';
 import { createSmoother } from '../../../src/main/proxy/stages/smooth';
@@ -17,7 +17,7 @@ const usage =
   'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":9,"total_tokens":14}}\n\n';
 const DONE = 'data: [DONE]\n\n';
 
-function recorder(): { out: ClientOutput; writes: string[]; ended: boolean[] } {
+function recorder(): { out: ByteSink; writes: string[]; ended: boolean[] } {
   const writes: string[] = [];
   const ended: boolean[] = [];
   return {
@@ -43,17 +43,22 @@ describe('the output path after the commit', () => {
   const smoothing = SmoothingSchema.parse({ enabled: true, mode: 'fixed', chunkChars: 5, delayMs: 0 });
 
   it('is one declared list: which stages a response goes through, in order', () => {
-    expect(outputPath({ sse: false, stripUsage: false, smoothing: null })).toEqual(['write']);
-    expect(outputPath({ sse: true, stripUsage: false, smoothing: null })).toEqual(['align', 'write']);
-    expect(outputPath({ sse: true, stripUsage: true, smoothing: null })).toEqual([
+    expect(outputPath({ sse: false, translate: null, stripUsage: false, smoothing: null })).toEqual([
+      'write',
+    ]);
+    expect(outputPath({ sse: true, translate: null, stripUsage: false, smoothing: null })).toEqual([
+      'align',
+      'write',
+    ]);
+    expect(outputPath({ sse: true, translate: null, stripUsage: true, smoothing: null })).toEqual([
       'strip-injected-usage',
       'write',
     ]);
-    expect(outputPath({ sse: true, stripUsage: true, smoothing })).toEqual([
+    expect(outputPath({ sse: true, translate: null, stripUsage: true, smoothing })).toEqual([
       'strip-injected-usage',
       'smooth',
     ]);
-    expect(outputPath({ sse: true, stripUsage: false, smoothing })).toEqual(['smooth']);
+    expect(outputPath({ sse: true, translate: null, stripUsage: false, smoothing })).toEqual(['smooth']);
   });
 
   it('strips injected usage before smoothing splits, and passes the end through every stage', async () => {
@@ -70,7 +75,10 @@ describe('the output path after the commit', () => {
         onSmoothed: () => {},
       },
     );
-    const path = chainStages(stagesFor({ sse: true, stripUsage: true, smoothing }), smoother);
+    const path = chainStages(
+      stagesFor({ sse: true, translate: null, stripUsage: true, smoothing }),
+      smoother,
+    );
     await path.push(Buffer.from(chat('0123456789') + usage + DONE.slice(0, 8)));
     await path.push(Buffer.from(DONE.slice(8)));
     await path.end(true);
@@ -83,7 +91,10 @@ describe('the output path after the commit', () => {
   it('holds an unfinished frame: sent at a clean end, dropped after a cut', async () => {
     for (const clean of [true, false]) {
       const rec = recorder();
-      const path = chainStages(stagesFor({ sse: true, stripUsage: false, smoothing: null }), rec.out);
+      const path = chainStages(
+        stagesFor({ sse: true, translate: null, stripUsage: false, smoothing: null }),
+        rec.out,
+      );
       await path.push(Buffer.from(chat('ab') + 'data: [DO'));
       expect(rec.writes.join('')).toBe(chat('ab'));
       await path.end(clean);

@@ -4,8 +4,8 @@ import {
   buildHeaders as buildHeadersWith,
   buildTarget,
   clientHeaders,
-  mapModel,
 } from '../../../src/main/proxy/upstream';
+import { mapModel } from '../../../src/main/proxy/translation';
 import { ProviderSchema, type ProviderConfig } from '../../../src/shared/config';
 
 const provider = (p: Record<string, unknown>): ProviderConfig =>
@@ -153,5 +153,8 @@ describe('upstream headers', () => {
     const p = provider({ kind: 'openai', baseUrl: 'https://o', models: { a: 'b' } });
     expect(mapModel(p, 'a')).toBe('b');
     expect(mapModel(p, 'c')).toBe('c');
+    const star = provider({ kind: 'openai', baseUrl: 'https://o', models: { a: 'b', '*': 'deepseek-chat' } });
+    expect(mapModel(star, 'a')).toBe('b');
+    expect(mapModel(star, 'claude-x')).toBe('deepseek-chat');
   });
 });
