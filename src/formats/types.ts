@@ -169,4 +169,6 @@ export interface FormatAdapter {
   generateRoute(stream: boolean): { route: RouteMatch; query: string };
   /** Headers a translated request to this format's API must carry (Anthropic's `anthropic-version`). */
   translatedHeaders(): Record<string, string>;
+  /** This format's answer to a token count (`count_tokens` / `countTokens`), for `tokens` input tokens. */
+  countTokensBody(tokens: number): string;
 }

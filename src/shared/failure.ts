@@ -20,6 +20,7 @@ export type FailureCode =
   | 'no_content' // a 2xx stream that ended with neither content nor its terminal event
   | 'read_error' // the body broke while the prefetch gate read it; detail: why
   | 'model_not_found' // a 404 or a "no such model" 400 (the format decides); status: it. Next provider; no health verdict
+  | 'untranslatable' // the request cannot be said in the provider's format (Responses state); detail: why
   | 'thinking_signature' // Anthropic 400: thinking-block signatures another provider issued; retried once without them
   // After the commit.
   | 'idle_timeout' // no byte for idleTimeoutMs; detail: the bound
@@ -50,6 +51,7 @@ export const FAILURE_CODES: readonly FailureCode[] = [
   'no_content',
   'read_error',
   'model_not_found',
+  'untranslatable',
   'thinking_signature',
   'idle_timeout',
   'stream_broke',

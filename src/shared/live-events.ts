@@ -17,7 +17,14 @@ export type LiveEvent =
       client: ClientApp;
       stream: boolean;
     })
-  | (Base & { type: 'attempt-started'; attempt: number; provider: string; url: string })
+  | (Base & {
+      type: 'attempt-started';
+      attempt: number;
+      provider: string;
+      url: string;
+      /** The provider's format when the request was translated to it (`anthropic` → `openai-chat`); else null. */
+      translatedTo?: ApiFormat | null;
+    })
   | (Base & {
       type: 'attempt-failed';
       attempt: number;

@@ -67,4 +67,5 @@ export const anthropicAdapter: FormatAdapter = {
     query: '',
   }),
   translatedHeaders: () => ({ 'anthropic-version': '2023-06-01' }),
+  countTokensBody: (tokens) => JSON.stringify({ input_tokens: tokens }),
 };

@@ -85,4 +85,5 @@ export const geminiAdapter: FormatAdapter = {
     query: stream ? 'alt=sse' : '',
   }),
   translatedHeaders: () => ({}),
+  countTokensBody: (tokens) => JSON.stringify({ totalTokens: tokens }),
 };

@@ -93,4 +93,5 @@ export const openAiChatAdapter: FormatAdapter = {
     query: '',
   }),
   translatedHeaders: () => ({}),
+  countTokensBody: (tokens) => JSON.stringify({ input_tokens: tokens }),
 };

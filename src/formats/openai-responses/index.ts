@@ -54,4 +54,5 @@ export const openAiResponsesAdapter: FormatAdapter = {
     query: '',
   }),
   translatedHeaders: () => ({}),
+  countTokensBody: (tokens) => JSON.stringify({ object: 'response.input_tokens', input_tokens: tokens }),
 };

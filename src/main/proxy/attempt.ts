@@ -10,7 +10,7 @@ import type { RequestContext } from './request-context';
 import { ChunkReader } from './chunk-reader';
 import { observeBody, type BodyObserver } from './observe';
 import { CREDENTIAL_HEADERS } from '../http/guard';
-import { mapModel, translatedInbound, translationFor, type Translation } from './translation';
+import { mapModel, translatedInbound, translationFor, Untranslatable, type Translation } from './translation';
 import { decompressed, isDecodable } from './stages/decompress';
 import { buildHeaders, buildTarget, clientHeaders, type UpstreamPools } from './upstream';
 import { retryAfterMs } from './health';
@@ -25,6 +25,18 @@ import {
 } from './attempt-rules';
 
 export { attemptSettings, isRetryableStatus };
+
+/** An attempt that never left: nothing was sent, nothing answered. */
+const NOT_SENT = {
+  kind: 'fail',
+  phase: 'connect',
+  status: null,
+  retryAfterMs: null,
+  bodyHead: null,
+  streamError: null,
+  answer: null,
+  repair: null,
+} as const;
 
 /** The client's credentials are its own vendor's: a translated request carries none of them. */
 const TRANSLATED_DROP: ReadonlySet<string> = new Set(CREDENTIAL_HEADERS);
@@ -107,9 +119,16 @@ export async function runAttempt(
   const startMono = deps.clock.mono();
   const upstreamModel = mapModel(provider, ctx.model);
   // A provider of another format gets the request translated (a repaired body is the client's format).
-  const translation = opts.json === null ? translationFor(ctx, provider, upstreamModel) : null;
+  let translation: Translation | null;
+  try {
+    translation = opts.json === null ? translationFor(ctx, provider, upstreamModel) : null;
+  } catch (err) {
+    if (!(err instanceof Untranslatable)) throw err;
+    const failure: Failure = { code: 'untranslatable', detail: err.message };
+    return { ...NOT_SENT, provider, failure, startedAtMs, startMono };
+  }
   const speaking = translation?.adapter ?? ctx.adapter;
-  const body = translation?.body ?? bodyFor(ctx, upstreamModel, opts.json);
+  const body = translation?.body ?? bodyFor(ctx, upstreamModel, opts.json, provider);
   const nonStream = isNonStreamGeneration(ctx);
   // Slow is not a failure for a non-streaming answer: only its own, longer bound applies.
   const firstByteMs = nonStream ? s.nonStreamTimeoutMs : s.firstByteTimeoutMs;
@@ -148,7 +167,12 @@ export async function runAttempt(
       repair: more.repair ?? null,
     };
   };
-  ledger.attemptStarted(attemptNo, provider, target.displayUrl);
+  ledger.attemptStarted(
+    attemptNo,
+    provider,
+    target.displayUrl,
+    translation === null ? null : speaking.format,
+  );
 
   const sentMono = deps.clock.mono();
   let res: Dispatcher.ResponseData;

@@ -38,6 +38,9 @@ export interface FailoverDeps {
 /** Relays a committed attempt to the client; `attempts` = how many were made, this one included. */
 export type Serve = (committed: Committed, attempts: number) => Promise<Ending>;
 
+/** Failures the same provider would give again within this request. */
+const NOT_AGAIN: ReadonlySet<string> = new Set(['model_not_found', 'untranslatable']);
+
 /** Resolves after `ms`, or at once when the signal aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -193,7 +196,7 @@ export async function attemptUntilCommitted(
       failed(p, r);
       if (signal.aborted) return aborted();
       // The same key will not start working, nor the model appear, within this request.
-      if (isCredentialFailure(r.status) || r.failure.code === 'model_not_found') worthRetrying.delete(p.id);
+      if (isCredentialFailure(r.status) || NOT_AGAIN.has(r.failure.code)) worthRetrying.delete(p.id);
       // A slow non-streaming answer is not retried elsewhere: the provider may still be generating it.
       if (r.failure.code === 'non_stream_timeout') return exhausted();
     }

@@ -1,3 +1,4 @@
+import type { ApiFormat } from '../../shared/api-format';
 import type { ProviderConfig } from '../../shared/config';
 import { failureText, type Failure } from '../../shared/failure';
 import { providerSecrets } from '../../shared/provider-secrets';
@@ -31,6 +32,8 @@ export interface Ending {
   provider: string | null;
   upstreamModel: string | null;
   upstreamTtfbMs: number | null;
+  /** Sluice answered a token count itself: the input it estimated (recorded as estimated usage). */
+  estimatedInputTokens?: number;
 }
 
 /** An attempt that failed before the commit, as the ledger records it. */
@@ -72,6 +75,7 @@ const NO_VERDICT: ReadonlySet<Failure['code']> = new Set([
   'model_not_found',
   'thinking_signature',
   'non_stream_timeout',
+  'untranslatable',
 ]);
 
 /** Statuses that say the provider's credentials are wrong: no use trying the same key again. */
@@ -151,7 +155,13 @@ export class RequestLedger implements BodyLog {
     return Math.round(this.deps.clock.mono() - this.ctx.startMono);
   }
 
-  attemptStarted(attemptNo: number, provider: ProviderConfig, displayUrl: string): void {
+  /** An attempt is on its way; `translatedTo` = the provider's format when it is not the client's. */
+  attemptStarted(
+    attemptNo: number,
+    provider: ProviderConfig,
+    displayUrl: string,
+    translatedTo: ApiFormat | null = null,
+  ): void {
     this.deps.live.publish({
       type: 'attempt-started',
       requestId: this.ctx.id,
@@ -159,6 +169,7 @@ export class RequestLedger implements BodyLog {
       attempt: attemptNo,
       provider: provider.id,
       url: displayUrl,
+      translatedTo,
     });
   }
 
@@ -275,7 +286,9 @@ export class RequestLedger implements BodyLog {
       toolArguments: e.facts?.toolCalls.map((t) => t.arguments) ?? [],
       partial: (e.facts?.partialEvents ?? 0) > 0,
     });
-    const usage = settled.usage;
+    const estimated = e.estimatedInputTokens;
+    const usage = estimated === undefined ? settled.usage : { ...EMPTY_USAGE, inputTokens: estimated };
+    const provenance = estimated === undefined ? settled.provenance : 'estimated';
     const error = e.failure === null ? null : this.redact(failureText(e.failure));
     const row: RequestFinish = {
       requestId: ctx.id,
@@ -287,7 +300,7 @@ export class RequestLedger implements BodyLog {
       upstreamTtfbMs: e.upstreamTtfbMs === null ? null : Math.round(e.upstreamTtfbMs),
       durationMs: Math.round(deps.clock.mono() - ctx.startMono),
       ...usage,
-      usageProvenance: settled.provenance,
+      usageProvenance: provenance,
       rawUsage: hasUsage ? JSON.stringify(e.facts?.rawUsage) : null,
       error,
     };

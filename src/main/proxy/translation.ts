@@ -26,6 +26,9 @@ export function mapModel(provider: ProviderConfig, model: string | null): string
   return provider.models[model] ?? provider.models['*'] ?? model;
 }
 
+/** A request that cannot be said in a provider's format; the message says why and what to do. */
+export class Untranslatable extends Error {}
+
 /** Whether `provider` accepts the request's own format: then nothing is translated. */
 export function speaksNatively(ctx: RequestContext, provider: ProviderConfig): boolean {
   return providerFormats(provider).includes(ctx.format);
@@ -57,6 +60,15 @@ export function translationFor(
   const target = providerFormats(provider)[0]!;
   const adapter = adapterFor(target);
   const turn = turnOf(ctx);
+  // Responses state lives at the vendor: another format has no conversation to continue or keep.
+  if (turn.previousResponseId)
+    throw new Untranslatable(
+      `previous_response_id continues a conversation kept by an OpenAI Responses provider; ${provider.id} speaks ${target} and has none — send the whole history (store: false), or route this model to a Responses provider`,
+    );
+  if (turn.store === true)
+    throw new Untranslatable(
+      `store: true asks the provider to keep this response for later turns; ${provider.id} speaks ${target} and cannot — send store: false with the whole history, or route this model to a Responses provider`,
+    );
   const encoded = adapter.turn.encodeRequest(
     { ...turn, model: upstreamModel ?? turn.model },
     { maxOutputTokens: provider.maxOutputTokens ?? null, replayReasoning: provider.replayReasoning ?? false },

@@ -1,15 +1,18 @@
 import type { ProviderConfig } from '../../shared/config';
-import { kindForFormat } from '../../shared/api-format';
+import { providerFormats } from '../../shared/api-format';
+import { adapterFor } from '../../formats';
 import { errorMessage } from '../../shared/errors';
 import { failureText, type Failure } from '../../shared/failure';
 import { sendError } from '../http/respond';
 import type { Failed } from './attempt';
-import { noProviderMessage } from './candidates';
+import { candidatesFor, noProviderMessage } from './candidates';
+import { estimateInputTokens } from './count-estimate';
 import { headerText, relayedErrorHeaders } from './error-answer';
 import type { Unserved } from './failover';
 import type { Ending, RequestLedger } from './ledger';
 import type { Clock } from './ports';
 import type { RequestContext } from './request-context';
+import { speaksNatively } from './translation';
 
 const NOT_SERVED: Omit<Ending, 'outcome' | 'httpStatus' | 'ttfbMs' | 'failure'> = {
   facts: null,
@@ -57,6 +60,26 @@ export function answerUnserved(
           const ending = passThrough(ctx, lastAnswered, withSummary);
           return { ...NOT_SERVED, ...ending, ttfbMs: answeredAfter(), provider: lastAnswered.provider.id };
         }
+        const words = lastAnswered === null ? null : providerWords(ctx, lastAnswered);
+        if (lastAnswered !== null && words !== null) {
+          // A provider of another format said no: its status and words, in the client's own error shape.
+          const a = lastAnswered.answer!;
+          const translatedHeaders = { ...relayedErrorHeaders(a), ...withSummary };
+          delete translatedHeaders['content-type'];
+          const ending = answer(
+            a.status,
+            lastAnswered.failure,
+            words,
+            translatedHeaders as Record<string, string>,
+          );
+          return { ...ending, provider: lastAnswered.provider.id };
+        }
+        if (last.failure.code === 'untranslatable') {
+          return {
+            ...answer(400, last.failure, last.failure.detail ?? summary, withSummary),
+            provider: last.provider.id,
+          };
+        }
         const detail = last.streamError ? ` (${last.streamError.message})` : '';
         const message = `All ${summary}${detail}`;
         const status = walk.allTimedOut ? 504 : failureStatus(ctx, last);
@@ -73,6 +96,8 @@ export function answerUnserved(
         const message = `No ${ctx.format} provider can take requests now: ${list}`;
         return answer(503, { code: 'no_provider', detail: list }, message, headers);
       }
+      if (ctx.route.op === 'count-tokens' && candidatesFor(ctx.format, providers, ctx.model).length > 0)
+        return answerEstimate(ctx, headers, answeredAfter());
       return answer(503, { code: 'no_provider' }, noProviderMessage(ctx.format, providers), headers);
     }
   }
@@ -85,7 +110,20 @@ export function answerUnserved(
 function passesAsIs(ctx: RequestContext, f: Failed): boolean {
   const a = f.answer;
   // An empty body says less than Sluice's own account of the attempts.
-  return a !== null && a.whole && a.body.length > 0 && kindForFormat(ctx.format) === f.provider.kind;
+  return a !== null && a.whole && a.body.length > 0 && speaksNatively(ctx, f.provider);
+}
+
+/** A translated attempt's error answer, read by its provider's format: the message it gave, or null. */
+function providerWords(ctx: RequestContext, f: Failed): string | null {
+  const a = f.answer;
+  if (a === null || !a.whole || a.body.length === 0 || speaksNatively(ctx, f.provider)) return null;
+  const observer = adapterFor(providerFormats(f.provider)[0]!).createObserver();
+  try {
+    observer.observeJson(JSON.parse(a.body.toString('utf8')));
+  } catch {
+    return null; // not JSON: Sluice's own account says more
+  }
+  return observer.facts.error?.message ?? null;
 }
 
 /** Sends a provider's error answer byte for byte, with the headers clients act on and Sluice's own. */
@@ -105,6 +143,27 @@ function passThrough(
     res.end(a.body);
   } else if (!res.writableEnded) res.end();
   return { outcome: 'failed', httpStatus: a.status, failure: f.failure };
+}
+
+/** A token count only providers of another format could serve: Sluice's estimate, recorded as one. */
+function answerEstimate(ctx: RequestContext, headers: Record<string, string>, ttfbMs: number): Ending {
+  const tokens = estimateInputTokens(ctx);
+  const body = ctx.adapter.countTokensBody(tokens);
+  ctx.res.writeHead(200, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    'x-sluice-estimate': 'true',
+    ...headers,
+  });
+  ctx.res.end(body);
+  return {
+    ...NOT_SERVED,
+    outcome: 'completed',
+    httpStatus: 200,
+    ttfbMs,
+    failure: null,
+    estimatedInputTokens: tokens,
+  };
 }
 
 /** A bug, not an upstream failure: answer if we still can, record it, never crash the server. */
