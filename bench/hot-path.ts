@@ -19,6 +19,8 @@ import { HealthBook } from '../src/main/proxy/health';
 import { RequestLedger } from '../src/main/proxy/ledger';
 import type { RequestContext } from '../src/main/proxy/request-context';
 import { createSseDecoder } from '../src/main/proxy/stages/sse-decode';
+import { createUsageStripper } from '../src/main/proxy/stages/strip-injected-usage';
+import { createFrameSplitter } from '../src/main/proxy/sse-frames';
 import { closeDatabase, openDatabase } from '../src/main/store/schema/db';
 import { UsageWriter } from '../src/main/store/write/usage-writer';
 import { makeEvents } from './sse-script';
@@ -36,8 +38,21 @@ const STREAMS_PER_ROUND = 32;
 const ROUNDS = 9;
 const CHUNKINGS = [1, 8, 64];
 
-function chunked(k: number): Buffer[] {
-  const frames = makeEvents(EVENTS);
+/**
+ * The stream as a provider sends it when Sluice injected `stream_options.include_usage`: every chunk
+ * but the usage-only one carries `"usage":null`, which the strip stage takes out again.
+ */
+function withInjectedUsage(frames: Buffer[]): Buffer[] {
+  return frames.map((f) => {
+    const text = f.toString('utf8');
+    return text.includes('"usage":{') || !text.startsWith('data: {')
+      ? f
+      : Buffer.from(text.replace(/\}\n\n$/, ',"usage":null}\n\n'));
+  });
+}
+
+function chunked(k: number, injected = false): Buffer[] {
+  const frames = injected ? withInjectedUsage(makeEvents(EVENTS)) : makeEvents(EVENTS);
   const out: Buffer[] = [];
   for (let i = 0; i < frames.length; i += k) out.push(Buffer.concat(frames.slice(i, i + k)));
   return out;
@@ -133,9 +148,15 @@ function main(): void {
     for (const c of chunks) d.push(Buffer.from(c));
     d.end();
   };
-  const stages: [string, Stage, (() => void)?][] = [
+  const strip: Stage = (chunks) => {
+    const stripper = createUsageStripper(createFrameSplitter());
+    for (const c of chunks) stripper.push(Buffer.from(c));
+    stripper.end();
+  };
+  const stages: [string, Stage, (() => void)?, boolean?][] = [
     ['copy (baseline)', copy],
     ['SSE decode', decode],
+    ['strip injected usage', strip, undefined, true],
     ['observe', observing(nullUsageSink, nullCaptureSink)],
     ['observe + capture', observing(writer, writer), () => writer.flush()],
   ];
@@ -147,9 +168,9 @@ function main(): void {
   ];
   // HOT_STAGES=observe runs only the stages whose names contain one of the given words.
   const only = process.env.HOT_STAGES?.split(',');
-  for (const [name, stage, after] of stages) {
+  for (const [name, stage, after, injected] of stages) {
     if (only !== undefined && !only.some((w) => name.includes(w))) continue;
-    const cells = CHUNKINGS.map((k) => measure(stage, chunked(k), after).toFixed(0));
+    const cells = CHUNKINGS.map((k) => measure(stage, chunked(k, injected), after).toFixed(0));
     lines.push(`| ${name} | ${cells.join(' | ')} |`);
   }
   writer.close();

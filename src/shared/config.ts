@@ -58,6 +58,12 @@ export const ProviderSchema = z
     /** Who Sluice says it is to this provider; absent → the client's own User-Agent passes (user-agents.ts). */
     userAgent: UserAgentSchema.optional(),
     /**
+     * Chat streams: Sluice adds `stream_options.include_usage` when the client did not, to learn the usage
+     * (and takes its traces out of the stream). `false` for an OpenAI-compatible provider that rejects
+     * `stream_options`: usage is then estimated. Default true.
+     */
+    injectStreamUsage: z.boolean().optional(),
+    /**
      * The wire formats this provider accepts, first = the one Sluice translates to. Absent → by kind:
      * openai `["chat","responses"]`, anthropic `["messages"]`, gemini `["gemini"]`. A request in one of
      * them is relayed byte for byte; any other is translated (see README, Translation).

@@ -74,8 +74,9 @@ describe('CR-framed events at a chunk edge are relayed at once', () => {
   });
 
   it('Chat with the injected usage stripped (the stripper)', async () => {
-    const stream = cr(chatKit.stream('Hallo').replaceAll('"finish_reason"', '"usage":null,"finish_reason"'));
-    reply = () => twoWrites(stream, cr('"content":"Hallo"},"usage":null,"finish_reason":null}]}\n\n'));
+    // As include_usage makes it: `"usage":null` last in every chunk with a choice.
+    const stream = cr(chatKit.stream('Hallo').replaceAll('}]}\n\n', '}],"usage":null}\n\n'));
+    reply = () => twoWrites(stream, cr('"content":"Hallo"},"finish_reason":null}],"usage":null}\n\n'));
     const body = JSON.stringify({
       model: 'gpt-x',
       stream: true,

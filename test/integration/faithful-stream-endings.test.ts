@@ -95,7 +95,7 @@ describe('stream endings without the last blank line', () => {
 
   it('openai-chat: the injected usage chunk, last and without its blank line, is still taken out', async () => {
     const model = `m-${++n}`;
-    const injected = chatKit.stream('Hallo').replaceAll('"finish_reason"', '"usage":null,"finish_reason"');
+    const injected = chatKit.stream('Hallo').replaceAll('}]}\n\n', '}],"usage":null}\n\n');
     const body = injected.slice(0, injected.indexOf('data: [DONE]') - 2);
     reply = () => ({ chunks: [body] });
     const request = JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] });

@@ -3,7 +3,7 @@ import type { Settings } from '../../shared/settings';
 import { errorMessage } from '../../shared/errors';
 import type { Failure } from '../../shared/failure';
 import type { RequestContext } from './request-context';
-import { upstreamBody } from './upstream';
+import { injectsUsage, upstreamBody } from './upstream';
 
 /** The small rules one attempt follows: which statuses fail over, which timeout applies, what is sent. */
 
@@ -26,14 +26,16 @@ export function isNonStreamGeneration(ctx: RequestContext): boolean {
   return !ctx.stream && ctx.route.op === 'generate';
 }
 
-/** The bytes sent upstream: the client's (rewritten by the format when it must), or a repaired body. */
+/** The bytes sent upstream to `provider`: the client's (rewritten by the format when it must), or a repaired body. */
 export function bodyFor(
   ctx: RequestContext,
   upstreamModel: string | null,
   json: Readonly<Record<string, unknown>> | null,
+  provider: ProviderConfig,
 ): Buffer | null {
-  if (json === null) return upstreamBody(ctx, upstreamModel);
-  return Buffer.from(ctx.adapter.rewriteBody(json, upstreamModel, ctx.injectedUsage) ?? JSON.stringify(json));
+  const inject = injectsUsage(ctx, provider);
+  if (json === null) return upstreamBody(ctx, upstreamModel, inject);
+  return Buffer.from(ctx.adapter.rewriteBody(json, upstreamModel, inject) ?? JSON.stringify(json));
 }
 
 /** The request's settings with the provider's own timeouts laid over them. */

@@ -7,6 +7,7 @@ import { drained } from '../http/respond';
 import { createFrameAligner, createFrameSplitter } from './sse-frames';
 import { createSmoother } from './stages/smooth';
 import { createUsageStripper } from './stages/strip-injected-usage';
+import { injectsUsage } from './upstream';
 import type { ErrorCode } from '../../shared/errors';
 import { clientFraming, translateStageFor } from './translated-output';
 
@@ -167,7 +168,7 @@ export function createClientOutput(
   const plan: OutputPlan = {
     sse,
     translate: translator,
-    stripUsage: translator === null && ctx.injectedUsage && c.isSse,
+    stripUsage: translator === null && injectsUsage(ctx, c.provider) && c.isSse,
     smoothing: effectiveSmoothing(ctx, c, sse),
   };
   const stages = OUTPUT_STAGES.filter((s) => s.applies(plan)).map((s) => s.create(plan));

@@ -16,12 +16,20 @@ function terminatorAt(buf: Buffer, i: number): number {
   return buf[i + 1] === LF ? 2 : 1;
 }
 
+const LF_LF = Buffer.from('\n\n');
+
 /**
  * Index just past the first blank line (two line terminators in a row) at or after `from`, or -1.
  * A blank line whose terminator is a CR ending the buffer is complete: the line has ended whether
  * or not an LF follows, and such an LF would only be an empty line of its own (see `leadingLf`).
+ * `lfOnly`: the caller knows `buf` holds no CR (nearly every stream): the blank line is "\n\n", found
+ * natively.
  */
-function frameEnd(buf: Buffer, from: number): number {
+function frameEnd(buf: Buffer, from: number, lfOnly: boolean): number {
+  if (lfOnly) {
+    const at = buf.indexOf(LF_LF, from);
+    return at === -1 ? -1 : at + 2;
+  }
   for (let i = from; i < buf.length; i++) {
     const t = terminatorAt(buf, i);
     if (t === 0) continue;
@@ -93,9 +101,10 @@ export function createFrameSplitter(maxFrameBytes = 1024 * 1024): FrameSplitter 
       afterCr = false;
       const tail = tailOf(held, heldBytes);
       const bridge = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+      const lfOnly = bridge.indexOf(CR) === -1;
       let from = 0; // in bridge coordinates
       for (;;) {
-        const end = frameEnd(bridge, from);
+        const end = frameEnd(bridge, from, lfOnly);
         if (end === -1) break;
         const upto = end - tail.length; // bytes of `chunk` that close this frame
         const start = from === 0 ? 0 : from - tail.length;

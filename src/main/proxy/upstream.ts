@@ -159,14 +159,27 @@ export function clientHeaders(
 }
 
 /**
- * The body sent upstream: the client's bytes unchanged unless the format must rewrite them (model
- * mapped, usage injected); only then is the JSON re-serialised.
+ * Whether this attempt asks `provider` for usage the client did not ask for: the request would want it
+ * (`ctx.injectedUsage`, a Chat stream without include_usage) and the provider takes it. Per attempt: a
+ * failover may go from a provider that does to one that does not.
  */
-export function upstreamBody(ctx: RequestContext, upstreamModel: string | null): Buffer | null {
+export function injectsUsage(ctx: RequestContext, provider: ProviderConfig): boolean {
+  return ctx.injectedUsage && provider.injectStreamUsage !== false;
+}
+
+/**
+ * The body sent upstream: the client's bytes unchanged unless the format must rewrite them (model
+ * mapped, usage injected when `inject`: see `injectsUsage`); only then is the JSON re-serialised.
+ */
+export function upstreamBody(
+  ctx: RequestContext,
+  upstreamModel: string | null,
+  inject: boolean,
+): Buffer | null {
   if (ctx.body === null) return null;
   // Nothing to change: the JSON is not even looked at (a large body's is parsed only when read).
-  if (upstreamModel === ctx.model && !ctx.injectedUsage) return ctx.body;
+  if (upstreamModel === ctx.model && !inject) return ctx.body;
   if (ctx.json === null) return ctx.body;
-  const rewritten = ctx.adapter.rewriteBody(ctx.json, upstreamModel, ctx.injectedUsage);
+  const rewritten = ctx.adapter.rewriteBody(ctx.json, upstreamModel, inject);
   return rewritten === null ? ctx.body : Buffer.from(rewritten);
 }

@@ -70,8 +70,10 @@ export function createSseDecoder(onEvent: SseEventHandler, opts: SseDecoderOptio
   let pending = false;
   const dispatchPending = opts.pendingAtEnd === 'dispatch';
   // The chunks since an event was last dispatched (or a comment read), while they are few: where an
-  // event too large to hold began. References only, up to `keep` bytes and a chunk.
-  let open: Uint8Array[] = [];
+  // event too large to hold began. References only, up to `keep` bytes and a chunk. The chunk of the
+  // dispatch is held apart, so the common push (each chunk dispatches) allocates nothing.
+  let openFirst: Uint8Array | null = null;
+  let openRest: Uint8Array[] | null = null;
   let openBytes = 0;
   let openFull = false;
   let sinceOpen = 0;
@@ -111,6 +113,7 @@ export function createSseDecoder(onEvent: SseEventHandler, opts: SseDecoderOptio
   function beginSkip(chunk: Uint8Array, text: string): void {
     overflowed = false;
     const contiguous = dispatched || !openFull;
+    const open = [...(openFirst === null ? [] : [openFirst]), ...(openRest ?? [])];
     const parts = dispatched ? [chunk] : openFull ? open : [...open, chunk];
     const seen = Buffer.concat(parts);
     // After the last blank line, or (one that straddled the edge) after the line ends opening the bytes.
@@ -123,7 +126,8 @@ export function createSseDecoder(onEvent: SseEventHandler, opts: SseDecoderOptio
       : chunk.subarray(Math.max(0, chunk.length - keep));
     const last = text.charCodeAt(text.length - 1);
     skip = new OversizedSkip(head, recent, size, last === LF || last === CR, last === CR, keep);
-    open = [];
+    openFirst = null;
+    openRest = null;
     openBytes = 0;
     parser.reset();
   }
@@ -136,7 +140,8 @@ export function createSseDecoder(onEvent: SseEventHandler, opts: SseDecoderOptio
     parser.reset();
     parser.feed('');
     swallowLf = false;
-    open = [];
+    openFirst = null;
+    openRest = null;
     openBytes = 0;
     openFull = false;
     sinceOpen = 0;
@@ -168,13 +173,24 @@ export function createSseDecoder(onEvent: SseEventHandler, opts: SseDecoderOptio
         swallowLf = true;
       }
     }
-    if (dispatched) {
-      open = [chunk];
-      openBytes = chunk.length;
+    // A chunk that ends with a blank line leaves nothing pending: nothing is held (the common case).
+    const n = chunk.length;
+    const lastByte = chunk[n - 1];
+    const before = lastByte === LF && chunk[n - 2] === CR ? chunk[n - 3] : chunk[n - 2];
+    if ((lastByte === LF || lastByte === CR) && (before === LF || before === CR)) {
+      openFirst = null;
+      if (openRest !== null) openRest = null;
+      openBytes = 0;
       openFull = false;
-      sinceOpen = chunk.length;
+      sinceOpen = 0;
+    } else if (dispatched) {
+      openFirst = chunk;
+      if (openRest !== null) openRest = null;
+      openBytes = n;
+      openFull = false;
+      sinceOpen = n;
     } else if (!openFull) {
-      open.push(chunk);
+      (openRest ??= []).push(chunk);
       openBytes += chunk.length;
       openFull = openBytes >= keep;
     }
