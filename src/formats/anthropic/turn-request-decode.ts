@@ -88,8 +88,8 @@ function decodeToolChoice(choice: JsonObject | null): ToolChoice | null {
   return null;
 }
 
-/** A message's `content` (a string or blocks) → parts. */
-function decodeBlocks(content: unknown): Part[] {
+/** A message's `content` (a string or blocks) → parts; a whole Message's `content` too. */
+export function decodeBlocks(content: unknown): Part[] {
   if (typeof content === 'string') return content.length > 0 ? [{ type: 'text', text: content }] : [];
   const parts: Part[] = [];
   for (const raw of asArray(content) ?? []) {

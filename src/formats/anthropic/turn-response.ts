@@ -1,11 +1,12 @@
-import { asArray, asObject, asString, type JsonObject } from '../common/json-read';
+import { asObject, asString, type JsonObject } from '../common/json-read';
 import { normalizeAnthropicUsage } from '../common/usage-normalize';
-import { ANTHROPIC_TOOL_ID, fitToolId, restoreToolId } from '../turn/ids';
+import { ANTHROPIC_TOOL_ID, fitToolId } from '../turn/ids';
 import { stopFromAnthropic, stopToAnthropic, withToolStop } from '../turn/stop-reasons';
-import type { Part, TurnRequest, TurnResponse } from '../turn/types';
+import type { TurnRequest, TurnResponse } from '../turn/types';
 import { toAnthropicUsage } from '../turn/usage';
 import { EMPTY_USAGE } from '../../shared/usage';
-import { signatureFromWire, signatureToWire } from './turn-signature';
+import { decodeBlocks } from './turn-request-decode';
+import { signatureToWire } from './turn-signature';
 
 /**
  * A whole Anthropic Message ↔ TurnResponse. Server tool blocks (`server_tool_use`, web search
@@ -14,42 +15,8 @@ import { signatureFromWire, signatureToWire } from './turn-signature';
 
 /** An Anthropic Message → TurnResponse. */
 export function decodeAnthropicResponse(json: Readonly<JsonObject>): TurnResponse {
-  const parts: Part[] = [];
-  for (const raw of asArray(json.content) ?? []) {
-    const block = asObject(raw);
-    switch (block?.type) {
-      case 'text': {
-        const text = asString(block.text);
-        if (text !== null && text.length > 0) parts.push({ type: 'text', text });
-        break;
-      }
-      case 'thinking':
-        parts.push({
-          type: 'thinking',
-          text: asString(block.thinking) ?? '',
-          signature: signatureFromWire(asString(block.signature)),
-          redacted: null,
-        });
-        break;
-      case 'redacted_thinking':
-        parts.push({
-          type: 'thinking',
-          text: '',
-          signature: null,
-          redacted: signatureFromWire(asString(block.data)),
-        });
-        break;
-      case 'tool_use':
-        parts.push({
-          type: 'tool_call',
-          id: restoreToolId(asString(block.id) ?? ''),
-          name: asString(block.name) ?? '',
-          arguments: JSON.stringify(block.input ?? {}),
-          signature: null,
-        });
-        break;
-    }
-  }
+  // The same blocks as an assistant turn of a request (server tool blocks are skipped there too).
+  const parts = decodeBlocks(json.content);
   const usage = asObject(json.usage);
   return {
     id: asString(json.id),
