@@ -159,13 +159,14 @@ function mediaFromUrl(kind: MediaPart['type'], url: string): MediaPart {
     : { type: kind, mediaType: inline.mediaType, data: inline.data, url: null };
 }
 
-function decodeAssistant(msg: JsonObject): Part[] {
+/** An assistant message (in a request's history, or a whole answer's `message`) → parts; a refusal is its text. */
+export function decodeAssistant(msg: JsonObject): Part[] {
   const parts: Part[] = [];
   const reasoning = asString(msg.reasoning_content) ?? asString(msg.reasoning);
   if (reasoning !== null && reasoning.length > 0) {
     parts.push({ type: 'thinking', text: reasoning, signature: null, redacted: null });
   }
-  const text = textOf(msg.content);
+  const text = textOf(msg.content) || (asString(msg.refusal) ?? '');
   if (text.length > 0) parts.push({ type: 'text', text });
   for (const raw of asArray(msg.tool_calls) ?? []) {
     const call = asObject(raw);

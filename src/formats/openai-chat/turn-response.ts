@@ -1,8 +1,9 @@
 import { asArray, asObject, asString, type JsonObject } from '../common/json-read';
 import { normalizeOpenAiChatUsage } from '../common/usage-normalize';
-import { fitToolId, OPENAI_TOOL_ID, restoreToolId } from '../turn/ids';
+import { fitToolId, OPENAI_TOOL_ID } from '../turn/ids';
 import { stopFromChat, stopToChat, withToolStop } from '../turn/stop-reasons';
-import type { Part, TurnRequest, TurnResponse } from '../turn/types';
+import { decodeAssistant } from './turn-request-decode';
+import type { TurnRequest, TurnResponse } from '../turn/types';
 import { toOpenAiChatUsage } from '../turn/usage';
 import { EMPTY_USAGE } from '../../shared/usage';
 
@@ -17,25 +18,7 @@ export function decodeChatResponse(json: Readonly<JsonObject>): TurnResponse {
   const choices = asArray(json.choices) ?? [];
   const choice = asObject(choices[0]);
   const message = asObject(choice?.message) ?? {};
-  const parts: Part[] = [];
-  const reasoning = asString(message.reasoning_content) ?? asString(message.reasoning);
-  if (reasoning !== null && reasoning.length > 0) {
-    parts.push({ type: 'thinking', text: reasoning, signature: null, redacted: null });
-  }
-  const text = asString(message.content) ?? asString(message.refusal);
-  if (text !== null && text.length > 0) parts.push({ type: 'text', text });
-  for (const raw of asArray(message.tool_calls) ?? []) {
-    const call = asObject(raw);
-    const fn = asObject(call?.function);
-    if (call === null || fn === null) continue;
-    parts.push({
-      type: 'tool_call',
-      id: restoreToolId(asString(call.id) ?? ''),
-      name: asString(fn.name) ?? '',
-      arguments: asString(fn.arguments) ?? '{}',
-      signature: null,
-    });
-  }
+  const parts = decodeAssistant(message);
   const usage = asObject(json.usage);
   return {
     id: asString(json.id),
