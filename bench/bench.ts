@@ -92,16 +92,33 @@ async function run(children: Children): Promise<string> {
     upstream.port,
     JSON.parse(process.env.BENCH_SLUICE_SETTINGS ?? '{}') as Record<string, unknown>,
   );
+  // The translated path: a second gateway whose Chat provider maps every model (`"*"`) and so serves
+  // Anthropic clients by translation. Its own process, so its CPU is read apart from the relay's, and
+  // the relay's gateway keeps exactly the config it always had.
+  const translating = await children.spawnSluice(
+    upstream.port,
+    JSON.parse(process.env.BENCH_SLUICE_SETTINGS ?? '{}') as Record<string, unknown>,
+    { models: { '*': 'm' } },
+  );
   const paths: Path[] = [
     { target: { name: 'direct', port: upstream.port }, server: null },
     { target: { name: 'bare', port: bare.port }, server: bare },
     { target: { name: 'sluice', port: sluice.port }, server: sluice },
+    {
+      target: { name: 'anthropic→chat', port: translating.port, anthropic: true },
+      server: translating,
+    },
   ];
   const proxies = paths.filter((p) => p.server !== null);
+  // Memory is the relay's figure: the translated gateway is not put through the RSS phase.
+  const rssProxies = proxies.filter((p) => p.target.anthropic !== true);
   // The naive relay is a reference for CPU only: the CPU rounds take it, the latency and memory phases do not.
   const cpuPaths: Path[] = [...proxies, { target: { name: 'naive', port: naive.port }, server: naive }];
   const b: Bench = { children, upstream };
-  progress(`upstream :${upstream.port}, bare :${bare.port}, sluice :${sluice.port} (load avg ${loadAvg()})`);
+  progress(
+    `upstream :${upstream.port}, bare :${bare.port}, sluice :${sluice.port}, ` +
+      `anthropic→chat :${translating.port} (load avg ${loadAvg()})`,
+  );
 
   // Smoke + warm-up: a stream per path must arrive intact before any figure means anything.
   let expected = await useMode(b, TTFB.mode);
@@ -115,7 +132,7 @@ async function run(children: Children): Promise<string> {
 
   // Memory first, while the proxies' heaps still hold only the warm-up.
   const rss = new Map<PathName, RssFigures>();
-  for (const p of PHASES.has('rss') ? proxies : []) {
+  for (const p of PHASES.has('rss') ? rssProxies : []) {
     progress(`RSS: ${RSS.streams} slow streams through ${p.target.name}`);
     // A fresh mode per proxy: the previous release must not end these streams at once.
     await useMode(b, RSS.mode);
@@ -190,6 +207,9 @@ async function run(children: Children): Promise<string> {
   ];
   const said = sluice.stderr.filter((l) => l.trim() !== '' && !/SIGTERM, finishing in-flight/.test(l));
   if (said.length > 0) notes.push(`Sluice stderr:\n    ${said.join('\n    ')}`);
+  await children.stop(translating);
+  const saidX = translating.stderr.filter((l) => l.trim() !== '' && !/SIGTERM, finishing in-flight/.test(l));
+  if (saidX.length > 0) notes.push(`Sluice (anthropic→chat) stderr:\n    ${saidX.join('\n    ')}`);
   await children.stop(bare);
   await children.stop(naive);
   await children.stop(upstream);

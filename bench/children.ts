@@ -62,8 +62,15 @@ export class Children {
     return server;
   }
 
-  /** Spawns the real gateway (`cli.js serve`) against the fake upstream, with a temp data dir; `settings` are added to its config's. */
-  async spawnSluice(upstreamPort: number, settings: Record<string, unknown> = {}): Promise<Server> {
+  /**
+   * Spawns the real gateway (`cli.js serve`) against the fake upstream, with a temp data dir;
+   * `settings` are added to its config's, `provider` to its one provider's (e.g. a `models` map).
+   */
+  async spawnSluice(
+    upstreamPort: number,
+    settings: Record<string, unknown> = {},
+    provider: Record<string, unknown> = {},
+  ): Promise<Server> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
     this.tempDirs.push(dir);
     const config = path.join(dir, 'config.json');
@@ -77,6 +84,7 @@ export class Children {
             baseUrl: `http://127.0.0.1:${upstreamPort}/v1`,
             apiKey: 'sk-bench',
             priority: 1,
+            ...provider,
           },
         ],
         // The default 256 would queue the 500-stream phase behind the pool, not measure memory.

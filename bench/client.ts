@@ -1,13 +1,20 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { CONTENT_FRAME, makeEvents, REQUEST_BODY, tailFrames } from './sse-script';
+import { ANTHROPIC_REQUEST_BODY, translatedStream } from './translated';
 
-export type PathName = 'direct' | 'bare' | 'naive' | 'sluice';
+/** `anthropic→chat`: an Anthropic Messages client served by Sluice through a Chat provider (translated). */
+export type PathName = 'direct' | 'bare' | 'naive' | 'sluice' | 'anthropic→chat';
 
 /** Where the load generator sends its requests. */
 export interface Target {
   name: PathName;
   port: number;
+  /**
+   * The client speaks Anthropic Messages (`POST /v1/messages`) to a Chat provider: it expects the
+   * upstream's Chat stream as Sluice's translation renders it, not the upstream's bytes.
+   */
+  anthropic?: boolean;
 }
 
 export interface StreamResult {
@@ -31,7 +38,19 @@ export interface StreamHooks {
  */
 export type Expected = Buffer | { maxContent: number };
 
-const BODY = Buffer.from(REQUEST_BODY);
+/** What a client of each dialect sends. */
+const REQUESTS = {
+  chat: {
+    path: '/v1/chat/completions',
+    body: Buffer.from(REQUEST_BODY),
+    headers: { authorization: 'Bearer sk-bench' },
+  },
+  anthropic: {
+    path: '/v1/messages',
+    body: Buffer.from(ANTHROPIC_REQUEST_BODY),
+    headers: { 'x-api-key': 'sk-bench', 'anthropic-version': '2023-06-01' },
+  },
+} as const;
 
 /** Checks a held stream's whole body (small: a few KB) against the stream with as many content frames as fit. */
 function checkHeld(body: Buffer, maxContent: number): string | null {
@@ -66,7 +85,8 @@ function divergence(at: number, got: Buffer, expected: Buffer): string {
 
 /**
  * One streaming Chat request; checks that the body is byte for byte the `expected` upstream stream,
- * so a relay that drops, adds or reorders bytes counts as an error, not as a fast stream.
+ * so a relay that drops, adds or reorders bytes counts as an error, not as a fast stream. An
+ * Anthropic target sends a Messages request and checks the body against that stream translated.
  */
 export function runStream(
   target: Target,
@@ -75,6 +95,11 @@ export function runStream(
   timeoutMs: number,
   hooks: StreamHooks = {},
 ): Promise<StreamResult> {
+  const request = target.anthropic === true ? REQUESTS.anthropic : REQUESTS.chat;
+  if (target.anthropic === true) {
+    if (!Buffer.isBuffer(expected)) throw new Error('held streams are checked for Chat clients only');
+    expected = translatedStream(expected);
+  }
   return new Promise((resolve) => {
     let headersMs = NaN;
     let ttfbMs = NaN;
@@ -94,12 +119,12 @@ export function runStream(
         host: '127.0.0.1',
         port: target.port,
         method: 'POST',
-        path: '/v1/chat/completions',
+        path: request.path,
         agent,
         headers: {
           'content-type': 'application/json',
-          'content-length': BODY.length,
-          authorization: 'Bearer sk-bench',
+          'content-length': request.body.length,
+          ...request.headers,
         },
       },
       (res) => {
@@ -148,7 +173,7 @@ export function runStream(
       req.destroy(new Error(`no complete stream within ${timeoutMs} ms`));
     }, timeoutMs);
     sent = performance.now();
-    req.end(BODY);
+    req.end(request.body);
   });
 }
 

@@ -15,10 +15,13 @@ export interface Results {
 
 /** Goals the figures are held to. */
 export const GOALS = { addedTtfbP50Ms: 1, cpuRatio: 1.3, kbPerStream: 64 };
+/** Issue #16 §6: what translation (Anthropic client → Chat provider) may add to the relay (Chat → Chat). */
+export const TRANSLATION_GOALS = { addedTtfbP50Ms: 0.3, cpuRatio: 2 };
 
-const PATHS: readonly PathName[] = ['direct', 'bare', 'naive', 'sluice'];
+const XLATE: PathName = 'anthropic→chat';
+const PATHS: readonly PathName[] = ['direct', 'bare', 'naive', 'sluice', XLATE];
 /** The paths the latency phase takes (the naive relay is measured for CPU only). */
-const LATENCY_PATHS: readonly PathName[] = ['direct', 'bare', 'sluice'];
+const LATENCY_PATHS: readonly PathName[] = ['direct', 'bare', 'sluice', XLATE];
 
 const dash = '—';
 const ms = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : dash);
@@ -89,6 +92,7 @@ export function renderReport(r: Results): string {
       `CPU fixed ${ratio(fixRatio)} bare ${mark(fixRatio <= GOALS.cpuRatio)} · ` +
       `${kb(kbStream)}/stream ${mark(kbStream <= GOALS.kbPerStream)} · ` +
       `${sluiceErrors} errors ${mark(sluiceErrors === 0)}`,
+    translationVerdict(r),
     '',
     `Phases: TTFB ${r.labels.ttfb}; flat-out ${r.labels.saturated}; fixed ${r.labels.fixed}; RSS ${r.labels.rss}.`,
     `CPU = all threads of the proxy process (/proc/<pid>/task/*/schedstat) over the round + 200 ms, / frames relayed; medians of the rounds.`,
@@ -102,12 +106,17 @@ export function renderReport(r: Results): string {
   lines.push(
     `Rounds, µs/event — flat-out: bare ${rounds(r.saturated, 'bare')}; naive ${rounds(r.saturated, 'naive')}; ` +
       `sluice ${rounds(r.saturated, 'sluice')}. Fixed: bare ${rounds(r.fixed, 'bare')}; ` +
-      `naive ${rounds(r.fixed, 'naive')}; sluice ${rounds(r.fixed, 'sluice')}.`,
+      `naive ${rounds(r.fixed, 'naive')}; sluice ${rounds(r.fixed, 'sluice')}; ` +
+      `anthropic→chat ${rounds(r.fixed, XLATE)}. Flat-out anthropic→chat: ${rounds(r.saturated, XLATE)}.`,
+    `anthropic→chat = an Anthropic Messages client (POST /v1/messages) through a second Sluice process whose ` +
+      `one provider speaks Chat (models {"*": "m"}): the request is translated to Chat, the upstream's Chat ` +
+      `stream re-encoded as Anthropic SSE (checked byte for byte against the codecs run in the bench); ` +
+      `CPU/event is per upstream frame. Not in the RSS phase.`,
     `naive = the bare proxy plus the naive observer the issue prices at about 1.8× bare: every chunk through ` +
       `TextDecoder, every event through eventsource-parser and a whole JSON.parse.`,
   );
   const gaps = LATENCY_PATHS.map((p) => `${p} ${ms(percentile(r.ttfb.get(p)?.gaps ?? [], 50))}`).join(', ');
-  const perRequest = (['bare', 'sluice'] as const)
+  const perRequest = (['bare', 'sluice', XLATE] as const)
     .map((p) => `${p} ${us(r.ttfb.get(p)?.cpuUsPerRequest ?? NaN)}`)
     .join(', ');
   lines.push(
@@ -127,4 +136,25 @@ export function renderReport(r: Results): string {
     if (first != null) lines.push(`First error on ${p}: ${first}`);
   }
   return lines.join('\n');
+}
+
+/** Translation against the relay of the same run and the same format family (Chat client → Chat provider). */
+function translationVerdict(r: Results): string {
+  const p50 = (p: PathName): number => percentile(r.ttfb.get(p)?.samples ?? [], 50);
+  const sat = (p: PathName): number => medianOf(r.saturated.get(p), (x) => x.cpuUsPerEvent);
+  const fix = (p: PathName): number => medianOf(r.fixed.get(p), (x) => x.cpuUsPerEvent);
+  const perRequest = (p: PathName): number => r.ttfb.get(p)?.cpuUsPerRequest ?? NaN;
+  const added = p50(XLATE) - p50('sluice');
+  const satRatio = sat(XLATE) / sat('sluice');
+  const fixRatio = fix(XLATE) / fix('sluice');
+  const g = TRANSLATION_GOALS;
+  // A phase that did not run leaves NaN: no mark rather than a ✗.
+  const verdict = (v: number, ok: boolean): string => (Number.isFinite(v) ? ` ${mark(ok)}` : '');
+  return (
+    `Translation (anthropic→chat vs sluice): added TTFB p50 ${signed(added)} ms` +
+    `${verdict(added, added <= g.addedTtfbP50Ms)} (goal ≤ ${g.addedTtfbP50Ms}) · ` +
+    `CPU/event flat-out ${ratio(satRatio)}${verdict(satRatio, satRatio <= g.cpuRatio)} · ` +
+    `fixed ${ratio(fixRatio)}${verdict(fixRatio, fixRatio <= g.cpuRatio)} (goal ≤ ${g.cpuRatio}×) · ` +
+    `CPU per short request ${us(perRequest(XLATE))} vs ${us(perRequest('sluice'))}`
+  );
 }
