@@ -23,6 +23,7 @@ import { createUsageStripper } from '../src/main/proxy/stages/strip-injected-usa
 import { createFrameSplitter } from '../src/main/proxy/sse-frames';
 import { closeDatabase, openDatabase } from '../src/main/store/schema/db';
 import { UsageWriter } from '../src/main/store/write/usage-writer';
+import { bodyTranslationReport, translateStream } from './hot-translation';
 import { makeEvents } from './sse-script';
 import { median } from './stats';
 
@@ -159,6 +160,8 @@ function main(): void {
     ['strip injected usage', strip, undefined, true],
     ['observe', observing(nullUsageSink, nullCaptureSink)],
     ['observe + capture', observing(writer, writer), () => writer.flush()],
+    // What a translated stream (Anthropic client, Chat provider) adds after the commit.
+    ['translate Chat → Anthropic (split + decode + encode)', translateStream],
   ];
   const lines = [
     `## Hot path, ns per event — Node ${process.version}, ${STREAMS_PER_ROUND} streams × ${EVENTS} Chat frames per round, median of ${ROUNDS} rounds`,
@@ -184,6 +187,8 @@ function main(): void {
   );
   closeDatabase(db);
   fs.rmSync(dir, { recursive: true, force: true });
+  if (only === undefined || only.some((w) => 'translate request body'.includes(w)))
+    lines.push(...bodyTranslationReport());
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
