@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SettingsSchema, SmoothingOverrideSchema } from './settings';
 import { USER_AGENT_PRESETS, customUserAgentProblem } from './user-agents';
+import { baseUrlProblem } from './base-url';
 import { WIRE_FORMAT_NAMES } from './api-format';
 
 /** A provider's User-Agent: a preset (see user-agents.ts) or `{ "custom": "…" }`, checked as a header value. */
@@ -97,6 +98,10 @@ export const ConfigSchema = z
           message: `duplicate provider id "${p.id}"`,
         });
       seen.add(p.id);
+      // A version Sluice adds itself (`https://host/v1` for Anthropic) would double in every path.
+      const problem = baseUrlProblem(p.kind, p.baseUrl);
+      if (problem !== null)
+        ctx.addIssue({ code: 'custom', path: ['providers', i, 'baseUrl'], message: problem });
     });
   });
 

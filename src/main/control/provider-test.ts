@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import type { ProviderConfig } from '../../shared/config';
+import { baseUrlProblem } from '../../shared/base-url';
 import { errorMessage } from '../../shared/errors';
 import type { ProviderTestResult } from '../../shared/ipc-contract';
 import { isSecretHeader, originOf } from '../../shared/provider-secrets';
@@ -99,6 +100,9 @@ export async function testProvider(
   secrets: readonly string[],
   upstreamHeaders: UpstreamHeaders,
 ): Promise<ProviderTestResult> {
+  // A base URL in the other vendor convention 404s every path: say what to change, send nothing.
+  const problem = baseUrlProblem(stored.kind, stored.baseUrl);
+  if (problem !== null) return { ok: false, status: null, latencyMs: 0, message: `base URL: ${problem}` };
   const foreign = boundOrigin !== null && boundOrigin !== originOf(stored.baseUrl);
   const provider = foreign ? withoutCredentials(stored) : stored;
   const started = performance.now();

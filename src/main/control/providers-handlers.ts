@@ -1,6 +1,7 @@
 import { SluiceError } from '../../shared/errors';
 import type { ProviderView } from '../../shared/ipc-contract';
 import type { ProviderConfig } from '../../shared/config';
+import { baseUrlProblem } from '../../shared/base-url';
 import type { ControlDeps } from './deps';
 import type { ControlHandlers } from './dispatch';
 import { testProvider } from './provider-test';
@@ -28,6 +29,8 @@ export function providersHandlers(deps: ControlDeps): Pick<ControlHandlers, Prov
   return {
     'providers.list': list,
     'providers.save': ({ provider }) => {
+      const problem = baseUrlProblem(provider.kind, provider.baseUrl);
+      if (problem !== null) throw new SluiceError('config_invalid', `baseUrl: ${problem}`);
       const existing = deps.config.providers().find((p) => p.id === provider.id);
       return view(deps.config.saveProvider(withoutEchoedMasks(provider, existing)));
     },

@@ -4,6 +4,7 @@ import type { RouteMatch } from '../../shared/api-format';
 import type { FormatAdapter } from '../../formats';
 import type { Settings } from '../../shared/settings';
 import { userAgentHeaders } from '../../shared/user-agents';
+import { versionlessBase } from '../../shared/base-url';
 import type { RequestContext } from './request-context';
 import { CREDENTIAL_HEADERS } from '../http/guard';
 
@@ -94,8 +95,10 @@ export function buildTarget(
   upstreamModel: string | null,
   query: string,
 ): UpstreamTarget {
-  const { origin, basePath } = parsedBase(provider.baseUrl);
+  const { origin, basePath: written } = parsedBase(provider.baseUrl);
   const routePath = route.upstreamPath.replace('{model}', encodeURIComponent(upstreamModel ?? ''));
+  // Never a doubled version (`/v1` + `/v1/messages`), whatever base URL was saved.
+  const basePath = versionlessBase(written, route.upstreamPath);
   if (query === '') {
     const path = `${basePath}${routePath}`;
     return { origin, path, displayUrl: `${origin}${path}` };
