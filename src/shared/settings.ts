@@ -95,7 +95,10 @@ export const SettingsSchema = z
      * events (Anthropic `ping`) count as activity, though never as content.
      */
     idleTimeoutMs: z.number().int().min(100).max(3_600_000).default(300_000),
-    /** Largest non-streaming upstream body Sluice parses to observe usage (it is relayed regardless). */
+    /**
+     * Largest non-streaming upstream body, streamed event or JSON-array element Sluice reads whole to observe
+     * it (it is relayed regardless); past it, it is read from its two ends only and the usage is marked partial.
+     */
     maxObservedBodyBytes: z
       .number()
       .int()
