@@ -67,6 +67,7 @@ export function lifecycle(r: () => number, startedAtMs: number): Lifecycle {
       httpStatus: 200,
       durationMs: 2000,
       bodyHead: null,
+      translatedTo: null,
     },
     finish: {
       requestId,

@@ -95,6 +95,8 @@ export interface AttemptRecord {
   durationMs: number | null;
   /** First bytes of a failing body, credentials redacted, ≤ 2 KiB. */
   bodyHead: string | null;
+  /** The provider's format when the request was translated to it for this attempt; null = relayed as is. */
+  translatedTo: ApiFormat | null;
 }
 
 /** Which requests to list: every given filter must hold. Times are ms since the epoch. */

@@ -159,9 +159,10 @@ describe('Claude Code: Anthropic provider A fails, Chat provider B serves', () =
         reasoningTokens: 15,
       });
       const real = attempts.filter((x) => x.outcome !== 'skipped');
-      expect(real.map((x) => [x.provider, x.outcome])).toEqual([
-        ['a-messages', 'failed'],
-        ['b-chat', 'committed'],
+      // Each attempt row says whether it was translated: A got the request as is, B in Chat.
+      expect(real.map((x) => [x.provider, x.outcome, x.translatedTo])).toEqual([
+        ['a-messages', 'failed', null],
+        ['b-chat', 'committed', 'openai-chat'],
       ]);
       expect(real[0]!.reason).toMatch(failure.reason);
     });
@@ -246,9 +247,9 @@ for (const m of MIXED) {
         const attempts = chain.sluice.app.attempts
           .forRequest(row.requestId)
           .filter((x) => x.outcome !== 'skipped');
-        expect(attempts.map((x) => [x.provider, x.outcome])).toEqual([
-          [`a-${m.client}`, 'failed'],
-          [`b-${m.b}`, 'committed'],
+        expect(attempts.map((x) => [x.provider, x.outcome, x.translatedTo])).toEqual([
+          [`a-${m.client}`, 'failed', null],
+          [`b-${m.b}`, 'committed', API_FORMAT[m.b]],
         ]);
         expect(attempts[0]!.reason).toMatch(failure.reason);
       });

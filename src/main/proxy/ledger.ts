@@ -93,6 +93,8 @@ export class RequestLedger implements BodyLog {
   /** Candidates not tried, first reason each, in the order they were passed over. */
   readonly skips: { provider: string; failure: Failure }[] = [];
   private attemptSeq = 0;
+  /** Each started attempt's translation target (null = relayed as is), for its attempt row. */
+  private readonly translatedTo = new Map<number, ApiFormat | null>();
   private captured = false;
   /** The committed attempt's verdict was given at its commit (a half-open provider's probe). */
   private judgedAtCommit = false;
@@ -162,6 +164,7 @@ export class RequestLedger implements BodyLog {
     displayUrl: string,
     translatedTo: ApiFormat | null = null,
   ): void {
+    this.translatedTo.set(attemptNo, translatedTo);
     this.deps.live.publish({
       type: 'attempt-started',
       requestId: this.ctx.id,
@@ -195,6 +198,7 @@ export class RequestLedger implements BodyLog {
       httpStatus: null,
       durationMs: null,
       bodyHead: null,
+      translatedTo: null,
     });
   }
 
@@ -222,6 +226,7 @@ export class RequestLedger implements BodyLog {
       httpStatus: a.status,
       durationMs: a.durationMs,
       bodyHead,
+      translatedTo: this.translatedTo.get(a.attemptNo) ?? null,
     });
     this.judge(a.provider, a.failure, a.status, a.retryAfterMs, bodyHead);
   }
@@ -246,13 +251,14 @@ export class RequestLedger implements BodyLog {
     });
   }
 
-  /** The committed attempt's relay is over: its row, and what it says about the provider. */
+  /** The committed attempt (`attemptNo`)'s relay is over: its row, and what it says about the provider. */
   relayEnded(
     provider: ProviderConfig,
     startedAtMs: number,
     status: number,
     outcome: RequestOutcome,
     failure: Failure | null,
+    attemptNo: number,
   ): void {
     this.recordAttempt({
       provider: provider.id,
@@ -263,6 +269,7 @@ export class RequestLedger implements BodyLog {
       httpStatus: status,
       durationMs: this.deps.clock.now() - startedAtMs, // attempt start → end of the relay
       bodyHead: null,
+      translatedTo: this.translatedTo.get(attemptNo) ?? null,
     });
     // A client's own mistake passed through (a 4xx) says nothing against the provider.
     if (outcome === 'completed' || (outcome === 'failed' && status >= 300)) {

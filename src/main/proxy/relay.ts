@@ -117,7 +117,7 @@ export async function relay(
     else if (failure === null && said !== undefined) failure = { code: 'error_in_stream', detail: said };
     outcome = failure === null ? 'completed' : 'failed';
   }
-  ledger.relayEnded(c.provider, c.startedAtMs, c.status, outcome, failure);
+  ledger.relayEnded(c.provider, c.startedAtMs, c.status, outcome, failure, attempts);
   return {
     outcome,
     httpStatus,

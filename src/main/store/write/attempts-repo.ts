@@ -1,5 +1,6 @@
 // Writes and reads: the writer inserts each finished attempt, read/usage-queries reads them back; here for its main use.
 import type BetterSqlite3 from 'better-sqlite3';
+import { API_FORMATS, type ApiFormat } from '../../../shared/api-format';
 import type { AttemptOutcome, AttemptPhase, AttemptRecord } from '../../../shared/usage';
 
 /** The only code that reads or writes the `attempts` table. */
@@ -20,14 +21,23 @@ interface AttemptRow {
   http_status: number | null;
   duration_ms: number | null;
   body_head: string | null;
+  /** Schema 4; NULL for attempts relayed as is and for every row written before. */
+  translated_to: string | null;
+}
+
+/** A stored format name, or null when there is none (or one this build does not know). */
+function formatOrNull(name: string | null): ApiFormat | null {
+  return API_FORMATS.find((f) => f === name) ?? null;
 }
 
 export function createAttemptsRepo(db: BetterSqlite3.Database): AttemptsRepo {
   // OR REPLACE: a skipped candidate and a later real attempt never share a number, but a retried write may.
   const insert = db.prepare(
     `INSERT OR REPLACE INTO attempts
-       (request_id, attempt_no, provider, started_at, phase, outcome, reason, http_status, duration_ms, body_head)
-     VALUES (@requestId, @attemptNo, @provider, @startedAtMs, @phase, @outcome, @reason, @httpStatus, @durationMs, @bodyHead)`,
+       (request_id, attempt_no, provider, started_at, phase, outcome, reason, http_status, duration_ms, body_head,
+        translated_to)
+     VALUES (@requestId, @attemptNo, @provider, @startedAtMs, @phase, @outcome, @reason, @httpStatus, @durationMs, @bodyHead,
+        @translatedTo)`,
   );
   const byRequest = db.prepare<[string], AttemptRow>(
     'SELECT * FROM attempts WHERE request_id = ? ORDER BY attempt_no',
@@ -45,6 +55,7 @@ export function createAttemptsRepo(db: BetterSqlite3.Database): AttemptsRepo {
         httpStatus: a.httpStatus,
         durationMs: a.durationMs,
         bodyHead: a.bodyHead,
+        translatedTo: a.translatedTo,
       });
     },
     forRequest(requestId) {
@@ -59,6 +70,7 @@ export function createAttemptsRepo(db: BetterSqlite3.Database): AttemptsRepo {
         httpStatus: r.http_status,
         durationMs: r.duration_ms,
         bodyHead: r.body_head,
+        translatedTo: formatOrNull(r.translated_to),
       }));
     },
   };

@@ -141,14 +141,15 @@ describe('one request', () => {
         httpStatus: no === 1 ? 503 : 200,
         durationMs: 10,
         bodyHead: null,
+        translatedTo: no === 1 ? null : 'openai-chat',
       });
     w.requestFinished(aFinish(s.requestId));
     w.close();
     const d = q.getRequest(s.requestId)!;
     expect(d.request).toMatchObject({ requestId: s.requestId, status: 'completed' });
-    expect(d.attempts.map((a) => [a.attemptNo, a.provider, a.reason])).toEqual([
-      [1, 'p1', 'http 503'],
-      [2, 'p2', null],
+    expect(d.attempts.map((a) => [a.attemptNo, a.provider, a.reason, a.translatedTo])).toEqual([
+      [1, 'p1', 'http 503', null],
+      [2, 'p2', null, 'openai-chat'],
     ]);
     expect(q.getRequest('0'.repeat(32))).toBeUndefined();
   });

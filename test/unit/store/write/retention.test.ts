@@ -39,6 +39,7 @@ function requestsAt(daysAgo: number, n: number, open = false): string[] {
       httpStatus: 200,
       durationMs: 1,
       bodyHead: null,
+      translatedTo: null,
     });
     w.responseBytes(s.requestId, 1, 'sse', 5, Buffer.from('data: {"x":1}\n\n'), 1);
     if (!open) w.requestFinished(aFinish(s.requestId));

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { init } from './001-init';
 import { accounting } from './002-accounting';
 import { requestHeaders } from './003-request-headers';
+import { attemptTranslated } from './004-attempt-translated';
 
 /** One schema step. Append-only: a shipped migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Every migration, in order; `version` must equal its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [init, accounting, requestHeaders];
+export const MIGRATIONS: readonly Migration[] = [init, accounting, requestHeaders, attemptTranslated];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

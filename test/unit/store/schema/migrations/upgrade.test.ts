@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../../../../src/main/store/schema/db';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from '../../../../../src/main/store/schema/migrations/index';
+import { createAttemptsRepo } from '../../../../../src/main/store/write/attempts-repo';
 import { createRequestsRepo } from '../../../../../src/main/store/write/requests-repo';
 import { createUsageQueries } from '../../../../../src/main/store/read/usage-queries';
 import { useTempDir } from '../../temp-dir';
@@ -130,6 +131,38 @@ describe('upgrading an existing database', () => {
     db.prepare(`DELETE FROM requests WHERE request_id = ?`).run('a'.repeat(32));
     expect(total.get()!.bytes).toBe(6);
     expect(db.pragma('foreign_key_check')).toEqual([]);
+    closeDatabase(db);
+  });
+
+  it('keeps schema 3 attempts through schema 4, read as relayed as is, and stores a translated one', () => {
+    const file = fileAtVersion(3);
+    writeV1Rows(file);
+    const db = openDatabase(file);
+    const attempts = createAttemptsRepo(db);
+    const a = 'a'.repeat(32);
+    expect(attempts.forRequest(a)).toEqual([
+      expect.objectContaining({ attemptNo: 1, provider: 'p1', outcome: 'committed', translatedTo: null }),
+    ]);
+    attempts.insert({
+      requestId: a,
+      attemptNo: 2,
+      provider: 'chat-only',
+      startedAtMs: T0 + 1100,
+      phase: 'relay',
+      outcome: 'committed',
+      reason: null,
+      httpStatus: 200,
+      durationMs: 80,
+      bodyHead: null,
+      translatedTo: 'openai-chat',
+    });
+    expect(attempts.forRequest(a).map((r) => [r.attemptNo, r.translatedTo])).toEqual([
+      [1, null],
+      [2, 'openai-chat'],
+    ]);
+    // A name this build does not know (a newer one wrote it) reads as not translated rather than as a lie.
+    db.prepare(`UPDATE attempts SET translated_to = 'smoke-signals' WHERE attempt_no = 2`).run();
+    expect(attempts.forRequest(a)[1]?.translatedTo).toBeNull();
     closeDatabase(db);
   });
 
