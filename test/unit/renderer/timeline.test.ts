@@ -38,6 +38,7 @@ describe('inspector timeline', () => {
           httpStatus: 500,
           durationMs: 45,
           bodyHead: 'boom',
+          translatedTo: null,
         },
         {
           requestId: rid(1),
@@ -50,6 +51,7 @@ describe('inspector timeline', () => {
           httpStatus: 200,
           durationMs: 840,
           bodyHead: null,
+          translatedTo: 'openai-chat',
         },
       ],
       capture: {
@@ -78,9 +80,21 @@ describe('inspector timeline', () => {
       ['a', 'failed', 5, 50, 'http_status 500'],
       ['b', 'committed', 60, 900, null],
     ]);
+    expect(t.attempts.map((a) => a.translatedTo)).toEqual([null, 'openai-chat']);
     expect(t).toMatchObject({ ttfbMs: 200, firstContentMs: 210, endMs: 900, frameOffsetsMs: [210] });
     expect(t.smoothed).toHaveLength(1);
     expect(timelineSpan(t, null)).toBe(900);
+  });
+
+  it('marks a translated attempt from its live event', () => {
+    const events = failoverEvents(rid(1), 0).map((e) =>
+      e.type === 'attempt-started' && e.attempt === 2 ? { ...e, translatedTo: 'openai-chat' as const } : e,
+    );
+    expect(lanesFromEvents(events).map((l) => [l.provider, l.state, l.translatedTo])).toEqual([
+      ['p0', 'skipped', null],
+      ['p1', 'failed', null],
+      ['p2', 'committed', 'openai-chat'],
+    ]);
   });
 
   it('spans to now while a request runs', () => {

@@ -1,3 +1,4 @@
+import type { ApiFormat } from '../../../../shared/api-format';
 import type { LiveEvent } from '../../../../shared/live-events';
 import type { RequestDetail } from '../../../../shared/usage-query';
 import type { RequestTrace, TraceSmoothed } from '../live/request-trace';
@@ -16,6 +17,8 @@ export interface AttemptLane {
   httpStatus: number | null;
   /** The first bytes of the answer that made it fail over (credentials redacted). */
   bodyHead: string | null;
+  /** The provider's format when the request was translated for this attempt; null = relayed as is. */
+  translatedTo: ApiFormat | null;
 }
 
 /** Everything the waterfall draws, in ms from the request start. */
@@ -48,6 +51,7 @@ export function lanesFromDetail(d: RequestDetail): AttemptLane[] {
       reason: a.reason,
       httpStatus: a.httpStatus,
       bodyHead: a.bodyHead,
+      translatedTo: a.translatedTo,
     };
   });
 }
@@ -72,6 +76,7 @@ export function lanesFromEvents(events: readonly LiveEvent[]): AttemptLane[] {
           reason: null,
           httpStatus: null,
           bodyHead: null,
+          translatedTo: e.translatedTo ?? null,
         });
         break;
       case 'attempt-failed': {
@@ -96,6 +101,7 @@ export function lanesFromEvents(events: readonly LiveEvent[]): AttemptLane[] {
           reason: e.reason,
           httpStatus: null,
           bodyHead: null,
+          translatedTo: null,
         });
         break;
       case 'committed': {

@@ -1,5 +1,6 @@
 import { useState, type JSX } from 'react';
 import { formatMs } from '../../lib/format';
+import { formatLabel } from '../../lib/labels';
 import { timelineSpan, type AttemptLane, type Timeline } from './timeline';
 
 const W = 1000;
@@ -67,6 +68,15 @@ function Lane({ a, span, now, requestEnd }: LaneProps): JSX.Element {
         </span>
         <span className="wf-outcome">
           <span className={`chip chip-${a.state}`}>{outcome}</span>
+          {a.translatedTo !== null && (
+            <span
+              className="badge badge-xlate"
+              data-testid="attempt-translated"
+              title={`The request was translated to ${formatLabel(a.translatedTo)} for this provider, and its answer back`}
+            >
+              → {formatLabel(a.translatedTo)}
+            </span>
+          )}
           {status !== null && <span className="mono"> {status}</span>}
           {a.reason !== null && <span className="wf-reason"> {a.reason}</span>}
           {a.endMs !== null && a.state !== 'skipped' && (
