@@ -147,6 +147,10 @@ export class RequestLedger implements BodyLog {
     const out: Record<string, string> = {
       'x-sluice-request-id': this.ctx.id,
       'x-sluice-attempts': String(attempts),
+      // Answers come from Sluice's own origin, where the dashboard keeps its session: whatever a
+      // provider sends (an HTML error page, say) must never run there as a page.
+      'content-security-policy': "sandbox; default-src 'none'",
+      'x-content-type-options': 'nosniff',
     };
     if (summary !== undefined) out['x-sluice-summary'] = summary;
     return out;
