@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { filterRows, parseQuery } from '../../../src/renderer/src/features/live/live-filter';
 import { LiveTable } from '../../../src/renderer/src/features/live/live-table';
 import { TRACE_LIMITS } from '../../../src/renderer/src/features/live/request-trace';
+import { translationLabel } from '../../../src/renderer/src/lib/labels';
 import { failoverEvents, rid, usageRow } from './live-fixtures';
 
 describe('LiveTable', () => {
@@ -34,6 +35,57 @@ describe('LiveTable', () => {
       cacheReadTokens: 5,
     });
     expect(done.inFlight).toBe(0);
+  });
+
+  it('marks a row whose latest attempt was translated, and keeps it through the commit and the stored row', () => {
+    const t = new LiveTable();
+    const id = rid(1);
+    const events = failoverEvents(id, 1_000).map((e) =>
+      e.type === 'attempt-started' && e.attempt === 2 ? { ...e, translatedTo: 'openai-chat' as const } : e,
+    );
+    t.applyEvents(events.slice(0, 3)); // attempt 1 started, relayed as is
+    expect(t.snapshot().rows[0]).toMatchObject({ provider: 'p1', translatedTo: null });
+    t.applyEvents(events.slice(3, 6)); // it failed; attempt 2 went out translated and committed
+    expect(t.snapshot().rows[0]).toMatchObject({
+      status: 'streaming',
+      provider: 'p2',
+      translatedTo: 'openai-chat',
+    });
+    t.applyEvents(events.slice(6));
+    t.applyRows([usageRow(id, 1_000, { format: 'anthropic', status: 'completed' })]);
+    const row = t.snapshot().rows[0]!;
+    expect(row.translatedTo).toBe('openai-chat');
+    expect(translationLabel(row.format, row.translatedTo!)).toBe('messages → chat');
+    // A later attempt relayed as is clears it: the mark is the latest attempt's.
+    const other = new LiveTable();
+    other.applyEvents([
+      ...failoverEvents(rid(3), 0).slice(0, 2),
+      {
+        type: 'attempt-started',
+        requestId: rid(3),
+        at: 2,
+        attempt: 1,
+        provider: 'a',
+        url: 'u',
+        translatedTo: 'gemini',
+      },
+      {
+        type: 'attempt-started',
+        requestId: rid(3),
+        at: 3,
+        attempt: 2,
+        provider: 'b',
+        url: 'u',
+        translatedTo: null,
+      },
+    ]);
+    expect(other.snapshot().rows[0]).toMatchObject({ provider: 'b', translatedTo: null });
+  });
+
+  it('names translations in short names', () => {
+    expect(translationLabel('anthropic', 'openai-chat')).toBe('messages → chat');
+    expect(translationLabel('openai-responses', 'anthropic')).toBe('responses → messages');
+    expect(translationLabel('gemini', 'openai-responses')).toBe('gemini → responses');
   });
 
   it('keeps rows newest first, wherever they came from', () => {

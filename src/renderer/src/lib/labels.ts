@@ -29,6 +29,11 @@ export function formatLabel(f: ApiFormat): string {
   return FORMATS[f];
 }
 
+/** A translation's direction in short names: `messages → chat` (the client's format, then the provider's). */
+export function translationLabel(from: ApiFormat, to: ApiFormat): string {
+  return `${FORMATS[from]} → ${FORMATS[to]}`;
+}
+
 /** The inbound path a format is served on (Gemini's names the model and the streaming method). */
 export function formatPath(f: ApiFormat, model: string | null, stream: boolean): string {
   switch (f) {

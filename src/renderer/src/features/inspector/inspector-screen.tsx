@@ -57,9 +57,17 @@ export function InspectorScreen({
     if (liveRow !== undefined && !isFinal(stored.status)) return liveRow;
     // The stored attempts are the whole story, also for rows the page never saw live.
     const count = (o: string): number => detail.attempts.filter((a) => a.outcome === o).length;
-    return { ...stored, hops: count('failed'), skipped: count('skipped') };
+    const served = detail.attempts.findLast((a) => a.phase === 'relay');
+    return {
+      ...stored,
+      hops: count('failed'),
+      skipped: count('skipped'),
+      translatedTo: served === undefined ? stored.translatedTo : served.translatedTo,
+    };
   }, [detail, liveRow]);
   const format = row?.format ?? 'openai-chat';
+  // The frames are the provider's: in its format when the request was translated for it.
+  const framesFormat = row?.translatedTo ?? format;
   const frames =
     detail !== null && detail.capture.frames.length > 0 ? detail.capture.frames : (trace?.frames ?? []);
   const dropped =
@@ -67,8 +75,11 @@ export function InspectorScreen({
       ? detail.capture.droppedFrames
       : (trace?.droppedFrames ?? 0);
   // Frames only grow while streaming; decoding at ≤ 20 renders a second keeps up with any stream.
-  const message = useMemo(() => decodeMessage(format, frames), [format, frames, frames.length]);
-  const firstContent = useMemo(() => firstContentOffset(format, frames), [format, frames, frames.length]);
+  const message = useMemo(() => decodeMessage(framesFormat, frames), [framesFormat, frames, frames.length]);
+  const firstContent = useMemo(
+    () => firstContentOffset(framesFormat, frames),
+    [framesFormat, frames, frames.length],
+  );
   const timeline = buildTimeline(detail, trace, firstContent);
   const running = row !== undefined && !isFinal(row.status);
   const now = useNow(running);

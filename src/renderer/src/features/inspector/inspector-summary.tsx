@@ -49,6 +49,14 @@ export function InspectorSummary({ row, now }: { row: LiveRow; now: number | nul
       </Cell>
       <Cell label="client · format">
         {clientLabel(row.client)} · {formatLabel(row.format)}
+        {row.translatedTo !== null && (
+          <>
+            {' '}
+            <span className="badge badge-xlate" title="translated for the provider, and its answer back">
+              → {formatLabel(row.translatedTo)}
+            </span>
+          </>
+        )}
         {row.stream ? '' : ' · no stream'}
       </Cell>
       <Cell label="started">

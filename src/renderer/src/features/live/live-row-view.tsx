@@ -2,7 +2,7 @@ import { memo, type JSX } from 'react';
 import { StatusPill } from '../../components/status-pill';
 import { Ticking } from '../../components/ticking';
 import { formatClock, formatMs, formatRate, formatTokens, tokensPerSecond } from '../../lib/format';
-import { clientLabel, formatLabel } from '../../lib/labels';
+import { clientLabel, formatLabel, translationLabel } from '../../lib/labels';
 import { isFinal, type LiveRow } from './live-row';
 
 /** Fixed row height in px: the list's geometry never depends on content. */
@@ -20,6 +20,21 @@ function Hops({ row }: { row: LiveRow }): JSX.Element | null {
   return (
     <span className={`badge ${hops > 0 ? 'badge-warn' : ''}`} title={title}>
       ↻{hops > 0 ? hops : `${row.skipped}s`}
+    </span>
+  );
+}
+
+/** `messages → chat` when the attempt that served (or is being tried) was translated to another format. */
+function Translated({ row }: { row: LiveRow }): JSX.Element | null {
+  if (row.translatedTo === null) return null;
+  const label = translationLabel(row.format, row.translatedTo);
+  return (
+    <span
+      className="badge badge-xlate"
+      data-testid="translated"
+      title={`translated: the client speaks ${formatLabel(row.format)}, the provider ${formatLabel(row.translatedTo)}`}
+    >
+      {label}
     </span>
   );
 }
@@ -88,6 +103,7 @@ export const LiveRowView = memo(function LiveRowView({ row, top, selected, onPic
         )}
       </span>
       <span className="c-hops">
+        <Translated row={row} />
         <Hops row={row} />
       </span>
     </div>
@@ -109,7 +125,12 @@ export function LiveHeader(): JSX.Element {
       <span className="c-tok num">out</span>
       <span className="c-tok num">cache</span>
       <span className="c-rate num">tok/s</span>
-      <span className="c-hops">hops</span>
+      <span
+        className="c-hops"
+        title="A translated request (client format → provider format), and failover hops"
+      >
+        translated · hops
+      </span>
     </div>
   );
 }

@@ -16,6 +16,11 @@ export interface LiveRow {
   readonly upstreamModel: string | null;
   /** The provider that served it (or the one being tried). */
   readonly provider: string | null;
+  /**
+   * The provider's format when that attempt was translated (the client's is `format`); null = relayed
+   * as is, or not known (rows from the store only: the attempts hold it, the request row does not).
+   */
+  readonly translatedTo: ApiFormat | null;
   readonly status: LiveStatus;
   /** `interrupted` rows (Sluice stopped mid-request) show as failed with this set. */
   readonly interrupted: boolean;
@@ -72,6 +77,7 @@ export function rowFromUsage(r: UsageRow, prev?: LiveRow): LiveRow {
     model: r.model,
     upstreamModel: r.upstreamModel,
     provider: r.provider ?? prev?.provider ?? null,
+    translatedTo: prev?.translatedTo ?? null,
     status: liveStatusOf(r.status),
     interrupted: r.status === 'interrupted',
     httpStatus: r.httpStatus,

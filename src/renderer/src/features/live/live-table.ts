@@ -103,6 +103,7 @@ export class LiveTable {
             model: e.model,
             upstreamModel: null,
             provider: null,
+            translatedTo: null,
             status: 'waiting',
             interrupted: false,
             httpStatus: null,
@@ -121,7 +122,12 @@ export class LiveTable {
         );
         return;
       case 'attempt-started':
-        return this.update(e.requestId, (r) => ({ ...r, provider: e.provider }));
+        // The latest attempt's; the committed one is the last started, so it stays after the commit.
+        return this.update(e.requestId, (r) => ({
+          ...r,
+          provider: e.provider,
+          translatedTo: e.translatedTo ?? null,
+        }));
       case 'attempt-failed':
         return this.update(e.requestId, (r) => ({ ...r, hops: (r.hops ?? 0) + 1 }));
       case 'attempt-skipped':
