@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   credentialsDropped,
+  customFormats,
+  defaultFormats,
   emptyForm,
   formFrom,
   moveItem,
   parseList,
   parsePairs,
   toInput,
+  toggleFormat,
   userAgentPreview,
   USER_AGENT_CHOICES,
 } from '../../../src/renderer/src/features/providers/provider-form-model';
@@ -172,6 +175,66 @@ describe('provider form', () => {
     // A custom value typed earlier does not matter while a preset is chosen.
     const preset = toInput({ ...base, userAgent: 'gemini-cli', userAgentCustom: 'bad\n' }, null, 1);
     expect(preset.ok && preset.input.userAgent).toBe('gemini-cli');
+  });
+
+  it('round-trips formats in their order, the output clamp and the reasoning setting', () => {
+    const translating: ProviderView = {
+      ...view,
+      kind: 'openai',
+      formats: ['chat', 'messages'],
+      maxOutputTokens: 8192,
+      replayReasoning: true,
+    };
+    const f = formFrom(translating);
+    expect(f).toMatchObject({
+      formats: ['chat', 'messages'],
+      maxOutputTokens: '8192',
+      replayReasoning: true,
+    });
+    const r = toInput(f, translating, 1);
+    expect(r.ok && r.input).toMatchObject({
+      formats: ['chat', 'messages'],
+      maxOutputTokens: 8192,
+      replayReasoning: true,
+    });
+    // Nothing ticked, no clamp, reasoning off: the fields are left out, so the defaults apply.
+    const plain = toInput(
+      { ...f, formats: [], maxOutputTokens: ' ', replayReasoning: false },
+      translating,
+      1,
+    );
+    expect(plain.ok).toBe(true);
+    if (!plain.ok) return;
+    expect(['formats', 'maxOutputTokens', 'replayReasoning'].filter((k) => k in plain.input)).toEqual([]);
+    expect(formFrom(view)).toMatchObject({ formats: [], maxOutputTokens: '', replayReasoning: false });
+  });
+
+  it('keeps formats in the order they were ticked; none ticked means the kind’s default', () => {
+    expect(toggleFormat([], 'messages')).toEqual(['messages']);
+    expect(toggleFormat(['messages'], 'chat')).toEqual(['messages', 'chat']);
+    expect(toggleFormat(['messages', 'chat'], 'messages')).toEqual(['chat']);
+    expect(toggleFormat(['chat'], 'messages')).toEqual(['chat', 'messages']);
+    expect(defaultFormats('openai')).toEqual(['chat', 'responses']);
+    expect(defaultFormats('anthropic')).toEqual(['messages']);
+    expect(defaultFormats('gemini')).toEqual(['gemini']);
+  });
+
+  it('names formats for the row only when they differ from the kind’s default', () => {
+    expect(customFormats({ kind: 'openai' })).toBeNull();
+    expect(customFormats({ kind: 'openai', formats: ['chat', 'responses'] })).toBeNull();
+    expect(customFormats({ kind: 'openai', formats: ['chat'] })).toEqual(['chat']);
+    expect(customFormats({ kind: 'openai', formats: ['responses', 'chat'] })).toEqual(['responses', 'chat']);
+    expect(customFormats({ kind: 'anthropic', formats: ['messages'] })).toBeNull();
+  });
+
+  it('refuses a max output tokens that is not a whole number of at least 1, naming the field', () => {
+    const base = { ...emptyForm('openai'), id: 'oa', baseUrl: 'https://api.openai.com/v1' };
+    for (const bad of ['0', '-5', '1.5', 'lots']) {
+      const r = toInput({ ...base, maxOutputTokens: bad }, null, 1);
+      expect(!r.ok && r.errors).toEqual({ maxOutputTokens: 'a whole number, 1 or more' });
+    }
+    const ok = toInput({ ...base, maxOutputTokens: ' 4096 ' }, null, 1);
+    expect(ok.ok && ok.input.maxOutputTokens).toBe(4096);
   });
 
   it('moves items for reordering', () => {

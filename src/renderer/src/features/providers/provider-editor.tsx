@@ -1,11 +1,14 @@
 import { useState, type JSX, type ReactNode } from 'react';
+import { WIRE_FORMAT_NAMES } from '../../../../shared/api-format';
 import type { ProviderView } from '../../../../shared/ipc-contract';
 import { api } from '../../api';
 import {
   BASE_URL_HINT,
   USER_AGENT_CHOICES,
   credentialsDropped,
+  defaultFormats,
   toInput,
+  toggleFormat,
   userAgentPreview,
   type ProviderForm,
   type ProviderKind,
@@ -92,6 +95,62 @@ function UserAgentField({
   );
 }
 
+/**
+ * The formats the provider accepts, ticked in order of preference: a number shows each one's place, and
+ * the first is what requests in other formats are translated to. None ticked = the kind's default,
+ * shown greyed with its numbers so the form says what applies.
+ */
+function FormatsField({
+  f,
+  error,
+  set,
+}: {
+  f: ProviderForm;
+  error: string | undefined;
+  set: <K extends keyof ProviderForm>(k: K, v: ProviderForm[K]) => void;
+}): JSX.Element {
+  const byDefault = f.formats.length === 0;
+  const shown = byDefault ? defaultFormats(f.kind) : f.formats;
+  return (
+    <div
+      className={`field${error !== undefined ? ' has-error' : ''}`}
+      role="group"
+      aria-labelledby="formats-label"
+      data-testid="formats-field"
+    >
+      <span className="field-label" id="formats-label">
+        formats
+      </span>
+      <span className={`format-picks${byDefault ? ' is-default' : ''}`}>
+        {WIRE_FORMAT_NAMES.map((name) => {
+          const place = shown.indexOf(name);
+          return (
+            <label key={name} className="format-pick">
+              <input
+                type="checkbox"
+                checked={!byDefault && place >= 0}
+                onChange={() => set('formats', toggleFormat(f.formats, name))}
+                aria-label={`accepts ${name}`}
+              />
+              <span className="mono">{name}</span>
+              {place >= 0 && <span className="format-place num">{place + 1}</span>}
+            </label>
+          );
+        })}
+      </span>
+      {error !== undefined ? (
+        <span className="field-error">{error}</span>
+      ) : (
+        <span className="field-hint">
+          {byDefault
+            ? `${f.kind}’s default: ${shown.join(', ')}. Tick in order; others are translated to the first.`
+            : `Other formats are translated to ${shown[0] ?? ''}.`}
+        </span>
+      )}
+    </div>
+  );
+}
+
 interface Props {
   initial: ProviderForm;
   existing: ProviderView | null;
@@ -109,8 +168,15 @@ export function ProviderEditor({ initial, existing, nextPriority, onSaved, onCan
   const [f, setF] = useState<ProviderForm>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
-  const set = <K extends keyof ProviderForm>(k: K, v: ProviderForm[K]): void =>
+  const set = <K extends keyof ProviderForm>(k: K, v: ProviderForm[K]): void => {
     setF((old) => ({ ...old, [k]: v }));
+    // A field's complaint goes once it is edited, so a fixed value never sits under a stale error.
+    setErrors((old) => {
+      if (!(k in old)) return old;
+      const { [k]: _gone, ...rest } = old;
+      return rest;
+    });
+  };
 
   const save = (): void => {
     const r = toInput(f, existing, nextPriority);
@@ -313,6 +379,30 @@ export function ProviderEditor({ initial, existing, nextPriority, onSaved, onCan
         {num('firstByteTimeoutMs', 'first byte timeout ms', 'empty = the global setting')}
         {num('idleTimeoutMs', 'idle timeout ms', 'empty = the global setting')}
         {num('prefetchMaxMs', 'prefetch max ms', 'empty = the global setting')}
+        <FormatsField f={f} error={errors.formats} set={set} />
+        <Field
+          label="max output tokens"
+          error={errors.maxOutputTokens}
+          hint="a translated request’s max tokens is clamped to it; empty = none"
+        >
+          <input
+            className="input num"
+            inputMode="numeric"
+            value={f.maxOutputTokens}
+            onChange={(e) => set('maxOutputTokens', e.target.value)}
+            placeholder="no clamp"
+          />
+        </Field>
+        <Field
+          label="replay reasoning"
+          hint="send reasoning back on tool turns — DeepSeek needs it, Kimi rejects it"
+        >
+          <input
+            type="checkbox"
+            checked={f.replayReasoning}
+            onChange={(e) => set('replayReasoning', e.target.checked)}
+          />
+        </Field>
       </div>
       {errors.form !== undefined && (
         <div className="error-note" role="alert">

@@ -1,3 +1,4 @@
+import { providerFormats, type ApiFormat, type WireFormatName } from '../../../../shared/api-format';
 import type { CallRequest, ProviderView } from '../../../../shared/ipc-contract';
 import { isSecretHeader, originOf } from '../../../../shared/provider-secrets';
 import {
@@ -47,6 +48,12 @@ export interface ProviderForm {
   userAgent: UserAgentChoice;
   /** The custom User-Agent, kept while another choice is selected so switching back restores it. */
   userAgentCustom: string;
+  /** The wire formats the provider accepts, in order (the first is the one others are translated to); [] = the kind's. */
+  formats: WireFormatName[];
+  /** The most output tokens a translated request may ask for; '' = no clamp. */
+  maxOutputTokens: string;
+  /** Send reasoning text back on assistant tool turns of a translated request. */
+  replayReasoning: boolean;
 }
 
 export const BASE_URL_HINT: Record<ProviderKind, string> = {
@@ -54,6 +61,31 @@ export const BASE_URL_HINT: Record<ProviderKind, string> = {
   anthropic: 'https://api.anthropic.com',
   gemini: 'https://generativelanguage.googleapis.com',
 };
+
+const NAME_OF: Readonly<Record<ApiFormat, WireFormatName>> = {
+  'openai-chat': 'chat',
+  'openai-responses': 'responses',
+  anthropic: 'messages',
+  gemini: 'gemini',
+};
+
+/** The formats a provider of this kind accepts when it lists none. */
+export function defaultFormats(kind: ProviderKind): WireFormatName[] {
+  return providerFormats({ kind }).map((f) => NAME_OF[f]);
+}
+
+/** The provider's own `formats` when they differ from its kind's default (the row shows them), else null. */
+export function customFormats(p: Pick<ProviderView, 'kind' | 'formats'>): WireFormatName[] | null {
+  if (p.formats === undefined) return null;
+  const def = defaultFormats(p.kind);
+  const same = p.formats.length === def.length && p.formats.every((n, i) => n === def[i]);
+  return same ? null : p.formats;
+}
+
+/** Ticks or unticks one format: a ticked one goes last, so the order ticked is the order kept. */
+export function toggleFormat(list: readonly WireFormatName[], name: WireFormatName): WireFormatName[] {
+  return list.includes(name) ? list.filter((n) => n !== name) : [...list, name];
+}
 
 const NUMBER_FIELDS = [
   'rpm',
@@ -113,6 +145,9 @@ export function emptyForm(kind: ProviderKind = 'anthropic'): ProviderForm {
     removeHeaders: [],
     userAgent: '',
     userAgentCustom: '',
+    formats: [],
+    maxOutputTokens: '',
+    replayReasoning: false,
   };
 }
 
@@ -146,6 +181,9 @@ export function formFrom(p: ProviderView): ProviderForm {
     removeHeaders: [],
     userAgent: p.userAgent === undefined ? '' : typeof p.userAgent === 'string' ? p.userAgent : 'custom',
     userAgentCustom: typeof p.userAgent === 'object' ? p.userAgent.custom : '',
+    formats: [...(p.formats ?? [])],
+    maxOutputTokens: text(p.maxOutputTokens),
+    replayReasoning: p.replayReasoning === true,
   };
 }
 
@@ -241,6 +279,10 @@ export function toInput(f: ProviderForm, existing: ProviderView | null, priority
     if (!Number.isInteger(n)) errors[k] = 'a whole number';
     else numbers[k] = n;
   }
+  const maxOut = f.maxOutputTokens.trim();
+  const maxOutputTokens = maxOut === '' ? undefined : Number(maxOut);
+  if (maxOutputTokens !== undefined && !(Number.isInteger(maxOutputTokens) && maxOutputTokens >= 1))
+    errors.maxOutputTokens = 'a whole number, 1 or more';
   const allow = parseList(f.allowModels);
   const userAgent = userAgentSetting(f);
   if (typeof userAgent === 'object') {
@@ -260,6 +302,9 @@ export function toInput(f: ProviderForm, existing: ProviderView | null, priority
     ...(allow.length > 0 ? { allowModels: allow } : {}),
     ...(userAgent !== undefined ? { userAgent } : {}),
     ...numbers,
+    ...(f.formats.length > 0 ? { formats: [...f.formats] } : {}),
+    ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
+    ...(f.replayReasoning ? { replayReasoning: true } : {}),
     ...(existing?.smoothing !== undefined ? { smoothing: existing.smoothing } : {}),
     ...(f.removeKey ? { apiKey: null } : f.apiKey.trim() !== '' ? { apiKey: f.apiKey.trim() } : {}),
   };

@@ -3,6 +3,7 @@ import type { ProviderTestResult, ProviderView } from '../../../../shared/ipc-co
 import { USER_AGENT_PRESET_INFO, userAgentHeaders } from '../../../../shared/user-agents';
 import { formatMs } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
+import { customFormats } from './provider-form-model';
 
 export type TestState = { state: 'running' } | { state: 'done'; result: ProviderTestResult } | undefined;
 
@@ -73,6 +74,21 @@ function UserAgentChip({ p }: { p: ProviderView }): JSX.Element | null {
   );
 }
 
+/** The formats this provider accepts, when they are not its kind's default (the first is translated to). */
+function FormatsChip({ p }: { p: ProviderView }): JSX.Element | null {
+  const formats = customFormats(p);
+  if (formats === null) return null;
+  return (
+    <span
+      className="chip chip-idle mono"
+      title={`Accepts ${formats.join(', ')}; other formats are translated to ${formats[0] ?? ''}`}
+      data-testid="formats-chip"
+    >
+      {formats.join(' · ')}
+    </span>
+  );
+}
+
 /** One provider: drag handle (or Alt+↑/↓), enable, what it is, its key preview, health, actions. */
 export function ProviderRow(props: Props): JSX.Element {
   const { p, index, test } = props;
@@ -107,6 +123,7 @@ export function ProviderRow(props: Props): JSX.Element {
       <span className="p-id mono">{p.id}</span>
       <span className="p-kind">{p.kind}</span>
       <span className="p-url mono muted" title={p.baseUrl}>
+        <FormatsChip p={p} />
         <UserAgentChip p={p} />
         {p.baseUrl}
       </span>

@@ -1,0 +1,120 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeUpstream } from '../support/fake-upstream';
+import { chatKit } from '../support/format-kits';
+import { sendMessage } from './support/anthropic-stream';
+import { startDashboardApp, type DashboardApp } from './support/app';
+import { launchChromium, newContext, screenshot, watchErrors, type Theme } from './support/browser';
+
+const THEMES: readonly Theme[] = ['dark', 'light'];
+
+/**
+ * Translation in the UI: a Chat-only provider is added through the Providers form (formats, the model
+ * map, the output clamp, reasoning replay), an Anthropic request is served by it, and Live and the
+ * inspector say the request went out as Chat.
+ */
+describe('translation in the UI (e2e)', () => {
+  let chat: FakeUpstream;
+  let sluice: DashboardApp;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    chat = await new FakeUpstream(() => ({
+      headers: { 'content-type': 'text/event-stream' },
+      chunks: [chatKit.stream('Served in Chat.')],
+    })).start();
+    sluice = await startDashboardApp({ providers: [] });
+    browser = await launchChromium();
+    page = await (await newContext(browser, 'dark')).newPage();
+    page.setDefaultTimeout(5_000);
+    errors = watchErrors(page);
+    await page.goto(sluice.dashboardUrl);
+    await page.locator('header[data-live="open"]').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sluice?.close();
+    await chat?.close();
+  });
+
+  const shots = async (name: string): Promise<void> => {
+    for (const theme of THEMES) {
+      await page.emulateMedia({ colorScheme: theme });
+      await screenshot(page, name, theme);
+    }
+    await page.emulateMedia({ colorScheme: 'dark' });
+  };
+
+  it('adds a Chat-only provider with its formats, clamp and reasoning setting, and reads them back', async () => {
+    await page.keyboard.press('4');
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    const form = page.getByRole('form', { name: 'Add provider' });
+    await form.getByPlaceholder('anthropic-main').fill('deepseek');
+    await form.getByRole('combobox').first().selectOption('openai');
+    // Nothing ticked: the kind's default shows, greyed, with its order.
+    const formats = form.getByTestId('formats-field');
+    expect(await formats.innerText()).toContain('openai’s default: chat, responses');
+    await form.getByPlaceholder('https://api.openai.com/v1').fill(`${chat.url}/v1`);
+    await form.getByPlaceholder('claude-x = claude-sonnet-4-5').fill('* = x');
+    await formats.getByLabel('accepts chat').check();
+    await form.getByPlaceholder('no clamp').fill('0');
+    await form.getByLabel('replay reasoning').check();
+    await form.getByRole('button', { name: 'Save' }).click();
+    // Caught in the form, under the field it is about.
+    await expect
+      .poll(() => form.locator('.field.has-error').innerText())
+      .toContain('max output tokens\na whole number, 1 or more');
+    await form.getByPlaceholder('no clamp').fill('4096');
+    expect(await form.locator('.field.has-error').count()).toBe(0);
+    expect(await formats.innerText()).toContain('Other formats are translated to chat.');
+    await shots('providers-translation-edit');
+    await form.getByRole('button', { name: 'Save' }).click();
+
+    const row = page.locator('[data-provider="deepseek"]');
+    await row.waitFor();
+    expect(await row.getByTestId('formats-chip').innerText()).toBe('chat');
+    expect(sluice.app.config.providers().find((p) => p.id === 'deepseek')).toMatchObject({
+      kind: 'openai',
+      formats: ['chat'],
+      models: { '*': 'x' },
+      maxOutputTokens: 4096,
+      replayReasoning: true,
+    });
+    await shots('providers-translation');
+
+    // The editor shows what was saved, as main returned it.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('form', { name: 'Edit deepseek' });
+    await expect.poll(() => edit.getByLabel('accepts chat').isChecked()).toBe(true);
+    expect(await edit.getByLabel('accepts responses').isChecked()).toBe(false);
+    expect(await edit.getByPlaceholder('no clamp').inputValue()).toBe('4096');
+    expect(await edit.getByLabel('replay reasoning').isChecked()).toBe(true);
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('marks the Live row messages → chat and the attempt → chat', async () => {
+    const sent = await sendMessage(sluice.url, 'translate me');
+    expect(sent.status).toBe(200);
+    expect(sent.body).toContain('event: message_stop');
+    expect(chat.requests.at(-1)).toMatchObject({ url: '/v1/chat/completions', json: { model: 'x' } });
+
+    await page.keyboard.press('1');
+    const row = page.locator(`.lrow[data-id="${sent.id}"]`);
+    await expect.poll(() => row.getAttribute('data-status')).toBe('done');
+    expect(await row.getByTestId('translated').innerText()).toBe('messages → chat');
+    await row.click();
+    await shots('live-translated');
+
+    await page.keyboard.press('Enter');
+    const wf = page.getByRole('figure', { name: 'Waterfall' });
+    await expect.poll(() => wf.innerText()).toContain('answered');
+    expect(await wf.getByTestId('attempt-translated').innerText()).toBe('→ chat');
+    // The captured frames are the provider's (Chat): decoded as Chat, the answer reads back.
+    await expect.poll(() => page.locator('.screen').innerText()).toContain('Served in Chat.');
+    await shots('inspector-translated');
+    expect(errors).toEqual([]);
+  });
+});
