@@ -12,10 +12,10 @@ import {
   type ToolRun,
   type ToolSpec,
 } from './support/clients';
-import { startHeadless, type HeadlessSluice } from './support/headless';
+import { gatewayBehindTee } from './support/gateway';
 import { ANSWERS, llmReply, type UpstreamKind, type UpstreamMode } from './support/llm-upstream';
 import { describeExchange, describeUpstreamRequest, textDeltas } from './support/report';
-import { decodedBody, Tee, type Exchange } from './support/tee';
+import { decodedBody, type Exchange } from './support/tee';
 
 /**
  * The real Claude Code, Codex CLI and Gemini CLI, one-shot, through the built headless Sluice, against
@@ -72,25 +72,6 @@ function isAnswerCall(spec: ToolSpec, e: Exchange): boolean {
       return line.startsWith('POST /v1/responses ');
     default:
       return /:streamGenerateContent/.test(line);
-  }
-}
-
-/**
- * Sluice on [::1]:P and the recording tee on 127.0.0.1:P, the address the CLI is given: the tee keeps
- * the port so Sluice's Host guard sees its own port. Retries if 127.0.0.1:P happens to be taken.
- */
-async function gatewayBehindTee(config: {
-  providers: unknown[];
-  settings: Record<string, unknown>;
-}): Promise<{ sluice: HeadlessSluice; tee: Tee }> {
-  for (let attempt = 1; ; attempt++) {
-    const sluice = await startHeadless(config, '::1');
-    try {
-      return { sluice, tee: await new Tee('::1', Number(new URL(sluice.url).port)).start() };
-    } catch (e) {
-      await sluice.close();
-      if (attempt >= 3) throw e;
-    }
   }
 }
 

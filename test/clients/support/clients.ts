@@ -190,6 +190,14 @@ function prepare(
   }
 }
 
+/** What a case adds to a one-shot run. */
+export interface RunOptions {
+  /** Appended to the tool's argv (e.g. Claude Code's `--allowedTools Read`). */
+  extraArgs?: readonly string[];
+  /** Called with the fresh working folder (its real path) before the tool starts, e.g. to put a file there. */
+  prepareWork?: (work: string) => void;
+}
+
 /**
  * Runs one CLI one-shot against Sluice at `sluiceUrl` in a fresh HOME and working folder outside any
  * git repository, stdin closed, under strace (when installed) to see any attempt to leave the machine.
@@ -199,11 +207,15 @@ export async function runTool(
   sluiceUrl: string,
   dataDir: string,
   prompt: string,
+  options: RunOptions = {},
 ): Promise<ToolRun> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `sluice-${spec.client}-`));
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `sluice-${spec.client}-`)));
   const work = path.join(root, 'work');
   fs.mkdirSync(work);
-  const { env, args } = prepare(spec, root, sluiceUrl, dataDir, prompt);
+  options.prepareWork?.(work);
+  const prepared = prepare(spec, root, sluiceUrl, dataDir, prompt);
+  const env = prepared.env;
+  const args = [...prepared.args, ...(options.extraArgs ?? [])];
   const bin = path.join(CLIENTS_DIR, 'node_modules', '.bin', spec.bin);
   const traceFile = path.join(root, 'strace.log');
   const traced = process.env.SLUICE_CLIENTS_STRACE !== '0' && fs.existsSync(STRACE);
