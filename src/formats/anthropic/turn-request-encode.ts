@@ -13,12 +13,16 @@ import type { EncodeOptions, MediaPart, Part, ToolChoice, TurnMessage, TurnReque
 const DEFAULT_MAX_TOKENS = 8192;
 /** Anthropic's smallest thinking budget. */
 const MIN_THINKING_BUDGET = 1024;
+/** Output tokens kept for the answer beside a thinking budget (at most half of max_tokens). */
+const ANSWER_ROOM = 4096;
 
 /** TurnRequest → an Anthropic Messages body for an Anthropic provider. */
 export function encodeAnthropicRequest(turn: TurnRequest, options: EncodeOptions): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (turn.model !== null) body.model = turn.model;
-  let maxTokens = turn.maxOutputTokens ?? options.maxOutputTokens ?? DEFAULT_MAX_TOKENS;
+  // Without the client's own limit, reasoning gets its budget on top of the room for the answer.
+  const unlimited = DEFAULT_MAX_TOKENS + (turn.reasoning === null ? 0 : wantedBudget(turn.reasoning));
+  let maxTokens = turn.maxOutputTokens ?? options.maxOutputTokens ?? unlimited;
   if (options.maxOutputTokens !== null) maxTokens = Math.min(maxTokens, options.maxOutputTokens);
   body.max_tokens = maxTokens;
   if (turn.system.length > 0) body.system = turn.system.map((text) => ({ type: 'text', text }));
@@ -67,8 +71,16 @@ function thinkingConfig(turn: TurnRequest, maxTokens: number): Record<string, un
       (first.signature?.vendor === 'anthropic' || first.redacted?.vendor === 'anthropic');
     if (!signed) return null;
   }
-  const wanted = r.budgetTokens ?? BUDGET_FOR_EFFORT[r.effort ?? 'medium'];
-  return { type: 'enabled', budget_tokens: Math.max(MIN_THINKING_BUDGET, Math.min(wanted, maxTokens - 1)) };
+  // Thinking counts against max_tokens: keep room for the answer (up to 4096 tokens, at most half).
+  const answerRoom = Math.min(ANSWER_ROOM, Math.floor(maxTokens / 2));
+  const budget = Math.min(wantedBudget(r), maxTokens - answerRoom);
+  if (budget < MIN_THINKING_BUDGET) return null;
+  return { type: 'enabled', budget_tokens: budget };
+}
+
+/** The thinking budget a request asks for: its own, or its effort's. */
+function wantedBudget(r: NonNullable<TurnRequest['reasoning']>): number {
+  return r.budgetTokens ?? BUDGET_FOR_EFFORT[r.effort ?? 'medium'];
 }
 
 function encodeToolChoice(choice: ToolChoice | null, noParallel: boolean): Record<string, unknown> | null {

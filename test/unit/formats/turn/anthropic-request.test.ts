@@ -148,10 +148,18 @@ describe('anthropicTurnCodec.decodeRequest', () => {
     expect(forced.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
   });
 
-  it('clamps max_tokens to the provider limit and keeps the thinking budget below it', () => {
+  it('clamps max_tokens to the provider limit and keeps room for the answer beside the thinking budget', () => {
     const body = anthropicTurnCodec.encodeRequest(turn, opts({ maxOutputTokens: 8000 }));
     expect(body.max_tokens).toBe(8000);
-    expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 7999 });
+    // A budget of 7 999 would leave one token for the answer: half of max_tokens stays for it.
+    expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 4000 });
+  });
+
+  it('without a client limit, max_tokens is the thinking budget plus room for the answer', () => {
+    const unlimited = { ...turn, maxOutputTokens: null, reasoning: { budgetTokens: 10_000, effort: null } };
+    const body = anthropicTurnCodec.encodeRequest(unlimited, opts());
+    expect(body.max_tokens).toBe(10_000 + 8192);
+    expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 10_000 });
   });
 });
 
