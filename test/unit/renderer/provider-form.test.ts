@@ -227,6 +227,12 @@ describe('provider form', () => {
     expect(customFormats({ kind: 'anthropic', formats: ['messages'] })).toBeNull();
   });
 
+  it('keeps the settings the form does not show when saving an edit (a save replaces the provider whole)', () => {
+    const tuned: ProviderView = { ...view, nonStreamTimeoutMs: 600_000, injectStreamUsage: false };
+    const r = toInput(formFrom(tuned), tuned, 1);
+    expect(r.ok && r.input).toMatchObject({ nonStreamTimeoutMs: 600_000, injectStreamUsage: false });
+  });
+
   it('refuses a max output tokens that is not a whole number of at least 1, naming the field', () => {
     const base = { ...emptyForm('openai'), id: 'oa', baseUrl: 'https://api.openai.com/v1' };
     for (const bad of ['0', '-5', '1.5', 'lots']) {

@@ -267,7 +267,8 @@ function headersInput(
 /**
  * The form as `providers.save` takes it, with the id and URL checked (main validates the rest). The key is sent
  * only when typed (a string) or removed (null); absent keeps the saved one. Fields the form does not
- * show (priority, per-provider smoothing) come from `existing`.
+ * show (priority, per-provider smoothing, the non-stream timeout, stream usage injection) come from
+ * `existing`: a save replaces the provider whole, so leaving them out would drop them.
  */
 export function toInput(f: ProviderForm, existing: ProviderView | null, priority: number): FormResult {
   const errors: Record<string, string> = {};
@@ -306,6 +307,10 @@ export function toInput(f: ProviderForm, existing: ProviderView | null, priority
     ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
     ...(f.replayReasoning ? { replayReasoning: true } : {}),
     ...(existing?.smoothing !== undefined ? { smoothing: existing.smoothing } : {}),
+    ...(existing?.nonStreamTimeoutMs !== undefined
+      ? { nonStreamTimeoutMs: existing.nonStreamTimeoutMs }
+      : {}),
+    ...(existing?.injectStreamUsage !== undefined ? { injectStreamUsage: existing.injectStreamUsage } : {}),
     ...(f.removeKey ? { apiKey: null } : f.apiKey.trim() !== '' ? { apiKey: f.apiKey.trim() } : {}),
   };
   if (!ID.test(input.id)) errors.id = 'letters, digits, dot, dash, underscore; at most 64';
