@@ -8,6 +8,7 @@ import { isCredentialFailure, type Ending, type RequestLedger } from './ledger';
 import type { Clock } from './ports';
 import type { RateLimiter } from './rate-limit';
 import type { RequestContext } from './request-context';
+import type { SignatureBook } from './signature-book';
 import type { UpstreamPools } from './upstream';
 
 /** How walking the chain ended when no attempt was served. */
@@ -33,6 +34,7 @@ export interface FailoverDeps {
   clock: Clock;
   health: HealthBook;
   limiter: RateLimiter;
+  signatures?: SignatureBook;
 }
 
 /** Relays a committed attempt to the client; `attempts` = how many were made, this one included. */

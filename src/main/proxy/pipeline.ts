@@ -3,6 +3,7 @@ import type { RequestContext } from './request-context';
 import type { UpstreamPools } from './upstream';
 import type { HealthBook } from './health';
 import type { RateLimiter } from './rate-limit';
+import type { SignatureBook } from './signature-book';
 import { chooseCandidates } from './candidates';
 import { attemptUntilCommitted } from './failover';
 import { RequestLedger, type Ending } from './ledger';
@@ -17,6 +18,8 @@ export interface PipelineDeps {
   pools: UpstreamPools;
   health: HealthBook;
   limiter: RateLimiter;
+  /** Gemini tool-call signatures a translated client cannot carry, for its next turns. */
+  signatures?: SignatureBook;
   /** Raw frames and (optionally) request bodies for the inspector. */
   capture?: CaptureSink;
 }

@@ -6,6 +6,7 @@ import { adapterFor, escapesDecode, guessFormat, matchRoute } from '../../format
 import { BodyBudget } from '../http/body-budget';
 import { ThrottledLog } from '../http/throttled-log';
 import { checkHost, checkOrigin } from '../http/guard';
+import { SignatureBook } from './signature-book';
 import { runPipeline, type PipelineDeps } from './pipeline';
 import { sendError } from '../http/respond';
 import { intake } from './intake';
@@ -50,6 +51,8 @@ export class Gateway {
   /** Per-provider circuit breakers and cooldowns: read by the control API, resettable. */
   readonly health: HealthBook;
   private readonly limiter: RateLimiter;
+  /** Gemini signatures translated clients cannot carry, kept for their next turns (bounded). */
+  private readonly signatures = new SignatureBook();
   private readonly inFlight = new Set<RequestContext>();
   private boundPort = 0;
   private extra: ExtraHandler | null = null;
@@ -330,7 +333,13 @@ export class Gateway {
     res.on('close', onClose);
     this.inFlight.add(ctx);
     try {
-      await runPipeline(ctx, { ...this.deps, pools: this.pools, health: this.health, limiter: this.limiter });
+      await runPipeline(ctx, {
+        ...this.deps,
+        pools: this.pools,
+        health: this.health,
+        limiter: this.limiter,
+        signatures: this.signatures,
+      });
     } finally {
       res.off('close', onClose);
       this.inFlight.delete(ctx);

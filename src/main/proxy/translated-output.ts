@@ -1,3 +1,4 @@
+import type { TurnStreamDecoder } from '../../formats/turn/types';
 import type { Committed } from './attempt';
 import type { RequestContext } from './request-context';
 import { createJsonArraySplitter } from './stages/json-array-split';
@@ -49,8 +50,20 @@ export function translateStageFor(ctx: RequestContext, c: Committed): TranslateS
       return client.errorBody(status, 'http_status', message);
     });
   }
+  const book = t.signatures;
   if (!ctx.stream) {
-    return createWholeTranslator(provider.turn, client.turn, t.turn, (message) =>
+    const from =
+      book === null
+        ? provider.turn
+        : {
+            ...provider.turn,
+            decodeResponse: (json: Readonly<Record<string, unknown>>) => {
+              const response = provider.turn.decodeResponse(json);
+              book.rememberResponse(response);
+              return response;
+            },
+          };
+    return createWholeTranslator(from, client.turn, t.turn, (message) =>
       client.errorBody(502, 'error_in_body', message),
     );
   }
@@ -58,9 +71,17 @@ export function translateStageFor(ctx: RequestContext, c: Committed): TranslateS
     ? (onEvent) => createSseDecoder((event, data) => onEvent(event, data))
     : (onEvent) => createJsonArraySplitter((json) => onEvent(undefined, json));
   const framing = clientFraming(ctx, c) === 'json-array' ? 'json-array' : 'sse';
-  return createStreamTranslator(
-    split,
-    provider.turn.createStreamDecoder(),
-    client.turn.createStreamEncoder(t.turn, { framing }),
-  );
+  const decoder = provider.turn.createStreamDecoder();
+  const remembering: TurnStreamDecoder =
+    book === null
+      ? decoder
+      : {
+          event: (event, data) => {
+            const events = decoder.event(event, data);
+            book.rememberEvents(events);
+            return events;
+          },
+          end: () => decoder.end(),
+        };
+  return createStreamTranslator(split, remembering, client.turn.createStreamEncoder(t.turn, { framing }));
 }

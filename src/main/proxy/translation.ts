@@ -3,6 +3,7 @@ import type { ProviderConfig } from '../../shared/config';
 import { adapterFor, type FormatAdapter } from '../../formats';
 import type { TurnRequest } from '../../formats/turn/types';
 import type { RequestContext } from './request-context';
+import type { SignatureBook } from './signature-book';
 
 /**
  * How one attempt speaks to its provider: in the client's own format (relayed byte for byte, the
@@ -18,6 +19,8 @@ export interface Translation {
   readonly body: Buffer;
   /** The client's request in the internal shape, for encoding the answer back. */
   readonly turn: TurnRequest;
+  /** Where a Gemini provider's tool-call signatures are kept for the client's next turn, if anywhere. */
+  readonly signatures: SignatureBook | null;
 }
 
 /** The requested model mapped through the provider's `models`: its own entry, else `"*"`, else as asked. */
@@ -55,6 +58,7 @@ export function translationFor(
   ctx: RequestContext,
   provider: ProviderConfig,
   upstreamModel: string | null,
+  signatures: SignatureBook | null = null,
 ): Translation | null {
   if (speaksNatively(ctx, provider) || ctx.route.op !== 'generate') return null;
   const target = providerFormats(provider)[0]!;
@@ -69,12 +73,15 @@ export function translationFor(
     throw new Untranslatable(
       `store: true asks the provider to keep this response for later turns; ${provider.id} speaks ${target} and cannot — send store: false with the whole history, or route this model to a Responses provider`,
     );
+  // Gemini's signatures on earlier tool calls, which the client's format could not carry back.
+  const sent = target === 'gemini' && signatures !== null ? signatures.attach(turn) : turn;
   const encoded = adapter.turn.encodeRequest(
-    { ...turn, model: upstreamModel ?? turn.model },
+    { ...sent, model: upstreamModel ?? turn.model },
     { maxOutputTokens: provider.maxOutputTokens ?? null, replayReasoning: provider.replayReasoning ?? false },
   );
   const { route, query } = adapter.generateRoute(ctx.stream);
-  return { adapter, route, query, body: Buffer.from(JSON.stringify(encoded)), turn };
+  const book = target === 'gemini' ? signatures : null;
+  return { adapter, route, query, body: Buffer.from(JSON.stringify(encoded)), turn, signatures: book };
 }
 
 /** Header name prefixes that belong to one vendor and must not reach another's API. */
