@@ -79,6 +79,23 @@ export interface RequestCapture {
   smoothing: SmoothingMark[];
   /** Split deltas not kept because the per-request bound on smoothing marks was reached. */
   droppedSmoothing: number;
+  /**
+   * A translated attempt's other sides (absent or null when the request was relayed as is): the body the
+   * provider was sent, in its format (kept when `captureRequestBodies` is on), and the answer as
+   * re-encoded for the client. `frames` above stay what the provider answered.
+   */
+  upstreamRequest?: CapturedUpstreamRequest | null;
+  clientFrames?: CapturedFrame[];
+  /** Client-side frames not kept because a capture cap was reached. */
+  droppedClientFrames?: number;
+}
+
+/** The body a translated attempt sent its provider. */
+export interface CapturedUpstreamRequest {
+  attempt: number;
+  body: string;
+  /** Bytes cut from its end by `captureMaxBytesPerRequest`. */
+  truncatedBytes: number;
 }
 
 /** Everything the inspector shows for one request. */

@@ -74,6 +74,24 @@ export interface CaptureSink {
     bytes: Uint8Array,
     frames: number,
   ): void;
+  /**
+   * What a translated attempt's response became for the client: one chunk out of the translate stage,
+   * framed as `mode`, as in `responseBytes` (bounded the same way, on its own allowance). Called only
+   * for translated attempts.
+   */
+  clientBytes(
+    requestId: string,
+    attempt: number,
+    mode: BodyMode,
+    offsetMs: number,
+    bytes: Uint8Array,
+    frames: number,
+  ): void;
+  /**
+   * The body a translated attempt sent its provider (the provider's format); kept, like `requestBody`,
+   * only when `captureRequestBodies` is on.
+   */
+  upstreamRequestBody(requestId: string, attempt: number, body: Uint8Array): void;
   /** The inbound request body as received; kept only when `captureRequestBodies` is on. */
   requestBody(requestId: string, body: Uint8Array): void;
   /**
@@ -91,6 +109,8 @@ export interface CaptureSink {
 
 export const nullCaptureSink: CaptureSink = {
   responseBytes() {},
+  clientBytes() {},
+  upstreamRequestBody() {},
   requestBody() {},
   requestHeaders() {},
   smoothed() {},

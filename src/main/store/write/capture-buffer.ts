@@ -30,7 +30,25 @@ export type CaptureChunk =
       rest: BodySegment[];
       bytes: number;
     }
+  | {
+      kind: 'client-response';
+      requestId: string;
+      capturedAt: number;
+      segments: BodySegment[];
+      frames: number;
+      dropped: number;
+      rest: BodySegment[];
+      bytes: number;
+    }
   | { kind: 'request-body'; requestId: string; capturedAt: number; body: string; cutBytes: number }
+  | {
+      kind: 'upstream-request';
+      requestId: string;
+      capturedAt: number;
+      attempt: number;
+      body: string;
+      cutBytes: number;
+    }
   | { kind: 'request-headers'; requestId: string; capturedAt: number; headers: RecordedRequestHeaders }
   | {
       kind: 'smoothing';
@@ -40,6 +58,17 @@ export type CaptureChunk =
       /** Split deltas the per-request bound dropped since the previous chunk. */
       dropped: number;
     };
+
+/** A translated attempt's answer as re-encoded for the client: held and bounded like the response. */
+interface ClientSide {
+  kept: number;
+  segments: BodySegment[];
+  frames: number;
+  capped: boolean;
+  dropped: number;
+  /** Bytes held now. */
+  bytes: number;
+}
 
 interface RequestState {
   /** Response bytes accepted for this request so far, written or not. */
@@ -52,6 +81,11 @@ interface RequestState {
   capped: boolean;
   dropped: number;
   body: { text: string; cutBytes: number } | null;
+  /** The body a translated attempt sent its provider (the latest attempt's), until written. */
+  upstream: { attempt: number; text: string; cutBytes: number } | null;
+  upstreamBytes: number;
+  /** Null until a translated attempt sends the client bytes. */
+  client: ClientSide | null;
   /** The request line and headers, already redacted; null once written (or never recorded). */
   headers: RecordedRequestHeaders | null;
   /** Smoothing marks held, and those a bound dropped, since the last write. */
@@ -151,6 +185,58 @@ export class CaptureBuffer {
     if (last !== undefined && last.attempt === attempt && last.mode === mode)
       last.parts.push({ offsetMs, bytes: part });
     else state.segments.push({ attempt, mode, parts: [{ offsetMs, bytes: part }] });
+  }
+
+  /** One chunk of a translated answer as re-encoded for the client; see CaptureSink.clientBytes. */
+  clientBytes(
+    requestId: string,
+    attempt: number,
+    mode: BodyMode,
+    offsetMs: number,
+    bytes: Uint8Array,
+    frames: number,
+  ): void {
+    const limits = this.limits();
+    if (!limits.captureFrames || bytes.length === 0) return;
+    const state = this.state(requestId);
+    const side = (state.client ??= { kept: 0, segments: [], frames: 0, capped: false, dropped: 0, bytes: 0 });
+    const size = bytes.length;
+    if (
+      side.capped ||
+      side.kept + size > limits.captureMaxBytesPerRequest ||
+      this.pending + size > this.maxPendingBytes
+    ) {
+      side.capped = true;
+      side.dropped += frames;
+      return;
+    }
+    side.kept += size;
+    if (held(state) === 0) state.since = this.now();
+    side.bytes += size;
+    side.frames += frames;
+    this.pending += size;
+    const part = bytes.buffer.byteLength > 2 * size + 1024 ? Buffer.from(bytes) : bytes;
+    const last = side.segments[side.segments.length - 1];
+    if (last !== undefined && last.attempt === attempt && last.mode === mode)
+      last.parts.push({ offsetMs, bytes: part });
+    else side.segments.push({ attempt, mode, parts: [{ offsetMs, bytes: part }] });
+  }
+
+  /** The body a translated attempt sent its provider: as `requestBody` (a later attempt's replaces it). */
+  upstreamRequestBody(requestId: string, attempt: number, body: Uint8Array): void {
+    const limits = this.limits();
+    if (!limits.captureRequestBodies) return;
+    const state = this.state(requestId);
+    const free = this.maxPendingBytes - this.pending + state.upstreamBytes;
+    const keep = Math.min(body.length, limits.captureMaxBytesPerRequest, free);
+    if (keep <= 0 && body.length > 0) return;
+    const text = Buffer.from(body.buffer, body.byteOffset, keep).toString('utf8');
+    this.pending -= state.upstreamBytes;
+    state.upstreamBytes = 0;
+    if (held(state) === 0) state.since = this.now();
+    state.upstream = { attempt, text, cutBytes: body.length - keep };
+    state.upstreamBytes = keep;
+    this.pending += keep;
   }
 
   requestBody(requestId: string, body: Uint8Array): void {
@@ -255,6 +341,32 @@ export class CaptureBuffer {
           rest: split.rest,
           bytes,
         });
+      if (s.upstream !== null)
+        out.push({
+          kind: 'upstream-request',
+          requestId,
+          capturedAt: now,
+          attempt: s.upstream.attempt,
+          body: s.upstream.text,
+          cutBytes: s.upstream.cutBytes,
+        });
+      const client = s.client;
+      if (client !== null) {
+        const cut =
+          final || s.finished ? { emit: client.segments, rest: [] } : splitAtFrameEnd(client.segments);
+        const clientBytes = segmentBytes(cut.emit);
+        if (clientBytes > 0 || client.dropped > 0)
+          out.push({
+            kind: 'client-response',
+            requestId,
+            capturedAt: now,
+            segments: cut.emit,
+            frames: client.frames,
+            dropped: client.dropped,
+            rest: cut.rest,
+            bytes: clientBytes,
+          });
+      }
       if (s.smoothing.length > 0 || s.smoothingDropped > 0)
         out.push({
           kind: 'smoothing',
@@ -280,6 +392,21 @@ export class CaptureBuffer {
         if (c.rest.length > 0) s.since = this.now();
         s.frames = 0;
         s.dropped = 0;
+      } else if (c.kind === 'client-response') {
+        const client = s.client;
+        if (client === null) continue;
+        this.pending -= c.bytes;
+        client.bytes -= c.bytes;
+        client.segments = c.rest;
+        if (c.rest.length > 0) s.since = this.now();
+        client.frames = 0;
+        client.dropped = 0;
+      } else if (c.kind === 'upstream-request') {
+        // A later attempt's body may have replaced it since: only the one written goes.
+        if (s.upstream === null || s.upstream.attempt !== c.attempt) continue;
+        this.pending -= s.upstreamBytes;
+        s.upstream = null;
+        s.upstreamBytes = 0;
       } else if (c.kind === 'request-body') {
         this.pending -= s.bodyBytes;
         s.body = null;
@@ -311,6 +438,9 @@ export class CaptureBuffer {
         capped: false,
         dropped: 0,
         body: null,
+        upstream: null,
+        upstreamBytes: 0,
+        client: null,
         headers: null,
         smoothing: [],
         smoothingDropped: 0,
@@ -340,7 +470,9 @@ export class CaptureBuffer {
 
 /** Bytes held for a request now, of every kind. */
 function held(s: RequestState): number {
-  return s.frameBytes + s.bodyBytes + s.headerBytes + s.smoothingBytes;
+  return (
+    s.frameBytes + s.bodyBytes + s.headerBytes + s.smoothingBytes + s.upstreamBytes + (s.client?.bytes ?? 0)
+  );
 }
 
 /** Something of this request is still to write: held data, or drop counts to record. */
@@ -349,6 +481,8 @@ function holdsAny(s: RequestState): boolean {
     s.segments.length > 0 ||
     s.dropped > 0 ||
     s.body !== null ||
+    s.upstream !== null ||
+    (s.client !== null && (s.client.segments.length > 0 || s.client.dropped > 0)) ||
     s.headers !== null ||
     s.smoothing.length > 0 ||
     s.smoothingDropped > 0

@@ -51,6 +51,7 @@ export interface CapturesRepo {
 
 interface ChunkRow {
   kind: string;
+  frames: number;
   dropped: number;
   codec: number;
   payload: Buffer;
@@ -101,13 +102,13 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
     `DELETE FROM captures WHERE id IN (SELECT id FROM captures WHERE captured_at < ? ORDER BY captured_at LIMIT ?)`,
   );
   const chunks = db.prepare<[string], ChunkRow>(
-    `SELECT kind, dropped, codec, payload FROM captures WHERE request_id = ? ORDER BY id`,
+    `SELECT kind, frames, dropped, codec, payload FROM captures WHERE request_id = ? ORDER BY id`,
   );
 
   return {
     insert(chunk, redact) {
       const raw =
-        chunk.kind === 'response'
+        chunk.kind === 'response' || chunk.kind === 'client-response'
           ? encodeResponse(chunk.segments, redact.spans)
           : Buffer.from(chunkText(chunk, redact.text), 'utf8');
       // SSE frames are repetitive JSON: Brotli's fastest level stores them in a fraction of the space, so
@@ -170,8 +171,26 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
         droppedSmoothing: 0,
       };
       const segments: BodySegment[] = [];
+      const clientSegments: BodySegment[] = [];
+      let clientDropped = 0;
       for (const c of chunks.all(requestId)) {
-        if (c.kind === 'response') {
+        if (c.kind === 'client-response') {
+          for (const seg of decodeResponse(unpack(c)) ?? []) {
+            const last = clientSegments[clientSegments.length - 1];
+            if (last !== undefined && last.attempt === seg.attempt && last.mode === seg.mode)
+              for (const part of seg.parts) last.parts.push(part);
+            else clientSegments.push(seg);
+          }
+          clientDropped += c.dropped;
+        } else if (c.kind === 'upstream-request') {
+          // `frames` holds the attempt that sent it: the latest attempt's is the one shown.
+          if (capture.upstreamRequest == null || c.frames >= capture.upstreamRequest.attempt)
+            capture.upstreamRequest = {
+              attempt: c.frames,
+              body: unpack(c).toString('utf8'),
+              truncatedBytes: c.dropped,
+            };
+        } else if (c.kind === 'response') {
           for (const seg of decodeResponse(unpack(c)) ?? []) {
             // A stream written in several chunks continues its attempt's segment.
             const last = segments[segments.length - 1];
@@ -202,6 +221,18 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
       if (framer !== undefined)
         for (const seg of segments)
           if (seg.attempt === last) for (const f of framer(seg)) capture.frames.push(f);
+      // The client's side of a translated answer: only when it belongs to the attempt shown (a relayed
+      // attempt after a translated one has none).
+      const clientLast = clientSegments.reduce((n, seg) => Math.max(n, seg.attempt), 0);
+      if (clientSegments.length > 0 && (clientLast === last || last === 0)) {
+        capture.clientFrames = [];
+        capture.droppedClientFrames = clientDropped;
+        if (framer !== undefined)
+          for (const seg of clientSegments)
+            if (seg.attempt === clientLast) for (const f of framer(seg)) capture.clientFrames.push(f);
+      }
+      if (capture.upstreamRequest != null && last > 0 && capture.upstreamRequest.attempt !== last)
+        capture.upstreamRequest = null;
       return capture;
     },
   };
@@ -209,11 +240,12 @@ export function createCapturesRepo(db: BetterSqlite3.Database, framer?: BodyFram
 
 /** A chunk's text as stored, every string redacted with `redact` first. */
 function chunkText(
-  chunk: Exclude<CaptureChunk, { kind: 'response' }>,
+  chunk: Exclude<CaptureChunk, { kind: 'response' | 'client-response' }>,
   redact: (text: string) => string,
 ): string {
   switch (chunk.kind) {
     case 'request-body':
+    case 'upstream-request':
       return redact(chunk.body);
     case 'request-headers': {
       // Already masked by the buffer; this adds the providers' own keys, by value, like every capture.
@@ -235,7 +267,8 @@ function chunkText(
 
 /** What the `frames` column holds: frames in a response chunk, split deltas in a smoothing one. */
 function chunkFrames(chunk: CaptureChunk): number {
-  if (chunk.kind === 'response') return chunk.frames;
+  if (chunk.kind === 'response' || chunk.kind === 'client-response') return chunk.frames;
+  if (chunk.kind === 'upstream-request') return chunk.attempt;
   return chunk.kind === 'smoothing' ? chunk.marks.length : 0;
 }
 
@@ -243,9 +276,11 @@ function chunkFrames(chunk: CaptureChunk): number {
 function chunkDropped(chunk: CaptureChunk): number {
   switch (chunk.kind) {
     case 'response':
+    case 'client-response':
     case 'smoothing':
       return chunk.dropped;
     case 'request-body':
+    case 'upstream-request':
       return chunk.cutBytes;
     case 'request-headers':
       return chunk.headers.omitted;

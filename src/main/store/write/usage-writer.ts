@@ -137,6 +137,27 @@ export class UsageWriter {
     this.schedule(CHUNK_AGE_MS);
   }
 
+  /** A translated attempt's answer as re-encoded for the client; bounded like the response. */
+  clientBytes(
+    requestId: string,
+    attempt: number,
+    mode: BodyMode,
+    offsetMs: number,
+    bytes: Uint8Array,
+    frames: number,
+  ): void {
+    if (this.closed) return;
+    this.captures.clientBytes(requestId, attempt, mode, offsetMs, bytes, frames);
+    this.schedule(CHUNK_AGE_MS);
+  }
+
+  /** The body a translated attempt sent its provider; kept only when `captureRequestBodies` is on. */
+  upstreamRequestBody(requestId: string, attempt: number, body: Uint8Array): void {
+    if (this.closed) return;
+    this.captures.upstreamRequestBody(requestId, attempt, body);
+    this.schedule(CHUNK_AGE_MS);
+  }
+
   /** The inbound body; kept only when `captureRequestBodies` is on. */
   requestBody(requestId: string, body: Uint8Array): void {
     if (this.closed) return;

@@ -3,6 +3,7 @@ import { init } from './001-init';
 import { accounting } from './002-accounting';
 import { requestHeaders } from './003-request-headers';
 import { attemptTranslated } from './004-attempt-translated';
+import { translatedCaptures } from './005-translated-captures';
 
 /** One schema step. Append-only: a shipped migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -12,7 +13,13 @@ export interface Migration {
 }
 
 /** Every migration, in order; `version` must equal its position + 1. */
-export const MIGRATIONS: readonly Migration[] = [init, accounting, requestHeaders, attemptTranslated];
+export const MIGRATIONS: readonly Migration[] = [
+  init,
+  accounting,
+  requestHeaders,
+  attemptTranslated,
+  translatedCaptures,
+];
 
 /** The schema version this build writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
