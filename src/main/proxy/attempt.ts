@@ -6,6 +6,7 @@ import type { Failure } from '../../shared/failure';
 import type { FormatAdapter, RequestRepair, StreamError } from '../../formats';
 import type { Clock } from './ports';
 import type { RequestLedger } from './ledger';
+import type { SignatureBook } from './signature-book';
 import type { RequestContext } from './request-context';
 import { ChunkReader } from './chunk-reader';
 import { observeBody, type BodyObserver } from './observe';
@@ -54,6 +55,8 @@ export interface Committed {
   speaking: FormatAdapter;
   /** The translated request, when the provider does not speak the client's format; null = relayed as is. */
   translation: Translation | null;
+  /** This attempt's number within its request (1 = the first tried). */
+  attemptNo: number;
   status: number;
   headers: Record<string, string | string[]>;
   /** Bytes read before the commit, in order. */
@@ -96,6 +99,8 @@ export type AttemptResult = Committed | Failed;
 export interface AttemptDeps {
   pools: UpstreamPools;
   clock: Clock;
+  /** Gemini signatures a translated client cannot carry, put back on its next turns (absent: none kept). */
+  signatures?: SignatureBook;
 }
 
 /** What the walk tells one attempt (the rules for its error answers, and the body to send). */
@@ -121,7 +126,8 @@ export async function runAttempt(
   // A provider of another format gets the request translated (a repaired body is the client's format).
   let translation: Translation | null;
   try {
-    translation = opts.json === null ? translationFor(ctx, provider, upstreamModel) : null;
+    translation =
+      opts.json === null ? translationFor(ctx, provider, upstreamModel, deps.signatures ?? null) : null;
   } catch (err) {
     if (!(err instanceof Untranslatable)) throw err;
     const failure: Failure = { code: 'untranslatable', detail: err.message };
@@ -173,6 +179,7 @@ export async function runAttempt(
     target.displayUrl,
     translation === null ? null : speaking.format,
   );
+  if (translation !== null) ledger.upstreamRequest(attemptNo, translation.body);
 
   const sentMono = deps.clock.mono();
   let res: Dispatcher.ResponseData;
@@ -216,6 +223,7 @@ export async function runAttempt(
       upstreamModel,
       speaking,
       translation,
+      attemptNo,
       status: res.statusCode,
       headers: clientHeaders(res.headers),
       held,

@@ -62,6 +62,11 @@ export interface BodyLog {
   framesDropped(count: number): void;
   /** One raw chunk of attempt `attempt`'s body (the store keeps the bytes; never changed after). */
   responseBytes(attempt: number, mode: BodyMode, chunk: Uint8Array, frames: number): void;
+  /**
+   * One chunk of a translated answer as re-encoded for the client (the translate stage's output), for
+   * the inspector's client side. Called only for translated attempts.
+   */
+  clientBytes(attempt: number, mode: BodyMode, chunk: Uint8Array): void;
   /** Smoothing split one upstream delta: its arrival and its pieces' deliveries, monotonic ms. */
   smoothed(arrivedAt: number, deliveredAt: readonly number[]): void;
 }
@@ -178,6 +183,14 @@ export class RequestLedger implements BodyLog {
       url: displayUrl,
       translatedTo,
     });
+  }
+
+  /**
+   * What a translated attempt is about to send its provider (its format, the model mapped), for the
+   * inspector; the store keeps it only when request bodies are captured, redacted like the rest.
+   */
+  upstreamRequest(attemptNo: number, body: Uint8Array): void {
+    this.capture.upstreamRequestBody(this.ctx.id, attemptNo, body);
   }
 
   /** A candidate that was not tried, and why (once per provider: its first reason). */
@@ -355,6 +368,11 @@ export class RequestLedger implements BodyLog {
       at: this.deps.clock.now(),
       count,
     });
+  }
+
+  clientBytes(attempt: number, mode: BodyMode, chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.capture.clientBytes(this.ctx.id, attempt, mode, this.offsetMs(), chunk, 0);
   }
 
   responseBytes(attempt: number, mode: BodyMode, chunk: Uint8Array, frames: number): void {

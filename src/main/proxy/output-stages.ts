@@ -96,6 +96,22 @@ export const OUTPUT_STAGES: readonly StageEntry[] = [
 
 const EMPTY = Buffer.alloc(0);
 
+/** A stage whose output is also handed to `keep` (the inspector's client side of a translated answer). */
+function capturedStage(stage: ByteStage, keep: (bytes: Buffer) => void): ByteStage {
+  return {
+    push(chunk) {
+      const out = stage.push(chunk);
+      if (out.length > 0) keep(out);
+      return out;
+    },
+    end(clean) {
+      const out = stage.end(clean);
+      if (out.length > 0) keep(out);
+      return out;
+    },
+  };
+}
+
 /** The names of the stages (and the writer) a plan's response goes through, in order. */
 export function outputPath(plan: OutputPlan): string[] {
   const names = OUTPUT_STAGES.filter((s) => s.applies(plan)).map((s) => s.name);
@@ -164,10 +180,12 @@ export function createClientOutput(
     if (bytes.length > 0 && !gone.aborted && !res.write(bytes)) await drained(res);
   };
   const translator = translateStageFor(ctx, c);
-  const sse = clientFraming(ctx, c) === 'sse';
+  const framing = clientFraming(ctx, c);
+  const sse = framing === 'sse';
   const plan: OutputPlan = {
     sse,
-    translate: translator,
+    translate:
+      translator === null ? null : capturedStage(translator, (b) => log.clientBytes(c.attemptNo, framing, b)),
     stripUsage: translator === null && injectsUsage(ctx, c.provider) && c.isSse,
     smoothing: effectiveSmoothing(ctx, c, sse),
   };
@@ -188,8 +206,11 @@ export function createClientOutput(
     end: (clean) => path.end(clean),
     async fail(code, message) {
       await path.end(false);
-      if (translator !== null) await write(translator.fail(502, code, message));
-      else if (sse) await write(ctx.adapter.errorEvent(502, code, message));
+      if (translator !== null) {
+        const tail = translator.fail(502, code, message);
+        log.clientBytes(c.attemptNo, framing, Buffer.from(tail));
+        await write(tail);
+      } else if (sse) await write(ctx.adapter.errorEvent(502, code, message));
     },
   };
 }
