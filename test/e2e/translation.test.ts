@@ -25,7 +25,7 @@ describe('translation in the UI (e2e)', () => {
       headers: { 'content-type': 'text/event-stream' },
       chunks: [chatKit.stream('Served in Chat.')],
     })).start();
-    sluice = await startDashboardApp({ providers: [] });
+    sluice = await startDashboardApp({ providers: [], settings: { captureRequestBodies: true } });
     browser = await launchChromium();
     page = await (await newContext(browser, 'dark')).newPage();
     page.setDefaultTimeout(5_000);
@@ -115,6 +115,43 @@ describe('translation in the UI (e2e)', () => {
     // The captured frames are the provider's (Chat): decoded as Chat, the answer reads back.
     await expect.poll(() => page.locator('.screen').innerText()).toContain('Served in Chat.');
     await shots('inspector-translated');
+    expect(errors).toEqual([]);
+  });
+
+  it('shows both sides of the translated attempt: provider answered / client received, and both bodies', async () => {
+    await page.keyboard.press('f');
+    const frames = page.getByRole('list', { name: 'Raw frames' });
+    const toggle = page.getByRole('group', { name: 'Answer side' });
+    const providerSide = toggle.getByRole('button', { name: /provider answered/ });
+    const clientSide = toggle.getByRole('button', { name: /client received/ });
+    expect(await providerSide.getAttribute('aria-pressed')).toBe('true');
+    // The provider's side: Chat chunks, no event names.
+    await expect.poll(() => frames.innerText()).toContain('chat.completion.chunk');
+    expect(await frames.innerText()).not.toContain('message_start');
+    await shots('inspector-frames-provider');
+
+    // Keyboard-reachable: focus the switch and press it.
+    await clientSide.focus();
+    await page.keyboard.press('Enter');
+    expect(await clientSide.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => frames.innerText()).toContain('message_start');
+    expect(await frames.innerText()).toContain('content_block_delta');
+    expect(await frames.innerText()).not.toContain('chat.completion.chunk');
+    await shots('inspector-frames-client');
+
+    // The message decodes from the side shown, with that side's format.
+    await page.keyboard.press('m');
+    await expect.poll(() => page.locator('.message').innerText()).toContain('Served in Chat.');
+    await providerSide.click();
+    await expect.poll(() => page.locator('.message').innerText()).toContain('Served in Chat.');
+
+    await page.keyboard.press('r');
+    const request = page.locator('.request-view');
+    await expect.poll(() => request.innerText()).toContain('Body: client sent (messages)');
+    expect(await request.innerText()).toContain('Body: provider was sent (chat)');
+    const upstreamBody = page.getByLabel('Provider request body');
+    expect(await upstreamBody.innerText()).toContain('"model": "x"');
+    expect(await upstreamBody.innerText()).toContain('translate me');
     expect(errors).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import { InspectorSummary } from './inspector-summary';
 import { MessageView } from './message-view';
 import { curlCommand, exportName, framesToSse } from './request-export';
 import { RequestView } from './request-view';
+import { SideToggle, type AnswerSide } from './side-toggle';
 import { buildTimeline } from './timeline';
 import { UsageCostView } from './usage-cost-view';
 import { useRequestDetail } from './use-request-detail';
@@ -41,6 +42,7 @@ export function InspectorScreen({
   const detailState = useRequestDetail(requestId, finished);
   const detail = detailState.state === 'ready' ? detailState.detail : null;
   const [tab, setTab] = useState<Tab>('message');
+  const [side, setSide] = useState<AnswerSide>('provider');
   const { status } = useStatus();
 
   useShortcuts((e) => {
@@ -74,8 +76,18 @@ export function InspectorScreen({
     detail !== null && detail.capture.frames.length > 0
       ? detail.capture.droppedFrames
       : (trace?.droppedFrames ?? 0);
+  // A translated attempt also kept what the client received, re-encoded in its own format.
+  const translated = row?.translatedTo != null;
+  const clientFrames = detail?.capture.clientFrames;
+  const showClient = translated && side === 'client';
+  const shownFrames = showClient ? (clientFrames ?? []) : frames;
+  const shownFormat = showClient ? format : framesFormat;
+  const shownDropped = showClient ? (detail?.capture.droppedClientFrames ?? 0) : dropped;
   // Frames only grow while streaming; decoding at ≤ 20 renders a second keeps up with any stream.
-  const message = useMemo(() => decodeMessage(framesFormat, frames), [framesFormat, frames, frames.length]);
+  const message = useMemo(
+    () => decodeMessage(shownFormat, shownFrames),
+    [shownFormat, shownFrames, shownFrames.length],
+  );
   const firstContent = useMemo(
     () => firstContentOffset(framesFormat, frames),
     [framesFormat, frames, frames.length],
@@ -159,17 +171,24 @@ export function InspectorScreen({
               onClick={() => setTab(t.id)}
             >
               {t.label}
-              {t.id === 'frames' && <span className="num muted"> {frames.length}</span>}
+              {t.id === 'frames' && <span className="num muted"> {shownFrames.length}</span>}
               <kbd>{t.key}</kbd>
             </button>
           ))}
         </div>
         <div className="tab-panel" role="tabpanel">
+          {translated && (tab === 'message' || tab === 'frames') && (
+            <SideToggle side={side} onChange={setSide} providerFormat={framesFormat} clientFormat={format} />
+          )}
           {tab === 'message' && <MessageView m={message} />}
-          {tab === 'frames' && <FramesView frames={frames} dropped={dropped} />}
+          {tab === 'frames' && <FramesView frames={shownFrames} dropped={shownDropped} />}
           {tab === 'request' &&
             (detail !== null ? (
-              <RequestView row={detail.request} capture={detail.capture} />
+              <RequestView
+                row={detail.request}
+                capture={detail.capture}
+                translatedTo={row.translatedTo ?? null}
+              />
             ) : (
               <p className="list-note">The request's record appears once the store has it.</p>
             ))}
