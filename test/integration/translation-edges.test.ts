@@ -137,3 +137,64 @@ describe('translation at its edges', () => {
     expect(body.error.message).toBe('Rate limit reached for deepseek-chat');
   });
 });
+
+describe('a Gemini client streaming without alt=sse through a provider of another format', () => {
+  let chat: FakeUpstream;
+  let sluice: TestSluice;
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null): string =>
+    `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', model: 'deepseek-chat', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+
+  beforeAll(async () => {
+    chat = await new FakeUpstream(() => ({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      chunks: [
+        chunk({ role: 'assistant', content: 'Hel' }),
+        chunk({ content: 'lo.' }),
+        chunk({}, 'stop'),
+        `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } })}\n\n`,
+        'data: [DONE]\n\n',
+      ],
+    })).start();
+    sluice = await startSluice({
+      providers: [
+        {
+          id: 'ds',
+          kind: 'openai',
+          baseUrl: `${chat.url}/v1`,
+          apiKey: 'sk-ds-0123456789',
+          models: { '*': 'deepseek-chat' },
+        },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await sluice.close();
+    await chat.close();
+  });
+
+  it('gets one JSON array, element by element, with the text, the finish reason and the usage', async () => {
+    const res = await post(
+      sluice.url,
+      '/v1beta/models/gemini-2.5-flash:streamGenerateContent',
+      JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Say hello.' }] }] }),
+      { 'content-type': 'application/json' },
+    );
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json');
+    const elements = JSON.parse(res.text) as {
+      candidates?: { content?: { parts?: { text?: string }[] }; finishReason?: string }[];
+      usageMetadata?: { promptTokenCount?: number; candidatesTokenCount?: number };
+    }[];
+    expect(Array.isArray(elements)).toBe(true);
+    const text = elements
+      .flatMap((e) => e.candidates?.[0]?.content?.parts ?? [])
+      .map((p) => p.text ?? '')
+      .join('');
+    expect(text).toBe('Hello.');
+    expect(elements.at(-1)?.candidates?.[0]?.finishReason).toBe('STOP');
+    expect(elements.at(-1)?.usageMetadata).toMatchObject({ promptTokenCount: 9, candidatesTokenCount: 2 });
+    // The Chat provider was asked for a stream on its own path.
+    expect(chat.requests.at(-1)?.url).toBe('/v1/chat/completions');
+  });
+});
