@@ -177,14 +177,7 @@ export class CaptureBuffer {
     state.frameBytes += size;
     state.frames += frames;
     this.pending += size;
-    // A small view into a large buffer (a socket's read buffer) would hold all of it: keep a copy.
-    // Buffer.from copies a small one into Node's shared 8 KiB pool instead of a fresh ArrayBuffer of
-    // its own, which costs several times more to allocate and to collect, at a chunk per frame.
-    const part = bytes.buffer.byteLength > 2 * size + 1024 ? Buffer.from(bytes) : bytes;
-    const last = state.segments[state.segments.length - 1];
-    if (last !== undefined && last.attempt === attempt && last.mode === mode)
-      last.parts.push({ offsetMs, bytes: part });
-    else state.segments.push({ attempt, mode, parts: [{ offsetMs, bytes: part }] });
+    appendChunk(state.segments, attempt, mode, offsetMs, bytes);
   }
 
   /** One chunk of a translated answer as re-encoded for the client; see CaptureSink.clientBytes. */
@@ -215,11 +208,7 @@ export class CaptureBuffer {
     side.bytes += size;
     side.frames += frames;
     this.pending += size;
-    const part = bytes.buffer.byteLength > 2 * size + 1024 ? Buffer.from(bytes) : bytes;
-    const last = side.segments[side.segments.length - 1];
-    if (last !== undefined && last.attempt === attempt && last.mode === mode)
-      last.parts.push({ offsetMs, bytes: part });
-    else side.segments.push({ attempt, mode, parts: [{ offsetMs, bytes: part }] });
+    appendChunk(side.segments, attempt, mode, offsetMs, bytes);
   }
 
   /** The body a translated attempt sent its provider: as `requestBody` (a later attempt's replaces it). */
@@ -499,4 +488,22 @@ function headersSize(h: RecordedRequestHeaders): number {
   let n = 64 + h.method.length + h.target.length;
   for (const x of h.headers) n += x.name.length + x.value.length + 8;
   return n;
+}
+
+/** Keeps one chunk at the end of a side's segments (a new segment when the attempt or framing changes). */
+function appendChunk(
+  segments: BodySegment[],
+  attempt: number,
+  mode: BodyMode,
+  offsetMs: number,
+  bytes: Uint8Array,
+): void {
+  // A small view into a large buffer (a socket's read buffer) would hold all of it: keep a copy.
+  // Buffer.from copies a small one into Node's shared 8 KiB pool instead of a fresh ArrayBuffer of
+  // its own, which costs several times more to allocate and to collect, at a chunk per frame.
+  const part = bytes.buffer.byteLength > 2 * bytes.length + 1024 ? Buffer.from(bytes) : bytes;
+  const last = segments[segments.length - 1];
+  if (last !== undefined && last.attempt === attempt && last.mode === mode)
+    last.parts.push({ offsetMs, bytes: part });
+  else segments.push({ attempt, mode, parts: [{ offsetMs, bytes: part }] });
 }
