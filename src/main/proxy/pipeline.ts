@@ -5,7 +5,7 @@ import type { HealthBook } from './health';
 import type { RateLimiter } from './rate-limit';
 import type { SignatureBook } from './signature-book';
 import { chooseCandidates } from './candidates';
-import { attemptUntilCommitted } from './failover';
+import { attemptUntilCommitted, type Serve } from './failover';
 import { RequestLedger, type Ending } from './ledger';
 import { relay } from './relay';
 import { answerInternalError, answerUnserved } from './unserved';
@@ -34,13 +34,9 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
   let ending: Ending;
   try {
     const chain = chooseCandidates(ctx, providers, ledger); // 2. who may serve it, in order
-    const walk = await attemptUntilCommitted(
-      ctx,
-      chain,
-      deps,
-      ledger,
-      (committed, attempts) => relay(ctx, committed, attempts, ledger, deps.clock), // 4. …then relay through the output stages
-    ); // 3. attempt after attempt until one commits (failover before the first byte)…
+    const serve: Serve = (committed, attempts) => relay(ctx, committed, attempts, ledger, deps.clock);
+    // 3. attempt after attempt until one commits (failover before the first byte), 4. then relay it
+    const walk = await attemptUntilCommitted(ctx, chain, deps, ledger, serve);
     ending = walk.kind === 'served' ? walk.ending : answerUnserved(ctx, walk, providers, ledger, deps.clock);
   } catch (err) {
     ending = answerInternalError(ctx, err, ledger);
