@@ -89,6 +89,7 @@ export function lifecycle(r: () => number, startedAtMs: number): Lifecycle {
       rawUsage:
         '{"input_tokens":1234,"cache_read_input_tokens":40000,"cache_creation_input_tokens":512,"output_tokens":321}',
       error: status === 'failed' ? 'upstream: stream ended early' : null,
+      translatedTo: null,
     },
   };
 }

@@ -28,6 +28,8 @@ export const USAGE_CSV_COLUMNS = [
   'rawUsage',
   'error',
   'costUsd',
+  // Appended last, so the columns before it keep their positions in older exports' readers.
+  'translatedTo',
 ] as const satisfies readonly (keyof UsageRow)[];
 
 // Fails to compile when UsageRow gains a field the CSV does not carry.

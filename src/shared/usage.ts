@@ -48,6 +48,8 @@ export interface UsageRow extends NormalizedUsage {
   error: string | null;
   /** USD at the prices in force when the request was recorded; null when unpriced or without usage. */
   costUsd: number | null;
+  /** The provider's format when the serving attempt was translated to it; null = relayed as is, or not served. */
+  translatedTo: ApiFormat | null;
 }
 
 /** What the recorder receives when a request starts. */
@@ -74,6 +76,8 @@ export interface RequestFinish extends NormalizedUsage {
   usageProvenance: UsageProvenance;
   rawUsage: string | null;
   error: string | null;
+  /** The provider's format when the serving attempt was translated to it; null = relayed as is, or not served. */
+  translatedTo: ApiFormat | null;
 }
 
 /** How far an upstream attempt got; `skipped` = never sent (circuit open, cooldown, rate limit, model not allowed). */

@@ -19,6 +19,8 @@ describe('translation in the UI (e2e)', () => {
   let browser: Browser;
   let page: Page;
   let errors: string[];
+  /** The translated request's id, once it has been sent. */
+  let translatedId = '';
 
   beforeAll(async () => {
     chat = await new FakeUpstream(() => ({
@@ -98,6 +100,7 @@ describe('translation in the UI (e2e)', () => {
   it('marks the Live row messages → chat and the attempt → chat', async () => {
     const sent = await sendMessage(sluice.url, 'translate me');
     expect(sent.status).toBe(200);
+    translatedId = sent.id ?? '';
     expect(sent.body).toContain('event: message_stop');
     expect(chat.requests.at(-1)).toMatchObject({ url: '/v1/chat/completions', json: { model: 'x' } });
 
@@ -152,6 +155,20 @@ describe('translation in the UI (e2e)', () => {
     const upstreamBody = page.getByLabel('Provider request body');
     expect(await upstreamBody.innerText()).toContain('"model": "x"');
     expect(await upstreamBody.innerText()).toContain('translate me');
+    expect(errors).toEqual([]);
+  });
+
+  it('still marks the Live row messages → chat after a reload, from the stored request row', async () => {
+    expect(translatedId).not.toBe('');
+    sluice.app.flushUsage();
+    expect(sluice.app.queries.getRequest(translatedId)?.request.translatedTo).toBe('openai-chat');
+    // A reload forgets every live event: the row is rebuilt from the store's request row alone.
+    await page.reload();
+    await page.locator('header[data-live="open"]').waitFor();
+    await page.keyboard.press('1');
+    const row = page.locator(`.lrow[data-id="${translatedId}"]`);
+    await expect.poll(() => row.getAttribute('data-status')).toBe('done');
+    await expect.poll(() => row.getByTestId('translated').innerText()).toBe('messages → chat');
     expect(errors).toEqual([]);
   });
 });

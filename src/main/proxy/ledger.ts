@@ -32,6 +32,8 @@ export interface Ending {
   provider: string | null;
   upstreamModel: string | null;
   upstreamTtfbMs: number | null;
+  /** The provider's format when the serving attempt was translated to it; null = relayed as is, or not served. */
+  translatedTo: ApiFormat | null;
   /** Sluice answered a token count itself: the input it estimated (recorded as estimated usage). */
   estimatedInputTokens?: number;
 }
@@ -327,6 +329,7 @@ export class RequestLedger implements BodyLog {
       usageProvenance: provenance,
       rawUsage: hasUsage ? JSON.stringify(e.facts?.rawUsage) : null,
       error,
+      translatedTo: e.translatedTo,
     };
     deps.usage.requestFinished(row);
     deps.live.publish({

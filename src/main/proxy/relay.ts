@@ -127,5 +127,6 @@ export async function relay(
     provider: c.provider.id,
     upstreamModel: c.upstreamModel,
     upstreamTtfbMs: c.upstreamTtfbMs,
+    translatedTo: c.translation === null ? null : c.speaking.format,
   };
 }

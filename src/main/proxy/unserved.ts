@@ -19,6 +19,7 @@ const NOT_SERVED: Omit<Ending, 'outcome' | 'httpStatus' | 'ttfbMs' | 'failure'> 
   provider: null,
   upstreamModel: null,
   upstreamTtfbMs: null,
+  translatedTo: null,
 };
 
 /**

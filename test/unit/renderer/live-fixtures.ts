@@ -80,6 +80,7 @@ export function usageRow(id: string, startedAtMs: number, over: Partial<UsageRow
     rawUsage: null,
     error: null,
     costUsd: 0.001,
+    translatedTo: null,
     ...over,
   };
 }

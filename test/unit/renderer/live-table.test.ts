@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { filterRows, parseQuery } from '../../../src/renderer/src/features/live/live-filter';
+import { rowFromUsage } from '../../../src/renderer/src/features/live/live-row';
 import { LiveTable } from '../../../src/renderer/src/features/live/live-table';
 import { TRACE_LIMITS } from '../../../src/renderer/src/features/live/request-trace';
 import { translationLabel } from '../../../src/renderer/src/lib/labels';
@@ -80,6 +81,21 @@ describe('LiveTable', () => {
       },
     ]);
     expect(other.snapshot().rows[0]).toMatchObject({ provider: 'b', translatedTo: null });
+  });
+
+  it('marks a translated request rebuilt from its stored row alone (after a reload)', () => {
+    const id = rid(1);
+    const stored = usageRow(id, 1_000, { format: 'anthropic', translatedTo: 'openai-chat' });
+    const row = rowFromUsage(stored);
+    expect(row.translatedTo).toBe('openai-chat');
+    expect(translationLabel(row.format, row.translatedTo!)).toBe('messages → chat');
+    // The stored row wins over what live events said; a row without one keeps the live mark.
+    expect(rowFromUsage(stored, { ...row, translatedTo: 'gemini' }).translatedTo).toBe('openai-chat');
+    expect(rowFromUsage(usageRow(id, 1_000), { ...row, translatedTo: 'gemini' }).translatedTo).toBe('gemini');
+    expect(rowFromUsage(usageRow(id, 1_000)).translatedTo).toBeNull();
+    const t = new LiveTable();
+    t.applyRows([stored]);
+    expect(t.snapshot().rows[0]).toMatchObject({ id, translatedTo: 'openai-chat' });
   });
 
   it('names translations in short names', () => {

@@ -28,6 +28,7 @@ const row: UsageRow = {
   rawUsage: '{"prompt_tokens":0,"completion_tokens":5}',
   error: null,
   costUsd: null,
+  translatedTo: 'anthropic',
 };
 
 /** A minimal RFC 4180 reader, to prove the writer's output reads back to the same fields. */
@@ -85,5 +86,7 @@ describe('usageRowsToCsv', () => {
     expect(byName.userAgent).toBe(row.userAgent);
     expect(byName.rawUsage).toBe(row.rawUsage);
     expect(byName.error).toBe('');
+    expect(byName.translatedTo).toBe('anthropic');
+    expect(USAGE_CSV_COLUMNS.at(-2)).toBe('costUsd');
   });
 });

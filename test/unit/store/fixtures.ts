@@ -38,6 +38,7 @@ export function aFinish(requestId: string, overrides: Partial<RequestFinish> = {
     usageProvenance: 'reported',
     rawUsage: '{"input_tokens":12,"output_tokens":321}',
     error: null,
+    translatedTo: null,
     ...overrides,
   };
 }

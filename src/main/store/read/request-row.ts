@@ -1,4 +1,4 @@
-import type { ApiFormat } from '../../../shared/api-format';
+import { API_FORMATS, type ApiFormat } from '../../../shared/api-format';
 import type { ClientApp, RequestStatus, UsageProvenance, UsageRow } from '../../../shared/usage';
 
 /** A `requests` row as SQLite returns it. */
@@ -29,6 +29,8 @@ export interface RequestRecord {
   error: string | null;
   cost_usd: number | null;
   pricing_id: number | null;
+  /** NULL in rows written before schema 6. */
+  translated_to: string | null;
 }
 
 /** Statuses a request can still leave; every other one is final. */
@@ -67,5 +69,7 @@ export function toUsageRow(r: RequestRecord): UsageRow {
     rawUsage: r.raw_usage,
     error: r.error,
     costUsd: r.cost_usd,
+    // An unknown stored name reads as not translated, never as a format the renderer cannot label.
+    translatedTo: API_FORMATS.find((f) => f === r.translated_to) ?? null,
   };
 }

@@ -75,7 +75,8 @@ export function createRequestsRepo(db: BetterSqlite3.Database): RequestsRepo {
        cache_write_tokens = @cacheWriteTokens, cache_write_5m_tokens = @cacheWrite5mTokens,
        cache_write_1h_tokens = @cacheWrite1hTokens, output_tokens = @outputTokens,
        reasoning_tokens = @reasoningTokens, usage_provenance = @usageProvenance,
-       raw_usage = @rawUsage, error = @error, cost_usd = @costUsd, pricing_id = @pricingId
+       raw_usage = @rawUsage, error = @error, cost_usd = @costUsd, pricing_id = @pricingId,
+       translated_to = @translatedTo
      WHERE request_id = @requestId AND status IN ('pending', 'streaming')`,
   );
   const interrupt = db.prepare(
@@ -130,6 +131,7 @@ export function createRequestsRepo(db: BetterSqlite3.Database): RequestsRepo {
         error: f.error,
         costUsd: charge.costUsd,
         pricingId: charge.pricingId,
+        translatedTo: f.translatedTo ?? null,
       });
       if (result.changes === 0) return false;
       rollup.add({

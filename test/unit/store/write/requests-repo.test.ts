@@ -48,8 +48,20 @@ describe('requests repo', () => {
       rawUsage: '{"input_tokens":12,"output_tokens":321}',
       error: null,
       costUsd: null,
+      translatedTo: null,
     };
     expect(repo.listRequests({})).toEqual([expected]);
+  });
+
+  it('keeps the format the serving attempt was translated to, and reads an unknown one as none', () => {
+    const start = aStart();
+    repo.insertStarted(start);
+    expect(repo.applyFinish(aFinish(start.requestId, { translatedTo: 'openai-chat' }))).toBe(true);
+    expect(repo.listRequests()[0]?.translatedTo).toBe('openai-chat');
+    db.prepare(`UPDATE requests SET translated_to = 'smoke-signals' WHERE request_id = ?`).run(
+      start.requestId,
+    );
+    expect(repo.listRequests()[0]?.translatedTo).toBeNull();
   });
 
   it('shows a started request as pending with empty usage', () => {

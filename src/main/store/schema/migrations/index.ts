@@ -4,6 +4,7 @@ import { accounting } from './002-accounting';
 import { requestHeaders } from './003-request-headers';
 import { attemptTranslated } from './004-attempt-translated';
 import { translatedCaptures } from './005-translated-captures';
+import { requestTranslated } from './006-request-translated';
 
 /** One schema step. Append-only: a shipped migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   requestHeaders,
   attemptTranslated,
   translatedCaptures,
+  requestTranslated,
 ];
 
 /** The schema version this build writes. */

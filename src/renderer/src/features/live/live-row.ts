@@ -77,7 +77,7 @@ export function rowFromUsage(r: UsageRow, prev?: LiveRow): LiveRow {
     model: r.model,
     upstreamModel: r.upstreamModel,
     provider: r.provider ?? prev?.provider ?? null,
-    translatedTo: prev?.translatedTo ?? null,
+    translatedTo: r.translatedTo ?? prev?.translatedTo ?? null,
     status: liveStatusOf(r.status),
     interrupted: r.status === 'interrupted',
     httpStatus: r.httpStatus,

@@ -166,6 +166,47 @@ describe('upgrading an existing database', () => {
     closeDatabase(db);
   });
 
+  it('keeps schema 5 requests through schema 6, read as not translated, and stores a translated finish', () => {
+    const file = fileAtVersion(5);
+    writeV1Rows(file);
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const q = createUsageQueries(db);
+    expect(q.listRequests().map((r) => [r.requestId[0], r.status, r.translatedTo])).toEqual([
+      ['d', 'streaming', null],
+      ['c', 'failed', null],
+      ['b', 'completed', null],
+      ['a', 'completed', null],
+    ]);
+    const d = 'd'.repeat(32);
+    const repo = createRequestsRepo(db);
+    expect(
+      repo.applyFinish({
+        requestId: d,
+        status: 'completed',
+        upstreamModel: 'gpt-x',
+        provider: 'chat-only',
+        httpStatus: 200,
+        ttfbMs: 50,
+        upstreamTtfbMs: 40,
+        durationMs: 90,
+        inputTokens: 1,
+        cacheReadTokens: null,
+        cacheWriteTokens: null,
+        cacheWrite5mTokens: null,
+        cacheWrite1hTokens: null,
+        outputTokens: 2,
+        reasoningTokens: null,
+        usageProvenance: 'reported',
+        rawUsage: null,
+        error: null,
+        translatedTo: 'openai-chat',
+      }),
+    ).toBe(true);
+    expect(q.getRequest(d)?.request.translatedTo).toBe('openai-chat');
+    closeDatabase(db);
+  });
+
   it('refuses a file from a newer Sluice with a message that says what to do, and leaves it untouched', () => {
     const file = join(tempDir(), 'newer.db');
     const raw = new BetterSqlite3(file);
