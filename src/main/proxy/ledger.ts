@@ -6,89 +6,13 @@ import { redactSecrets } from '../../shared/redact';
 import { settleUsage } from '../../shared/settle-usage';
 import { EMPTY_USAGE, type AttemptRecord, type RequestFinish, type RequestOutcome } from '../../shared/usage';
 import type { BodyMode } from '../../shared/usage-query';
-import type { StreamFacts } from '../../formats/types';
-import type { HealthBook } from './health';
-import { nullCaptureSink, type CaptureSink, type Clock, type LiveSink, type UsageSink } from './ports';
+import { judgeHealth } from './health-verdict';
+import type { AttemptFailure, BodyLog, Ending, LedgerDeps } from './ledger-types';
+import { nullCaptureSink, type CaptureSink } from './ports';
 import type { RequestContext } from './request-context';
 
-/** What the ledger writes to. */
-export interface LedgerDeps {
-  usage: UsageSink;
-  live: LiveSink;
-  clock: Clock;
-  health: HealthBook;
-  capture?: CaptureSink;
-}
-
-/** How a request ended, as the pipeline's last step hands it over. */
-export interface Ending {
-  outcome: RequestOutcome;
-  httpStatus: number | null;
-  /** Request start → first byte to the client, ms; null when nothing was sent. */
-  ttfbMs: number | null;
-  /** Why it did not complete; null when it did. */
-  failure: Failure | null;
-  facts: StreamFacts | null;
-  provider: string | null;
-  upstreamModel: string | null;
-  upstreamTtfbMs: number | null;
-  /** The provider's format when the serving attempt was translated to it; null = relayed as is, or not served. */
-  translatedTo: ApiFormat | null;
-  /** Sluice answered a token count itself: the input it estimated (recorded as estimated usage). */
-  estimatedInputTokens?: number;
-}
-
-/** An attempt that failed before the commit, as the ledger records it. */
-export interface AttemptFailure {
-  provider: ProviderConfig;
-  attemptNo: number;
-  startedAtMs: number;
-  durationMs: number;
-  phase: AttemptRecord['phase'];
-  failure: Failure;
-  status: number | null;
-  retryAfterMs: number | null;
-  bodyHead: string | null;
-}
-
-/**
- * What the observation side of the relay records, per attempt: each raw chunk for the inspector, each
- * decoded frame for the live view. The observer and the smoother call these; the ledger stamps the time.
- */
-export interface BodyLog {
-  /** False when nobody watches the live view: the observer then builds no per-frame events at all. */
-  watching(): boolean;
-  /** One decoded frame (its `event:` name, null when none, and its data). */
-  frame(event: string | null, data: string): void;
-  /** `count` frames were not published (the per-request budget was spent). */
-  framesDropped(count: number): void;
-  /** One raw chunk of attempt `attempt`'s body (the store keeps the bytes; never changed after). */
-  responseBytes(attempt: number, mode: BodyMode, chunk: Uint8Array, frames: number): void;
-  /**
-   * One chunk of a translated answer as re-encoded for the client (the translate stage's output), for
-   * the inspector's client side. Called only for translated attempts.
-   */
-  clientBytes(attempt: number, mode: BodyMode, chunk: Uint8Array): void;
-  /** Smoothing split one upstream delta: its arrival and its pieces' deliveries, monotonic ms. */
-  smoothed(arrivedAt: number, deliveredAt: readonly number[]): void;
-}
-
-/**
- * Failures that say nothing about the provider's health: the client left; the provider has no such model;
- * the request carried another provider's thinking signatures; a non-streaming answer was merely slow.
- */
-const NO_VERDICT: ReadonlySet<Failure['code']> = new Set([
-  'client_aborted',
-  'model_not_found',
-  'thinking_signature',
-  'non_stream_timeout',
-  'untranslatable',
-]);
-
-/** Statuses that say the provider's credentials are wrong: no use trying the same key again. */
-export function isCredentialFailure(status: number | null): boolean {
-  return status === 401 || status === 403;
-}
+export type { AttemptFailure, BodyLog, Ending, LedgerDeps } from './ledger-types';
+export { isCredentialFailure } from './health-verdict';
 
 /**
  * Everything recorded about one request, in one place: its usage row, its attempts, its live events,
@@ -399,12 +323,7 @@ export class RequestLedger implements BodyLog {
     });
   }
 
-  /**
-   * The one place a provider's health is judged. `failure` null = it did its job. A failure that says
-   * nothing either way (`NO_VERDICT`: the client left, no such model, a slow non-stream answer) gives a
-   * half-open probe slot back; bad credentials are marked so the Providers screen says so; a
-   * Retry-After on 429/503/529 cools the provider down.
-   */
+  /** The one place a provider's health is judged (health-verdict.ts says what each outcome means). */
   private judge(
     provider: ProviderConfig,
     failure: Failure | null,
@@ -412,17 +331,13 @@ export class RequestLedger implements BodyLog {
     retryAfterMs: number | null = null,
     bodyHead: string | null = null,
   ): void {
-    const { health } = this.deps;
-    const s = this.ctx.settings;
-    if (failure === null) return health.record(provider.id, s, true);
-    if (NO_VERDICT.has(failure.code)) return health.release(provider.id, s);
-    if (isCredentialFailure(status)) {
-      health.markCredentials(provider.id, s, `HTTP ${status}: ${bodyHead?.slice(0, 200) ?? 'no body'}`);
-    }
-    health.record(provider.id, s, false, this.redact(failureText(failure)));
-    if (retryAfterMs !== null && (status === 429 || status === 503 || status === 529)) {
-      health.cooldown(provider.id, s, retryAfterMs);
-    }
+    judgeHealth(
+      this.deps.health,
+      this.ctx.settings,
+      provider.id,
+      { failure, status, retryAfterMs, bodyHead },
+      (t) => this.redact(t),
+    );
   }
 
   private recordAttempt(a: Omit<AttemptRecord, 'requestId' | 'attemptNo'>): void {

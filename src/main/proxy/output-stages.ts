@@ -29,13 +29,14 @@ export interface ByteStage {
 
 /** Where bytes go: a writer, or stages chained in front of one. */
 export interface ByteSink {
-  push(chunk: Buffer): Promise<void>;
+  // Properties, not methods: a chain's own functions are handed on as they are, with no wrapper per chunk.
+  readonly push: (chunk: Buffer) => Promise<void>;
   /**
    * At the upstream's end. `clean` = the stream ended normally: an unfinished last frame is sent as it
    * came. Otherwise it is dropped (a parser discards it at the end anyway), so the error event Sluice
    * appends next stands as a frame of its own.
    */
-  end(clean: boolean): Promise<void>;
+  readonly end: (clean: boolean) => Promise<void>;
 }
 
 /** Where committed bytes go on their way to the client: the stages chained in front of the writer. */
@@ -202,8 +203,8 @@ export function createClientOutput(
         });
   const path = chainStages(stages, writer);
   return {
-    push: (chunk) => path.push(chunk),
-    end: (clean) => path.end(clean),
+    push: path.push,
+    end: path.end,
     async fail(code, message) {
       await path.end(false);
       if (translator !== null) {
