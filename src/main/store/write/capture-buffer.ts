@@ -148,6 +148,26 @@ export class CaptureBuffer {
     return this.open.size;
   }
 
+  /**
+   * Whether one more chunk of `size` fits a side's byte cap and the buffer's; counts it kept if so.
+   * Past a cap the rest of that side is counted, not kept: a later chunk that fits would follow a
+   * gap, and its bytes would read as a torn stream.
+   */
+  private admit(
+    side: { kept: number; capped: boolean; dropped: number },
+    size: number,
+    frames: number,
+    maxBytes: number,
+  ): boolean {
+    if (side.capped || side.kept + size > maxBytes || this.pending + size > this.maxPendingBytes) {
+      side.capped = true;
+      side.dropped += frames;
+      return false;
+    }
+    side.kept += size;
+    return true;
+  }
+
   /** One chunk of an attempt's response body, kept as it is; see CaptureSink.responseBytes. */
   responseBytes(
     requestId: string,
@@ -161,18 +181,7 @@ export class CaptureBuffer {
     if (!limits.captureFrames || bytes.length === 0) return;
     const state = this.state(requestId);
     const size = bytes.length;
-    // Past a cap the rest of the response is counted, not kept: a later chunk that fits would follow a
-    // gap, and its bytes would read as a torn stream.
-    if (
-      state.capped ||
-      state.kept + size > limits.captureMaxBytesPerRequest ||
-      this.pending + size > this.maxPendingBytes
-    ) {
-      state.capped = true;
-      state.dropped += frames;
-      return;
-    }
-    state.kept += size;
+    if (!this.admit(state, size, frames, limits.captureMaxBytesPerRequest)) return;
     if (held(state) === 0) state.since = this.now();
     state.frameBytes += size;
     state.frames += frames;
@@ -194,16 +203,7 @@ export class CaptureBuffer {
     const state = this.state(requestId);
     const side = (state.client ??= { kept: 0, segments: [], frames: 0, capped: false, dropped: 0, bytes: 0 });
     const size = bytes.length;
-    if (
-      side.capped ||
-      side.kept + size > limits.captureMaxBytesPerRequest ||
-      this.pending + size > this.maxPendingBytes
-    ) {
-      side.capped = true;
-      side.dropped += frames;
-      return;
-    }
-    side.kept += size;
+    if (!this.admit(side, size, frames, limits.captureMaxBytesPerRequest)) return;
     if (held(state) === 0) state.since = this.now();
     side.bytes += size;
     side.frames += frames;
