@@ -29,8 +29,13 @@ export const ProviderSchema = z
     baseUrl: z.url({ protocol: /^https?$/ }),
     /** Absent → the client's own credentials pass through. */
     apiKey: z.string().min(1).optional(),
-    /** Lower runs first; ties keep config order. */
+    /** Lower runs first; ties keep config order, or share by `weight` when one of them sets it. */
     priority: z.number().int().default(100),
+    /**
+     * This provider's share among providers of equal priority (or of a `"balance": "weighted"` route),
+     * smoothly interleaved; absent counts as 1. A tie shares only when one of its providers sets a weight.
+     */
+    weight: z.number().int().min(1).max(1000).optional(),
     enabled: z.boolean().default(true),
     /** Requested model → upstream model; unmapped names pass through. */
     models: z.record(z.string(), z.string()).default({}),
@@ -82,13 +87,51 @@ export const ProviderSchema = z
 
 export type ProviderConfig = z.infer<typeof ProviderSchema>;
 
+/**
+ * A route: a request whose model matches one of `models` (exact names or `*` globs) is served by
+ * `providers`, in that order (the first matching route decides; no match → the default chain).
+ */
+export const RouteSchema = z
+  .object({
+    models: z.array(z.string().min(1, 'a model name or glob')).min(1, 'at least one model glob'),
+    providers: z.array(z.string().min(1)).min(1, 'at least one provider id'),
+    /** `order` (default): the list order. `weighted`: the providers share requests by their `weight`. */
+    balance: z.enum(['order', 'weighted']).optional(),
+  })
+  .strict();
+
+export type RouteConfig = z.infer<typeof RouteSchema>;
+
+/** Problems of `routes` against the provider ids that exist, each with its path (`routes[1].providers[0]`). */
+export function routeIssues(
+  routes: readonly RouteConfig[],
+  providerIds: readonly string[],
+): { path: (string | number)[]; message: string }[] {
+  const ids = new Set(providerIds);
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  routes.forEach((r, i) => {
+    const seen = new Set<string>();
+    r.providers.forEach((id, j) => {
+      if (!ids.has(id)) issues.push({ path: ['routes', i, 'providers', j], message: `no provider "${id}"` });
+      else if (seen.has(id))
+        issues.push({ path: ['routes', i, 'providers', j], message: `"${id}" is listed twice` });
+      seen.add(id);
+    });
+  });
+  return issues;
+}
+
 export const ConfigSchema = z
   .object({
     providers: z.array(ProviderSchema).default([]),
+    /** Which providers serve which models, first match wins; see RouteSchema. Absent = none. */
+    routes: z.array(RouteSchema).max(200).optional(),
     settings: SettingsSchema.partial().default({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    const ids = cfg.providers.map((p) => p.id);
+    for (const issue of routeIssues(cfg.routes ?? [], ids)) ctx.addIssue({ code: 'custom', ...issue });
     const seen = new Set<string>();
     cfg.providers.forEach((p, i) => {
       if (seen.has(p.id))

@@ -138,6 +138,16 @@ export const SettingsSchema = z
     rateLimitMaxWaitMs: z.number().int().min(0).max(600_000).default(0),
     /** When the limiter cannot decide (state unavailable or corrupt): `open` lets the request through, `closed` refuses it. */
     rateLimitFailMode: z.enum(['open', 'closed']).default('open'),
+    /**
+     * A conversation's requests go first to the provider that served its previous turn (its prompt
+     * cache is there) until it has been quiet this long; 0 turns affinity off.
+     */
+    affinityTtlMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400_000)
+      .default(3_600_000),
     smoothing: SmoothingSchema.prefault({}),
     /** Smoothing overrides per client app (`claude-code`, `codex`, …), laid over `smoothing`. */
     smoothingByClient: z.record(z.string(), SmoothingOverrideSchema).default({}),
