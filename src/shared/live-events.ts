@@ -35,6 +35,11 @@ export type LiveEvent =
       status: number | null;
       bodyHead: string | null;
     })
+  /**
+   * The attempt waits for a socket to its provider: all `connections` the pool may open
+   * (`upstreamConnections`) are busy. It lasts until the attempt commits or fails.
+   */
+  | (Base & { type: 'attempt-waiting'; attempt: number; provider: string; connections: number })
   | (Base & { type: 'attempt-skipped'; provider: string; code: FailureCode; reason: string })
   | (Base & { type: 'committed'; provider: string; status: number; ttfbMs: number })
   | (Base & { type: 'sse-event'; offsetMs: number; event: string | null; data: string })

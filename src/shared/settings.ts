@@ -161,8 +161,13 @@ export const SettingsSchema = z
     requireLocalToken: z.boolean().default(false),
     /** Browser origins (e.g. `https://my-tool.example`) allowed to call the API, CORS included. */
     allowedOrigins: z.array(z.url()).max(100).default([]),
-    /** Keep-alive sockets per provider origin. */
-    upstreamConnections: z.number().int().min(1).max(4096).default(256),
+    /**
+     * Most sockets open at once to one provider origin (a socket carries one request at a time). The
+     * default is far above any real use, so no request waits silently behind long streams: a
+     * provider's `maxConcurrentStreams` is the one visible way to queue. A request that does wait for a
+     * socket says so (a log line and a live-view state); lower it only to cap a fragile upstream.
+     */
+    upstreamConnections: z.number().int().min(1).max(1_048_576).default(65_536),
     /** Keep each response's raw frames (SSE events) with their arrival offsets, for the inspector. */
     captureFrames: z.boolean().default(true),
     /** Keep inbound request bodies too (they hold your prompts and code). */

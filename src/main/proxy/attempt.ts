@@ -184,7 +184,7 @@ export async function runAttempt(
   const sentMono = deps.clock.mono();
   let res: Dispatcher.ResponseData;
   try {
-    res = await deps.pools.get(provider.id, target.origin, s).request({
+    const sent = deps.pools.request(provider.id, target.origin, s, {
       method: ctx.method,
       path: target.path,
       headers,
@@ -193,6 +193,8 @@ export async function runAttempt(
       headersTimeout: firstByteMs,
       bodyTimeout: nonStream ? s.nonStreamTimeoutMs : s.idleTimeoutMs,
     });
+    if (sent.waiting) ledger.waitingForConnection(attemptNo, provider, s.upstreamConnections);
+    res = await sent.response;
   } catch (err) {
     if (ctx.abort.signal.aborted) return fail({ code: 'client_aborted' }, null, null);
     return fail(connectFailure(err, timedOut), null, null);

@@ -119,6 +119,18 @@ export class RequestLedger implements BodyLog {
     this.capture.upstreamRequestBody(this.ctx.id, attemptNo, body);
   }
 
+  /** The attempt waits for a socket: every one the pool may open to `provider` is busy. */
+  waitingForConnection(attemptNo: number, provider: ProviderConfig, connections: number): void {
+    this.deps.live.publish({
+      type: 'attempt-waiting',
+      requestId: this.ctx.id,
+      at: this.deps.clock.now(),
+      attempt: attemptNo,
+      provider: provider.id,
+      connections,
+    });
+  }
+
   /** A candidate that was not tried, and why (once per provider: its first reason). */
   skipped(provider: ProviderConfig, failure: Failure): void {
     if (this.skips.some((k) => k.provider === provider.id)) return;

@@ -71,6 +71,7 @@ export class Gateway {
     this.health = deps.health ?? new HealthBook(() => deps.clock.now());
     this.limiter = deps.limiter ?? new RateLimiter(deps.limitStore, () => deps.clock.now());
     this.log = new ThrottledLog(deps.log ?? ((line) => console.error(line)));
+    this.pools.log = (kind, line) => this.log.line(kind, line);
   }
 
   /** One listener; the gateway may have two (127.0.0.1 and ::1) sharing one handler. */

@@ -36,9 +36,20 @@ const CREDENTIALS: ReadonlySet<string> = new Set(CREDENTIAL_HEADERS);
 /** Encodings Sluice can decode on Node 20 (no zstd); asking for these keeps `br, zstd` clients parseable. */
 export const ACCEPTED_ENCODINGS = 'gzip, deflate, br';
 
+/** A request dispatched to a pool: the answer to come, and whether it waits for a socket first. */
+export interface Dispatched {
+  response: Promise<Dispatcher.ResponseData>;
+  /** Every socket to the origin was busy at `upstreamConnections`: the request waits in undici's queue. */
+  waiting: boolean;
+}
+
 /** Keep-alive pools, one per provider origin, reused across requests. */
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
+  /** Requests sent and not yet over, per pool: only near its cap is undici asked whether one queued. */
+  private readonly open = new Map<Pool, number>();
+  /** The operator's log (the gateway's throttled one): a request that waits for a socket says so. */
+  log: (kind: string, line: string) => void = () => {};
 
   /** The pool for a provider's origin (`https://host:port`), created on first use. */
   get(providerId: string, origin: string, settings: Settings): Pool {
@@ -57,10 +68,43 @@ export class UpstreamPools {
     return pool;
   }
 
+  /**
+   * Sends a request through the provider's pool. When every socket the pool may open is busy the
+   * request waits for one (undici's queue, invisible otherwise): `waiting` says so, and the operator
+   * log gets a line (throttled), so a cap that holds requests back is never silent.
+   */
+  request(
+    providerId: string,
+    origin: string,
+    settings: Settings,
+    opts: Dispatcher.RequestOptions,
+  ): Dispatched {
+    const pool = this.get(providerId, origin, settings);
+    const open = (this.open.get(pool) ?? 0) + 1;
+    this.open.set(pool, open);
+    const response = pool.request(opts);
+    const done = (): void => {
+      const left = (this.open.get(pool) ?? 1) - 1;
+      if (left <= 0) this.open.delete(pool);
+      else this.open.set(pool, left);
+    };
+    response.then((r) => r.body.once('close', done), done);
+    // Below the cap a socket is free or opens for it; only at the cap is the (costlier) count read.
+    const waiting = open >= settings.upstreamConnections && pool.stats.queued > 0;
+    if (waiting) {
+      this.log(
+        `upstream-queue:${providerId}`,
+        `Sluice: requests to ${providerId} wait for a connection: all ${settings.upstreamConnections} sockets to ${origin} are busy (upstreamConnections)`,
+      );
+    }
+    return { response, waiting };
+  }
+
   /** Closes every pool; in-flight requests are destroyed after `graceMs`. */
   async close(): Promise<void> {
     const all = [...this.pools.values()];
     this.pools.clear();
+    this.open.clear();
     await Promise.all(all.map((p) => p.destroy()));
   }
 }

@@ -39,6 +39,20 @@ function Translated({ row }: { row: LiveRow }): JSX.Element | null {
   );
 }
 
+/** The attempt waits for a socket to its provider: Sluice holds it back, so the row says so. */
+function ConnectionWait({ row }: { row: LiveRow }): JSX.Element | null {
+  if (row.connectionWait == null || isFinal(row.status)) return null;
+  return (
+    <span
+      className="badge badge-warn"
+      data-testid="connection-wait"
+      title={`waiting for a connection to ${row.connectionWait}: every socket upstreamConnections allows is busy`}
+    >
+      waiting for a connection
+    </span>
+  );
+}
+
 interface Props {
   row: LiveRow;
   top: number;
@@ -103,6 +117,7 @@ export const LiveRowView = memo(function LiveRowView({ row, top, selected, onPic
         )}
       </span>
       <span className="c-hops">
+        <ConnectionWait row={row} />
         <Translated row={row} />
         <Hops row={row} />
       </span>

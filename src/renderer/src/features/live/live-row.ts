@@ -36,6 +36,11 @@ export interface LiveRow {
   readonly hops: number | null;
   /** Candidates skipped (circuit open, rate limit…), seen live. */
   readonly skipped: number;
+  /**
+   * While the attempt being tried waits for a socket to this provider (every one `upstreamConnections`
+   * allows is busy), seen live; null or absent otherwise.
+   */
+  readonly connectionWait?: string | null;
   readonly error: string | null;
 }
 
@@ -90,6 +95,7 @@ export function rowFromUsage(r: UsageRow, prev?: LiveRow): LiveRow {
     costUsd: r.costUsd,
     hops: prev?.hops ?? null,
     skipped: prev?.skipped ?? 0,
+    connectionWait: r.status === 'pending' ? (prev?.connectionWait ?? null) : null,
     error: r.error,
   };
 }

@@ -127,16 +127,28 @@ export class LiveTable {
           ...r,
           provider: e.provider,
           translatedTo: e.translatedTo ?? null,
+          connectionWait: null,
         }));
+      case 'attempt-waiting':
+        return this.update(e.requestId, (r) =>
+          isFinal(r.status) ? r : { ...r, provider: e.provider, connectionWait: e.provider },
+        );
       case 'attempt-failed':
-        return this.update(e.requestId, (r) => ({ ...r, hops: (r.hops ?? 0) + 1 }));
+        return this.update(e.requestId, (r) => ({ ...r, hops: (r.hops ?? 0) + 1, connectionWait: null }));
       case 'attempt-skipped':
         return this.update(e.requestId, (r) => ({ ...r, skipped: r.skipped + 1 }));
       case 'committed':
         return this.update(e.requestId, (r) =>
           isFinal(r.status)
             ? r
-            : { ...r, status: 'streaming', provider: e.provider, httpStatus: e.status, ttfbMs: e.ttfbMs },
+            : {
+                ...r,
+                status: 'streaming',
+                provider: e.provider,
+                httpStatus: e.status,
+                ttfbMs: e.ttfbMs,
+                connectionWait: null,
+              },
         );
       case 'usage':
         return this.update(e.requestId, (r) => withUsage(r, e.usage));
@@ -146,6 +158,7 @@ export class LiveTable {
           status: e.outcome === 'completed' ? 'done' : e.outcome,
           httpStatus: e.httpStatus ?? r.httpStatus,
           durationMs: e.durationMs,
+          connectionWait: null,
           error: e.error,
         }));
       case 'sse-event':
