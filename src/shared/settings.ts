@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClaudeCodeSlotsSchema } from './claude-code-slots';
 
 /** The fields of smoothing, without defaults (an override names only what it changes). */
 const smoothingFields = {
@@ -190,6 +191,12 @@ export const SettingsSchema = z
     retentionDays: z.number().int().min(1).max(36_500).default(90),
     /** Captures older than this many days are deleted (earlier than the rows they belong to). */
     captureRetentionDays: z.number().int().min(1).max(36_500).default(14),
+    /**
+     * The models Claude Code's slots ask for (`haiku: { model: "deepseek-chat" }`); `sluice setup
+     * claude-code` and the Setup screen's Apply write them into Claude Code's settings. Set in the
+     * Routes section (which offers a route for each) or with `--haiku MODEL` and the like.
+     */
+    claudeCodeSlots: ClaudeCodeSlotsSchema.default({}),
   })
   .strict();
 

@@ -17,7 +17,9 @@ import {
   type SetupContext,
   type ToolId,
 } from './plans';
+import type { ClaudeCodeSlots } from '../../shared/claude-code-slots';
 import { readRequireLocalToken } from './read-settings';
+import { SLOT_OPTIONS, SLOT_USAGE, applySlotFlags, hasSlotFlags, saveSlots } from './slot-flags';
 import { shellProfile } from './shell-block';
 import { targetsFor } from './targets';
 import { readFileState } from './text-file';
@@ -26,7 +28,8 @@ import { readFileState } from './text-file';
 export class UsageError extends Error {}
 
 export const SETUP_USAGE = `  sluice setup <${TOOL_IDS.join('|')}> [--print|--apply|--undo]
-               [--port N] [--data-dir DIR] [--home DIR]`;
+               [--port N] [--data-dir DIR] [--home DIR]
+${SLOT_USAGE}`;
 
 export interface SetupIo {
   out(s: string): void;
@@ -46,6 +49,8 @@ interface SetupArgs {
   extra: string[];
   /** `--data-dir DIR` when given: all an undo needs. */
   dataDirArgs: string[];
+  /** The slot flags as given (`--haiku`, `--haiku-context-tokens`…), or null when none were. */
+  slotFlags: Record<string, string | boolean | undefined> | null;
 }
 
 function parse(argv: string[]): SetupArgs {
@@ -62,6 +67,7 @@ function parse(argv: string[]): SetupArgs {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         home: { type: 'string' },
+        ...SLOT_OPTIONS,
       },
     });
   } catch (err) {
@@ -75,6 +81,11 @@ function parse(argv: string[]): SetupArgs {
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]!}"`);
   const modes = (['print', 'apply', 'undo'] as const).filter((m) => values[m]);
   if (modes.length > 1) throw new UsageError('choose one of --print, --apply and --undo');
+  const slotFlags = hasSlotFlags(values) ? values : null;
+  if (slotFlags !== null && id !== 'claude-code')
+    throw new UsageError('--opus, --sonnet, --haiku and --subagent are for claude-code');
+  if (slotFlags !== null && values.undo)
+    throw new UsageError('slot flags save the slots; --undo takes out what the last apply wrote');
   const port = values.port === undefined ? null : Number(values.port);
   if (port !== null && (!Number.isInteger(port) || port < 1 || port > 65535))
     throw new Error(`--port must be 1–65535, got "${values.port ?? ''}"`);
@@ -86,7 +97,7 @@ function parse(argv: string[]): SetupArgs {
     ...dataDirArgs,
     ...(values.home === undefined ? [] : ['--home', home]),
   ];
-  return { id, mode: modes[0] ?? 'print', port, dataDir, home, extra, dataDirArgs };
+  return { id, mode: modes[0] ?? 'print', port, dataDir, home, extra, dataDirArgs, slotFlags };
 }
 
 /** Lines after an apply that the files alone do not say. */
@@ -115,6 +126,16 @@ function notes(a: SetupArgs, ctx: SetupContext, io: SetupIo): string[] {
     default:
       return [];
   }
+}
+
+/** `  haiku → deepseek-chat (128000-token window)`, one line a slot; `  (none)` when empty. */
+function slotLines(slots: ClaudeCodeSlots): string[] {
+  const set = Object.entries(slots).filter(([, v]) => v !== undefined);
+  if (set.length === 0) return ['  (none: Claude Code keeps its own models)'];
+  return set.map(
+    ([name, v]) =>
+      `  ${name} → ${v.model}${v.contextWindowTokens === undefined ? '' : ` (${v.contextWindowTokens}-token window)`}`,
+  );
 }
 
 /**
@@ -157,11 +178,19 @@ export function runSetupCommand(argv: string[], io: SetupIo): number {
   }
   const setting = readRequireLocalToken(a.dataDir);
   if (setting.warning !== null) io.err(`sluice: ${setting.warning}\n`);
+  let slots: ClaudeCodeSlots = setting.claudeSlots;
+  if (a.slotFlags !== null) {
+    slots = applySlotFlags(slots, a.slotFlags);
+    const file = saveSlots(a.dataDir, slots);
+    line(`Claude Code slots saved in ${file} (a running Sluice shows them after a restart):`);
+    slotLines(slots).forEach(line);
+  }
   const ctx: SetupContext = {
     url: `http://127.0.0.1:${a.port ?? setting.savedPort ?? DEFAULT_PORT}`,
     // The API token, never the control token: a tool holding it cannot reconfigure Sluice.
     token: setting.requireToken ? loadOrCreateApiToken(a.dataDir) : '',
     requireToken: setting.requireToken,
+    ...(a.id === 'claude-code' ? { claudeSlots: slots } : {}),
   };
   const text = toolText(a.id, ctx, a.extra);
   if (a.mode === 'print') {

@@ -1,4 +1,6 @@
+import type { ClaudeCodeSlots } from '../../shared/claude-code-slots';
 import type { SetupTool } from '../../shared/ipc-contract';
+import { slotEnv } from './claude-slot-env';
 
 /** The tools `sluice setup` and the Setup screen know. */
 export type ToolId = SetupTool['id'];
@@ -19,6 +21,8 @@ export interface SetupContext {
   token: string;
   /** The `requireLocalToken` setting: API clients must present the token as their API key. */
   requireToken: boolean;
+  /** The `claudeCodeSlots` setting: the models Claude Code's slots ask for (absent: none written). */
+  claudeSlots?: ClaudeCodeSlots;
 }
 
 export type ToolText = Omit<SetupTool, 'lastSeenAt'>;
@@ -30,11 +34,15 @@ export const GEMINI_PLACEHOLDER_NOTE =
   "# Gemini CLI needs some GEMINI_API_KEY to start; Sluice swaps in its provider's key";
 const ANY_KEY = 'any value works when the provider in Sluice has a key';
 
-/** Claude Code's variables. `ANTHROPIC_AUTH_TOKEN` is sent as `Authorization: Bearer`, checked first. */
+/**
+ * Claude Code's variables. `ANTHROPIC_AUTH_TOKEN` is sent as `Authorization: Bearer`, checked first; then
+ * the model slots set in Sluice's settings (see claude-slot-env.ts).
+ */
 export function claudeEnv(ctx: SetupContext): EnvPair[] {
   return [
     ['ANTHROPIC_BASE_URL', ctx.url],
     ...(ctx.requireToken ? [['ANTHROPIC_AUTH_TOKEN', ctx.token] as const] : []),
+    ...slotEnv(ctx.claudeSlots),
   ];
 }
 
@@ -105,7 +113,8 @@ export function setupCommand(
   return ['npm run sluice -- setup', id, mode, ...extraArgs.map(shellWord)].join(' ');
 }
 
-const exportLines = (pairs: readonly EnvPair[]): string[] => pairs.map(([k, v]) => `export ${k}=${v}`);
+const exportLines = (pairs: readonly EnvPair[]): string[] =>
+  pairs.map(([k, v]) => `export ${k}=${shellWord(v)}`);
 
 function claudeCode(ctx: SetupContext): Omit<ToolText, 'applyCommand'> {
   return {

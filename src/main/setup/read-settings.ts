@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ClaudeCodeSlotsSchema, type ClaudeCodeSlots } from '../../shared/claude-code-slots';
 import { loadConfigFile } from '../config/config-file';
 import { createConfigRepo } from '../store/write/config-repo';
 import { openDatabaseReadOnly } from '../store/schema/db';
@@ -9,6 +10,8 @@ export interface TokenSetting {
   requireToken: boolean;
   /** The port saved in Settings (the app listens there when started without one), if any. */
   savedPort: number | null;
+  /** The saved `claudeCodeSlots` (empty when none, or when they cannot be read). */
+  claudeSlots: ClaudeCodeSlots;
   warning: string | null;
 }
 
@@ -37,6 +40,7 @@ export function readRequireLocalToken(dataDir: string): TokenSetting {
       return {
         requireToken: false,
         savedPort: null,
+        claudeSlots: {},
         warning: `cannot read the settings in ${dbFile} (${message(err)}); assuming requireLocalToken is off`,
       };
     }
@@ -50,12 +54,23 @@ export function readRequireLocalToken(dataDir: string): TokenSetting {
       return {
         requireToken: saved.requireLocalToken === true,
         savedPort: portOf(saved.port),
+        claudeSlots: slotsOf(saved.claudeCodeSlots),
         warning: `${message(err).split('\n')[0]!}; its settings were not read`,
       };
     }
   }
   const merged = { ...saved, ...seeded };
-  return { requireToken: merged.requireLocalToken === true, savedPort: portOf(merged.port), warning: null };
+  return {
+    requireToken: merged.requireLocalToken === true,
+    savedPort: portOf(merged.port),
+    claudeSlots: slotsOf(merged.claudeCodeSlots),
+    warning: null,
+  };
+}
+
+function slotsOf(value: unknown): ClaudeCodeSlots {
+  const parsed = ClaudeCodeSlotsSchema.safeParse(value ?? {});
+  return parsed.success ? parsed.data : {};
 }
 
 function portOf(value: unknown): number | null {

@@ -74,6 +74,7 @@ describe('reading requireLocalToken', () => {
     expect(readRequireLocalToken(path.join(dir, 'none'))).toEqual({
       requireToken: false,
       savedPort: null,
+      claudeSlots: {},
       warning: null,
     });
     expect(fs.existsSync(path.join(dir, 'none'))).toBe(false);
@@ -83,7 +84,12 @@ describe('reading requireLocalToken', () => {
     const dir = tmp();
     save(dir, { requireLocalToken: true, port: 9123 });
     const before = fs.readFileSync(path.join(dir, 'sluice.db'));
-    expect(readRequireLocalToken(dir)).toEqual({ requireToken: true, savedPort: 9123, warning: null });
+    expect(readRequireLocalToken(dir)).toEqual({
+      requireToken: true,
+      savedPort: 9123,
+      claudeSlots: {},
+      warning: null,
+    });
     expect(fs.readFileSync(path.join(dir, 'sluice.db'))).toEqual(before);
   });
 
