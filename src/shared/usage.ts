@@ -101,6 +101,8 @@ export interface AttemptRecord {
   bodyHead: string | null;
   /** The provider's format when the request was translated to it for this attempt; null = relayed as is. */
   translatedTo: ApiFormat | null;
+  /** Which of the provider's keys it was sent with (keyFingerprint, never the key); null = none of its own. */
+  keyFingerprint?: string | null;
 }
 
 /** Which requests to list: every given filter must hold. Times are ms since the epoch. */

@@ -23,6 +23,8 @@ interface AttemptRow {
   body_head: string | null;
   /** Schema 4; NULL for attempts relayed as is and for every row written before. */
   translated_to: string | null;
+  /** Schema 7; NULL for attempts without a key of the provider's own and for every row written before. */
+  key_fingerprint: string | null;
 }
 
 /** A stored format name, or null when there is none (or one this build does not know). */
@@ -35,9 +37,9 @@ export function createAttemptsRepo(db: BetterSqlite3.Database): AttemptsRepo {
   const insert = db.prepare(
     `INSERT OR REPLACE INTO attempts
        (request_id, attempt_no, provider, started_at, phase, outcome, reason, http_status, duration_ms, body_head,
-        translated_to)
+        translated_to, key_fingerprint)
      VALUES (@requestId, @attemptNo, @provider, @startedAtMs, @phase, @outcome, @reason, @httpStatus, @durationMs, @bodyHead,
-        @translatedTo)`,
+        @translatedTo, @keyFingerprint)`,
   );
   const byRequest = db.prepare<[string], AttemptRow>(
     'SELECT * FROM attempts WHERE request_id = ? ORDER BY attempt_no',
@@ -56,6 +58,7 @@ export function createAttemptsRepo(db: BetterSqlite3.Database): AttemptsRepo {
         durationMs: a.durationMs,
         bodyHead: a.bodyHead,
         translatedTo: a.translatedTo,
+        keyFingerprint: a.keyFingerprint ?? null,
       });
     },
     forRequest(requestId) {
@@ -71,6 +74,7 @@ export function createAttemptsRepo(db: BetterSqlite3.Database): AttemptsRepo {
         durationMs: r.duration_ms,
         bodyHead: r.body_head,
         translatedTo: formatOrNull(r.translated_to),
+        keyFingerprint: r.key_fingerprint,
       }));
     },
   };

@@ -5,6 +5,7 @@ import { requestHeaders } from './003-request-headers';
 import { attemptTranslated } from './004-attempt-translated';
 import { translatedCaptures } from './005-translated-captures';
 import { requestTranslated } from './006-request-translated';
+import { attemptKey } from './007-attempt-key';
 
 /** One schema step. Append-only: a shipped migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   attemptTranslated,
   translatedCaptures,
   requestTranslated,
+  attemptKey,
 ];
 
 /** The schema version this build writes. */
