@@ -6,6 +6,7 @@ import type { Clock } from './ports';
 import type { RequestContext } from './request-context';
 import { createClientOutput } from './output-stages';
 import { clientFraming, translatedContentType } from './translated-output';
+import { observeLater, type LaterObserver } from './observe-later';
 
 /**
  * After the commit point: status and headers go to the client, then the held bytes, then every upstream
@@ -58,6 +59,8 @@ export async function relay(
   const endWith = (f: Failure, message: string): Promise<void> =>
     res.destroyed ? output.end(false) : output.fail(f.code, ledger.redact(message));
 
+  // Held chunks were observed at the gate; the rest are observed once per turn, after their write.
+  const watch = observeLater(c.observer);
   let failure: Failure | null = null;
   try {
     for (const chunk of c.held) await output.push(chunk);
@@ -66,11 +69,13 @@ export async function relay(
         if (clientGone) break;
         const r = await c.reader.next(null);
         if (r.kind !== 'chunk') break;
-        c.observer.push(r.chunk);
-        await output.push(r.chunk);
+        const written = output.push(r.chunk);
+        watch.push(r.chunk);
+        await written;
       }
-      // An event the upstream ended inside is read as the client's SDK reads it (`pendingAtEnd`).
-      c.observer.end(!clientGone);
+      // Every chunk observed, then an event the upstream ended inside is read as the client's SDK
+      // reads it (`pendingAtEnd`).
+      watch.end(!clientGone);
     }
     const cutShort =
       c.isSse && c.status < 300 && !c.observer.facts.terminal && c.observer.facts.error === null;
@@ -86,6 +91,7 @@ export async function relay(
     }
   } catch (err) {
     c.reader?.destroy();
+    settle(watch);
     // After the terminal event the response is whole: a late cut or idle close changes nothing.
     if (!clientGone && !c.observer.facts.terminal) {
       const idle = (err as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT';
@@ -129,4 +135,13 @@ export async function relay(
     upstreamTtfbMs: c.upstreamTtfbMs,
     translatedTo: c.translation === null ? null : c.speaking.format,
   };
+}
+
+/** Observes what a broken stream still owes, so its facts (a terminal event already seen?) are whole. */
+function settle(watch: LaterObserver): void {
+  try {
+    watch.flush();
+  } catch {
+    // the observer failed on bytes the client already has: the stream's break is what is reported
+  }
 }
