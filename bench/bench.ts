@@ -1,175 +1,184 @@
-import { performance } from 'node:perf_hooks';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runBare } from './bare-proxy';
 import { Children, servedNodeFlags, type Server } from './children';
-import { newAgent, runMany, runStream, type PathName, type Target } from './client';
+import { runFormat, FLAT, phaseLabels, useMode, type Bench, type Path } from './format-run';
 import { runUpstream } from './fake-upstream';
-import { cpuRound, rssPhase, ttfbPhase, type CpuRound, type RssFigures, type TtfbFigures } from './phases';
-import { renderReport } from './report';
+import { NGINX_BIN, NGINX_WORKERS } from './nginx';
+import { cpuRound } from './phases';
+import { machineTicks, rssKb, stealPercent, type MachineTicks } from './proc-stats';
+import { formatJson, renderFormat } from './report';
 import { SMOOTH_MODE, SMOOTH_NAMES, SMOOTH_SETTINGS, renderSmooth, smoothPhase } from './smooth-phase';
-import { makeEvents, type StreamMode } from './sse-script';
+import { CHROMIUM, renderUi, uiPhase, type UiFigures } from './ui-phase';
+import type { FormatResults } from './figures';
+import type { Wire } from './wire-scripts';
 
 /*
- * `npm run bench`: one fake upstream, the bare undici passthrough and Sluice each in its own process,
- * the load generator here. The same bundle is forked with a role argument for the first two.
+ * `npm run bench`: one fake upstream (OpenAI Chat and Anthropic Messages), and per format nginx, the
+ * plain Node passthrough and Sluice each in its own process(es), the load generator here. The same
+ * bundle is forked with a role argument for the upstream and the passthrough.
  */
 
-const TTFB = { requests: 200, warmup: 20, mode: { events: 8, intervalMs: 1 } };
-/** BENCH_FLAT_EVENTS=500 (or 8000) splits the figure: per-request costs weigh 4× more (or less). */
-const FLAT = {
-  streams: 32,
-  rounds: 5,
-  mode: { events: Number(process.env.BENCH_FLAT_EVENTS ?? 2000), intervalMs: 0 },
-};
-const FIXED = { streams: 32, rounds: 5, mode: { events: 1500, intervalMs: 2 } };
-/** A frame per 500 ms, held open until both halves have been sampled and ≥ 10 s have passed. */
-const RSS = { streams: 500, minOpenMs: 10_000, mode: { events: 600, intervalMs: 500, hold: true } };
-/** The smoothing phase alone takes ~2.5 min (30 × 3 streams of 1.3 s each, then the CPU rounds). */
-const WATCHDOG_MS = 600_000;
+/** The whole run stops after this: 15 minutes is the budget, this is the fuse. */
+const WATCHDOG_MS = 1_500_000;
 /** `BENCH_PHASES=ttfb,flat npm run bench` runs only those (while working on one figure). */
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'rss,ttfb,flat,fixed,smooth').split(','));
+const PHASES = new Set(
+  (process.env.BENCH_PHASES ?? 'rss,burst,ttfb,flat,fixed,ui,smooth').split(',').map((s) => s.trim()),
+);
+/**
+ * `BENCH_FORMATS=openai` (or `anthropic`) measures one format. `translated` adds an Anthropic client
+ * through a Chat provider to the OpenAI run; `naive` adds the passthrough with a naive observer to its
+ * CPU rounds.
+ */
+const FORMATS = new Set(
+  (process.env.BENCH_FORMATS ?? 'openai,anthropic,translated').split(',').map((s) => s.trim()),
+);
+const WIRES: Wire[] = [
+  ...(FORMATS.has('openai') ? (['chat'] as const) : []),
+  ...(FORMATS.has('anthropic') ? (['anthropic'] as const) : []),
+];
+/** The Live view watches this many flat-out rounds through Sluice. */
+const UI_ROUNDS = 3;
 
 const started = performance.now();
 function progress(line: string): void {
   process.stderr.write(`bench [${((performance.now() - started) / 1e3).toFixed(0)} s] ${line}\n`);
 }
 
-function collectGarbage(): void {
-  // Run with --expose-gc: the load generator's own GC then falls between phases, not inside them.
-  (globalThis as { gc?: () => void }).gc?.();
+function loadAvg(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
-interface Path {
-  target: Target;
-  /** The proxy's process; null for the direct path. */
-  server: Server | null;
+const ZERO: MachineTicks = { total: 0, steal: 0 };
+
+/** Sluice's one provider for a format, pointing at the fake upstream as a user's config would. */
+function providerFor(wire: Wire, upstreamPort: number): Record<string, unknown> {
+  return wire === 'chat'
+    ? { kind: 'openai', baseUrl: `http://127.0.0.1:${upstreamPort}/v1` }
+    : { kind: 'anthropic', baseUrl: `http://127.0.0.1:${upstreamPort}` };
 }
 
-interface Bench {
-  children: Children;
-  upstream: Server;
+const SLUICE_SETTINGS = JSON.parse(process.env.BENCH_SLUICE_SETTINGS ?? '{}') as Record<string, unknown>;
+
+interface FormatOutcome {
+  results: FormatResults;
+  ui: UiFigures | null;
+  notes: string[];
 }
 
-async function useMode(b: Bench, mode: StreamMode): Promise<Buffer> {
-  await b.children.setMode(b.upstream, mode);
-  collectGarbage();
-  return Buffer.concat(makeEvents(mode.events));
+/** What Sluice says on every start and stop of the bench's config: not worth a note. */
+const EXPECTED_STDERR = [
+  /SIGTERM, finishing in-flight/,
+  /no \S+ provider configured: serving those from .* with your tools' own credentials/,
+];
+
+/** Stops Sluice and says how it left: it must exit on SIGTERM, promptly, and say nothing alarming. */
+async function stopSluice(children: Children, s: Server, label: string, notes: string[]): Promise<void> {
+  const stop = await children.stop(s);
+  notes.push(`${label} shutdown on SIGTERM: ${stop.how} after ${stop.ms} ms.`);
+  const said = s.stderr.filter((l) => l.trim() !== '' && !EXPECTED_STDERR.some((re) => re.test(l)));
+  if (said.length > 0) notes.push(`${label} stderr:\n    ${said.join('\n    ')}`);
 }
 
-function alive(b: Bench): void {
-  const death = b.children.deaths();
-  if (death !== null) throw new Error(death);
-}
-
-/** One unmeasured round per path (JIT, pools), then `count` rounds taking the paths in turn, so drift of a shared machine hits all alike. */
-async function cpuRounds(
-  b: Bench,
-  mode: StreamMode,
-  streams: number,
-  count: number,
-  paths: readonly Path[],
-): Promise<Map<PathName, CpuRound[]>> {
-  const out = new Map<PathName, CpuRound[]>();
-  if (count === 0) return out;
-  const expected = await useMode(b, mode);
-  for (let i = -1; i < count; i++) {
-    for (const p of paths) {
-      const round = await cpuRound(p.target, p.server?.pid ?? null, streams, mode.events, expected);
-      if (i >= 0) out.set(p.target.name, [...(out.get(p.target.name) ?? []), round]);
-      collectGarbage();
-      alive(b);
-    }
-  }
-  return out;
-}
-
-async function run(children: Children): Promise<string> {
-  const upstream = await children.forkRole('upstream');
-  const bare = await children.forkRole('bare', [String(upstream.port)]);
-  const naive = await children.forkRole('naive', [String(upstream.port)]);
-  // BENCH_SLUICE_SETTINGS='{"captureFrames":false}' measures Sluice with other settings than the defaults.
-  const sluice = await children.spawnSluice(
-    upstream.port,
-    JSON.parse(process.env.BENCH_SLUICE_SETTINGS ?? '{}') as Record<string, unknown>,
-  );
-  // The translated path: a second gateway whose Chat provider maps every model (`"*"`) and so serves
-  // Anthropic clients by translation. Its own process, so its CPU is read apart from the relay's, and
-  // the relay's gateway keeps exactly the config it always had.
-  const translating = await children.spawnSluice(
-    upstream.port,
-    JSON.parse(process.env.BENCH_SLUICE_SETTINGS ?? '{}') as Record<string, unknown>,
-    { models: { '*': 'm' } },
-  );
+/** Starts the relays for one format, runs its phases, stops them. */
+async function oneFormat(b: Bench, wire: Wire, idle: { mb: number }): Promise<FormatOutcome> {
+  const { children, upstream } = b;
+  const notes: string[] = [];
+  const nginx = await children.startNginx(upstream.port);
+  if (nginx === null)
+    notes.push(
+      `nginx: skipped, not installed at ${NGINX_BIN} (Debian: apt-get install nginx-light); no goal is claimed.`,
+    );
+  const passthrough = await children.forkRole('bare', [String(upstream.port)]);
+  const sluice = await children.spawnSluice(upstream.port, SLUICE_SETTINGS, providerFor(wire, upstream.port));
+  // Idle: started, nothing asked of it yet, its start-up work settled.
+  await sleep(1_000);
+  if (Number.isNaN(idle.mb)) idle.mb = rssKb(sluice.pid) / 1024;
   const paths: Path[] = [
-    { target: { name: 'direct', port: upstream.port }, server: null },
-    { target: { name: 'bare', port: bare.port }, server: bare },
-    { target: { name: 'sluice', port: sluice.port }, server: sluice },
-    {
-      target: { name: 'anthropic→chat', port: translating.port, anthropic: true },
-      server: translating,
-    },
+    { target: { name: 'direct', port: upstream.port, wire }, server: null },
+    ...(nginx === null
+      ? []
+      : [{ target: { name: 'nginx' as const, port: nginx.port, wire }, server: nginx }]),
+    { target: { name: 'passthrough', port: passthrough.port, wire }, server: passthrough },
+    { target: { name: 'sluice', port: sluice.port, wire }, server: sluice },
   ];
-  const proxies = paths.filter((p) => p.server !== null);
-  // Memory is the relay's figure: the translated gateway is not put through the RSS phase.
-  const rssProxies = proxies.filter((p) => p.target.anthropic !== true);
-  // The naive relay is a reference for CPU only: the CPU rounds take it, the latency and memory phases do not.
-  const cpuPaths: Path[] = [...proxies, { target: { name: 'naive', port: naive.port }, server: naive }];
-  const b: Bench = { children, upstream };
+  // The translated path: a second gateway whose Chat provider maps every model (`"*"`) and so serves
+  // Anthropic clients by translation; its own process, so its CPU is read apart from the relay's.
+  const translating =
+    wire === 'chat' && FORMATS.has('translated')
+      ? await children.spawnSluice(upstream.port, SLUICE_SETTINGS, { models: { '*': 'm' } })
+      : null;
+  if (translating !== null)
+    paths.push({
+      target: { name: 'anthropic→chat', port: translating.port, wire, anthropic: true },
+      server: translating,
+    });
+  const naive =
+    wire === 'chat' && FORMATS.has('naive')
+      ? await children.forkRole('naive', [String(upstream.port)])
+      : null;
+  if (naive !== null) paths.push({ target: { name: 'naive', port: naive.port, wire }, server: naive });
   progress(
-    `upstream :${upstream.port}, bare :${bare.port}, sluice :${sluice.port}, ` +
-      `anthropic→chat :${translating.port} (load avg ${loadAvg()})`,
+    `${wire}: upstream :${upstream.port}, ${paths.map((p) => `${p.target.name} :${p.target.port}`).join(', ')} (load avg ${loadAvg()})`,
   );
 
-  // Smoke + warm-up: a stream per path must arrive intact before any figure means anything.
-  let expected = await useMode(b, TTFB.mode);
-  for (const { target } of paths) {
-    const agent = newAgent();
-    const r = await runStream(target, agent, expected, 10_000);
-    if (r.error !== null) throw new Error(`smoke test through ${target.name} failed: ${r.error}`);
-    for (let i = 0; i < 3; i++) await runMany(target, agent, FLAT.streams, expected, { timeoutMs: 10_000 });
-    agent.destroy();
+  const results = await runFormat(b, wire, paths);
+
+  let ui: UiFigures | null = null;
+  if (wire === 'chat' && PHASES.has('ui')) {
+    progress(`Live view in Chromium: ${UI_ROUNDS} flat-out rounds of ${FLAT.streams} streams through Sluice`);
+    const expected = await useMode(b, FLAT.mode, wire);
+    const target = paths.find((p) => p.target.name === 'sluice')!.target;
+    ui = await uiPhase(sluice.dashboardUrl, sluice.pid, async () => {
+      for (let i = 0; i < UI_ROUNDS; i++)
+        await cpuRound(target, sluice.pids, FLAT.streams, FLAT.mode.events, expected);
+    });
   }
 
-  // Memory first, while the proxies' heaps still hold only the warm-up.
-  const rss = new Map<PathName, RssFigures>();
-  for (const p of PHASES.has('rss') ? rssProxies : []) {
-    progress(`RSS: ${RSS.streams} slow streams through ${p.target.name}`);
-    // A fresh mode per proxy: the previous release must not end these streams at once.
-    await useMode(b, RSS.mode);
-    const release = (): void => children.release(upstream);
-    const held = { maxContent: RSS.mode.events - 3 };
-    rss.set(
-      p.target.name,
-      await rssPhase(p.target, p.server!.pid, RSS.streams, held, release, RSS.minOpenMs),
-    );
-    alive(b);
-  }
+  await stopSluice(children, sluice, `Sluice (${wire})`, notes);
+  if (translating !== null) await stopSluice(children, translating, 'Sluice (anthropic→chat)', notes);
+  for (const s of [nginx, passthrough, naive]) if (s !== null) await children.stop(s);
+  return { results, ui, notes };
+}
 
-  let ttfb = new Map<PathName, TtfbFigures>();
-  if (PHASES.has('ttfb')) {
-    progress(`TTFB: ${TTFB.requests} sequential streams per path`);
-    expected = await useMode(b, TTFB.mode);
-    const pids = new Map(proxies.map((p) => [p.target.name, p.server!.pid]));
-    ttfb = await ttfbPhase(
-      paths.map((p) => p.target),
-      pids,
-      TTFB.requests,
-      TTFB.warmup,
-      expected,
-    );
-    alive(b);
+async function run(children: Children, json: string): Promise<string> {
+  const ticks0 = machineTicks();
+  const loadStart = loadAvg();
+  const header = [
+    `## Sluice bench — Node ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}`,
+    '',
+    `Load average at the start ${loadStart}; steal since boot ${stealPercent(ZERO, ticks0).toFixed(1)} %. ` +
+      `nginx: ${NGINX_WORKERS} worker(s) (one event loop, like each Node relay; BENCH_NGINX_WORKERS=auto for nginx's own choice).`,
+  ];
+  const upstream = await children.forkRole('upstream');
+  const b: Bench = { children, upstream, phases: PHASES, progress };
+  const idle = { mb: NaN };
+  const sections: string[] = [];
+  const formats: Record<string, unknown>[] = [];
+  let ui: UiFigures | null = null;
+  const notes: string[] = [];
+  for (const wire of WIRES) {
+    const out = await oneFormat(b, wire, idle);
+    sections.push(renderFormat(out.results));
+    formats.push(formatJson(out.results));
+    ui ??= out.ui;
+    notes.push(...out.notes);
   }
-
-  const flat = PHASES.has('flat') ? FLAT.rounds : 0;
-  if (flat > 0) progress(`flat out: ${flat} rounds × ${FLAT.streams} streams × ${FLAT.mode.events} frames`);
-  const saturated = await cpuRounds(b, FLAT.mode, FLAT.streams, flat, cpuPaths);
-  const fix = PHASES.has('fixed') ? FIXED.rounds : 0;
-  if (fix > 0)
-    progress(`fixed load: ${fix} rounds × ${FIXED.streams} streams × 1 frame / ${FIXED.mode.intervalMs} ms`);
-  const fixed = await cpuRounds(b, FIXED.mode, FIXED.streams, fix, cpuPaths);
+  const uiStreams = `${UI_ROUNDS} rounds of ${FLAT.streams} streams × ${FLAT.mode.events} frames flat out`;
+  const uiSkipped = !PHASES.has('ui')
+    ? 'not run (BENCH_PHASES has no `ui`)'
+    : !WIRES.includes('chat')
+      ? 'not run (it watches the OpenAI run; BENCH_FORMATS has no `openai`)'
+      : `skipped, no Chromium at ${CHROMIUM}`;
+  if (WIRES.length > 0) sections.push(renderUi(ui ?? uiSkipped, idle.mb, uiStreams));
 
   // Smoothing: three more Sluice processes (off, fixed, adaptive) on the same upstream, stopped after.
-  let smooth = '';
   if (PHASES.has('smooth')) {
     const smoothers = [];
     for (const name of SMOOTH_NAMES) {
@@ -177,50 +186,48 @@ async function run(children: Children): Promise<string> {
       smoothers.push({ name, port: server.port, pid: server.pid, server });
     }
     await children.setMode(upstream, SMOOTH_MODE);
-    collectGarbage();
-    smooth = renderSmooth(await smoothPhase(smoothers, progress, () => alive(b)));
-    for (const s of smoothers) {
-      await children.stop(s.server);
-      const said = s.server.stderr.filter((l) => l.trim() !== '' && !/SIGTERM, finishing in-flight/.test(l));
-      if (said.length > 0) smooth += `\nSluice (smoothing ${s.name}) stderr:\n    ${said.join('\n    ')}`;
-    }
+    sections.push(renderSmooth(await smoothPhase(smoothers, progress, () => undefined)));
+    for (const s of smoothers) await stopSluice(children, s.server, `Sluice (smoothing ${s.name})`, notes);
   }
-
-  const report = renderReport({
-    ttfb,
-    saturated,
-    fixed,
-    rss,
-    labels: {
-      ttfb: `${TTFB.requests} sequential streams per path, taken in turn (${TTFB.mode.events} frames: the first at once, then 1 per ${TTFB.mode.intervalMs} ms); request sent → first body byte`,
-      saturated: `${FLAT.streams} streams × ${FLAT.mode.events} frames, one write per frame, only backpressure slows the upstream; median of ${FLAT.rounds} rounds after a warm-up round`,
-      fixed: `${FIXED.streams} streams × ${FIXED.mode.events} frames at 1 per ${FIXED.mode.intervalMs} ms (${(FIXED.mode.events * FIXED.mode.intervalMs) / 1e3} s); median of ${FIXED.rounds} rounds`,
-      rss: `${RSS.streams} streams × 1 frame per ${RSS.mode.intervalMs} ms, opened in 2 halves (each level held ≥ 2 s), ended together after ≥ ${RSS.minOpenMs / 1e3} s`,
-    },
-  });
-
-  // How the gateway leaves matters too: it must exit on SIGTERM, promptly, and say nothing alarming.
-  const stop = await children.stop(sluice);
-  const notes = [
-    `Sluice shutdown on SIGTERM: ${stop.how} after ${stop.ms} ms. Load avg at the end: ${loadAvg()}.`,
-    `Sluice ran as \`npm run serve\` starts it: node ${servedNodeFlags().join(' ')} cli.js serve (the bare proxy with Node's defaults).`,
-  ];
-  const said = sluice.stderr.filter((l) => l.trim() !== '' && !/SIGTERM, finishing in-flight/.test(l));
-  if (said.length > 0) notes.push(`Sluice stderr:\n    ${said.join('\n    ')}`);
-  await children.stop(translating);
-  const saidX = translating.stderr.filter((l) => l.trim() !== '' && !/SIGTERM, finishing in-flight/.test(l));
-  if (saidX.length > 0) notes.push(`Sluice (anthropic→chat) stderr:\n    ${saidX.join('\n    ')}`);
-  await children.stop(bare);
-  await children.stop(naive);
   await children.stop(upstream);
-  return `${report}\n${smooth === '' ? '' : `\n${smooth}\n`}${notes.join('\n')}`;
+
+  const ticks1 = machineTicks();
+  const footer = [
+    `Load average at the end ${loadAvg()}; steal over the run ${stealPercent(ticks0, ticks1).toFixed(1)} % ` +
+      `(above ${os.cpus().length}, other processes competed for the cores). Figures from a shared machine are noisy: compare within a run.`,
+    `Sluice ran as \`npm run serve\` starts it (node ${servedNodeFlags().join(' ')} cli.js serve, default settings` +
+      `${Object.keys(SLUICE_SETTINGS).length > 0 ? ` plus ${JSON.stringify(SLUICE_SETTINGS)}` : ''}); the passthrough with Node's defaults.`,
+    phaseLabels(),
+    ...notes,
+    `JSON: ${json}`,
+  ];
+  fs.mkdirSync(path.dirname(json), { recursive: true });
+  fs.writeFileSync(
+    json,
+    JSON.stringify(
+      {
+        startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
+        node: process.version,
+        cpus: os.cpus().length,
+        loadAvg: { start: loadStart, end: loadAvg() },
+        stealPercent: { sinceBootAtStart: stealPercent(ZERO, ticks0), overRun: stealPercent(ticks0, ticks1) },
+        nginxWorkers: NGINX_WORKERS,
+        formats,
+        app: { gatewayIdleRssMb: idle.mb, ui },
+      },
+      (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+      2,
+    ),
+  );
+  return [...header, '', ...sections.flatMap((s) => [s, '']), ...footer].join('\n');
 }
 
-function loadAvg(): string {
-  return os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
+/** `--json <file>`, else a file under the temp dir. */
+function jsonPath(): string {
+  const i = process.argv.indexOf('--json');
+  if (i !== -1 && process.argv[i + 1] !== undefined) return path.resolve(process.argv[i + 1]!);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return path.join(os.tmpdir(), 'sluice-bench', `bench-${stamp}.json`);
 }
 
 async function main(): Promise<number> {
@@ -239,11 +246,8 @@ async function main(): Promise<number> {
   }, WATCHDOG_MS);
   watchdog.unref();
   try {
-    const header =
-      `## Sluice bench — Node ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}, ` +
-      `load avg ${loadAvg()} at the start (above the CPU count, other processes competed for the cores)\n`;
-    const report = await run(children);
-    process.stdout.write(`${header}\n${report}\n`);
+    const report = await run(children, jsonPath());
+    process.stdout.write(`${report}\n`);
     progress('done');
     return 0;
   } catch (err) {

@@ -2,6 +2,9 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, NGINX_BIN, NGINX_WORKERS, waitForPort, writeNginxConfig } from './nginx';
+import { childPids } from './proc-stats';
 import { isReadyMessage, type StreamMode } from './sse-script';
 import { scripts } from '../package.json';
 
@@ -21,10 +24,14 @@ export function servedNodeFlags(): string[] {
 export interface Server {
   name: string;
   pid: number;
+  /** Every process whose CPU and memory count as this server's: `pid`, and nginx's workers. */
+  pids: number[];
   port: number;
   proc: ChildProcess;
   /** The last lines it wrote to stderr. */
   stderr: string[];
+  /** Sluice's dashboard link (`/_sluice/?token=…`); empty for the other servers. */
+  dashboardUrl: string;
   /** Set when it exited before we asked it to. */
   died: string | null;
   /** We asked it to exit: an exit from now on is no death. */
@@ -87,8 +94,8 @@ export class Children {
             ...provider,
           },
         ],
-        // The default 256 would queue the 500-stream phase behind the pool, not measure memory.
-        settings: { upstreamConnections: 1024, ...settings },
+        // Sluice's defaults, as users run it (BENCH_SLUICE_SETTINGS adds to them).
+        settings,
       }),
     );
     const cli = path.join(__dirname, 'cli.js');
@@ -117,8 +124,11 @@ export class Children {
       proc.stdout?.on('data', (chunk: Buffer) => {
         out += chunk.toString('utf8');
         const m = /Sluice listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-        if (m === null) return;
+        // The dashboard's line (with its token) follows the listening one in the same turn.
+        const d = /Sluice dashboard: (\S+)/.exec(out);
+        if (m === null || d === null) return;
         clearTimeout(timer);
+        server.dashboardUrl = d[1]!;
         resolve(Number(m[1]));
       });
       proc.once('exit', (code) =>
@@ -126,6 +136,33 @@ export class Children {
       );
     });
     server.port = port;
+    return server;
+  }
+
+  /**
+   * nginx (master and workers) relaying to the fake upstream, with a generated config in a temp dir;
+   * null when no nginx is installed.
+   */
+  async startNginx(upstreamPort: number): Promise<Server | null> {
+    if (!fs.existsSync(NGINX_BIN)) return null;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-nginx-'));
+    this.tempDirs.push(dir);
+    const port = await freePort();
+    const config = writeNginxConfig({ dir, listenPort: port, upstreamPort, workers: NGINX_WORKERS });
+    const proc = spawn(NGINX_BIN, ['-p', dir, '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const server = this.track('nginx', proc);
+    const exited = new Promise<never>((_resolve, reject) =>
+      proc.once('exit', (code) => reject(new Error(`nginx exited (${code}): ${server.stderr.join('\n')}`))),
+    );
+    // Only the race below needs the rejection: a later exit (our own SIGTERM) must not go unhandled.
+    exited.catch(() => undefined);
+    await Promise.race([waitForPort(port, START_TIMEOUT_MS), exited]);
+    server.port = port;
+    // The workers are forked by the master just before it listens: wait until they show.
+    const want = NGINX_WORKERS === 'auto' ? os.cpus().length : Number(NGINX_WORKERS);
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (childPids(server.pid).length < want && Date.now() < deadline) await sleep(50);
+    server.pids = [server.pid, ...childPids(server.pid)];
     return server;
   }
 
@@ -178,6 +215,14 @@ export class Children {
       if (s.proc.exitCode !== null || s.proc.signalCode !== null) continue;
       s.stopping = true;
       s.proc.kill('SIGKILL');
+      // nginx's workers outlive a killed master: they go too.
+      for (const pid of s.pids.slice(1)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
     }
     this.removeTempDirs();
   }
@@ -188,7 +233,17 @@ export class Children {
 
   private track(name: string, proc: ChildProcess): Server {
     if (proc.pid === undefined) throw new Error(`${name}: spawn failed`);
-    const server: Server = { name, pid: proc.pid, port: 0, proc, stderr: [], died: null, stopping: false };
+    const server: Server = {
+      name,
+      pid: proc.pid,
+      pids: [proc.pid],
+      port: 0,
+      dashboardUrl: '',
+      proc,
+      stderr: [],
+      died: null,
+      stopping: false,
+    };
     let partial = '';
     proc.stderr?.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString('utf8')).split('\n');

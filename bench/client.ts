@@ -1,15 +1,20 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { CONTENT_FRAME, makeEvents, REQUEST_BODY, tailFrames } from './sse-script';
 import { ANTHROPIC_REQUEST_BODY, translatedStream } from './translated';
+import { SCRIPTS, type Wire } from './wire-scripts';
 
-/** `anthropic→chat`: an Anthropic Messages client served by Sluice through a Chat provider (translated). */
-export type PathName = 'direct' | 'bare' | 'naive' | 'sluice' | 'anthropic→chat';
+/**
+ * `passthrough`: the plain node:http + undici relay; `naive`: the same observing every event the naive
+ * way; `anthropic→chat`: an Anthropic Messages client served by Sluice through a Chat provider (translated).
+ */
+export type PathName = 'direct' | 'nginx' | 'passthrough' | 'naive' | 'sluice' | 'anthropic→chat';
 
 /** Where the load generator sends its requests. */
 export interface Target {
   name: PathName;
   port: number;
+  /** The format the upstream streams (and, unless `anthropic`, the client speaks). */
+  wire: Wire;
   /**
    * The client speaks Anthropic Messages (`POST /v1/messages`) to a Chat provider: it expects the
    * upstream's Chat stream as Sluice's translation renders it, not the upstream's bytes.
@@ -28,6 +33,8 @@ export interface StreamResult {
 
 export interface StreamHooks {
   onFirstByte?: () => void;
+  /** `count` more whole SSE events (blank-line ends) arrived at `at` (performance.now()). */
+  onEvents?: (count: number, at: number) => void;
   /** `opened`: whether a body byte had arrived, i.e. whether this stream was ever open at the client. */
   onDone?: (opened: boolean) => void;
 }
@@ -38,32 +45,45 @@ export interface StreamHooks {
  */
 export type Expected = Buffer | { maxContent: number };
 
-/** What a client of each dialect sends. */
-const REQUESTS = {
-  chat: {
-    path: '/v1/chat/completions',
-    body: Buffer.from(REQUEST_BODY),
-    headers: { authorization: 'Bearer sk-bench' },
-  },
-  anthropic: {
-    path: '/v1/messages',
-    body: Buffer.from(ANTHROPIC_REQUEST_BODY),
-    headers: { 'x-api-key': 'sk-bench', 'anthropic-version': '2023-06-01' },
-  },
-} as const;
+interface Request {
+  path: string;
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+/** What a client of each path sends: its own format, or Messages to be translated. */
+const REQUESTS: Record<Wire | 'translated', Request> = {
+  chat: { ...SCRIPTS.chat, body: Buffer.from(SCRIPTS.chat.body) },
+  anthropic: { ...SCRIPTS.anthropic, body: Buffer.from(SCRIPTS.anthropic.body) },
+  translated: { ...SCRIPTS.anthropic, body: Buffer.from(ANTHROPIC_REQUEST_BODY) },
+};
+
+const sum = (frames: readonly Buffer[]): number => frames.reduce((n, f) => n + f.length, 0);
 
 /** Checks a held stream's whole body (small: a few KB) against the stream with as many content frames as fit. */
-function checkHeld(body: Buffer, maxContent: number): string | null {
+function checkHeld(body: Buffer, maxContent: number, wire: Wire): string | null {
+  const s = SCRIPTS[wire];
+  const content = s.content();
   for (let k = 1; k <= maxContent; k++) {
-    const length = k * CONTENT_FRAME.length + tailFrames(k).reduce((n, f) => n + f.length, 0);
+    const length = sum(s.head) + k * content.length + sum(s.tail(k));
     if (length < body.length) continue;
     if (length > body.length) break;
-    const want = Buffer.concat(makeEvents(k + 3));
+    const want = Buffer.concat([...s.head, ...Array.from({ length: k }, () => content), ...s.tail(k)]);
     if (body.equals(want)) return null;
     const at = firstDifference(body, want);
     return divergence(at, body.subarray(at), want.subarray(at));
   }
   return `body of ${body.length} bytes is no stream the upstream sends: ${JSON.stringify(body.toString('utf8', 0, 200))}`;
+}
+
+const LF = 0x0a;
+
+/** Blank-line event ends (`\n\n`) in `chunk`, one split across chunks included (`before`: the previous chunk's last byte). */
+export function countEventEnds(chunk: Buffer, before: number): number {
+  let n = 0;
+  if (chunk[0] === LF && before === LF) n++;
+  for (let at = chunk.indexOf('\n\n'); at !== -1; at = chunk.indexOf('\n\n', at + 2)) n++;
+  return n;
 }
 
 /** A keep-alive agent that never queues: every stream gets its own socket at once. */
@@ -95,7 +115,7 @@ export function runStream(
   timeoutMs: number,
   hooks: StreamHooks = {},
 ): Promise<StreamResult> {
-  const request = target.anthropic === true ? REQUESTS.anthropic : REQUESTS.chat;
+  const request = REQUESTS[target.anthropic === true ? 'translated' : target.wire];
   if (target.anthropic === true) {
     if (!Buffer.isBuffer(expected)) throw new Error('held streams are checked for Chat clients only');
     expected = translatedStream(expected);
@@ -104,6 +124,7 @@ export function runStream(
     let headersMs = NaN;
     let ttfbMs = NaN;
     let received = 0;
+    let lastByte = 0;
     let mismatch: string | null = null;
     let settled = false;
     let sent = 0;
@@ -154,9 +175,15 @@ export function runStream(
             }
           }
           received += chunk.length;
+          if (hooks.onEvents !== undefined) {
+            const n = countEventEnds(chunk, lastByte);
+            lastByte = chunk[chunk.length - 1] ?? lastByte;
+            if (n > 0) hooks.onEvents(n, performance.now());
+          }
         });
         res.on('end', () => {
-          if (!Buffer.isBuffer(expected)) finish(checkHeld(Buffer.concat(held), expected.maxContent));
+          if (!Buffer.isBuffer(expected))
+            finish(checkHeld(Buffer.concat(held), expected.maxContent, target.wire));
           else if (mismatch !== null) finish(mismatch);
           else if (received !== expected.length)
             finish(`incomplete: ${received} of ${expected.length} bytes`);
@@ -183,12 +210,13 @@ export async function runMany(
   agent: http.Agent,
   count: number,
   expected: Expected,
-  opts: { timeoutMs: number; staggerMs?: number; hooks?: StreamHooks },
+  opts: { timeoutMs: number; staggerMs?: number; hooks?: StreamHooks | ((i: number) => StreamHooks) },
 ): Promise<StreamResult[]> {
   const runs: Promise<StreamResult>[] = [];
   for (let i = 0; i < count; i++) {
     if (i > 0 && (opts.staggerMs ?? 0) > 0) await new Promise((r) => setTimeout(r, opts.staggerMs));
-    runs.push(runStream(target, agent, expected, opts.timeoutMs, opts.hooks));
+    const hooks = typeof opts.hooks === 'function' ? opts.hooks(i) : opts.hooks;
+    runs.push(runStream(target, agent, expected, opts.timeoutMs, hooks));
   }
   return Promise.all(runs);
 }

@@ -2,20 +2,19 @@ import http, { type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { drained } from './drained';
-import {
-  CONTENT_FRAME,
-  isModeMessage,
-  isReleaseMessage,
-  makeEvents,
-  tailFrames,
-  type StreamMode,
-} from './sse-script';
+import { isModeMessage, isReleaseMessage, type StreamMode } from './sse-script';
+import { fixedFrames, SCRIPTS, streamFrames, wireOfPath, type Wire } from './wire-scripts';
 
 /** Shared by every stream of this process; `release` is per mode, so a new mode starts unreleased. */
 interface Phase {
   mode: StreamMode;
-  frames: Buffer[];
+  /** The whole stream per format, made on first use. */
+  frames: Partial<Record<Wire, Buffer[]>>;
   released: boolean;
+}
+
+function framesOf(phase: Phase, wire: Wire): Buffer[] {
+  return (phase.frames[wire] ??= streamFrames(wire, phase.mode.events, phase.mode.text));
 }
 
 async function paceTo(start: number, i: number, intervalMs: number): Promise<void> {
@@ -29,8 +28,9 @@ async function paceTo(start: number, i: number, intervalMs: number): Promise<voi
  * Flat out (`intervalMs` 0) waits only for backpressure: yielding a turn per frame instead made this
  * process the bottleneck on 2 cores, and the proxies were never saturated.
  */
-async function stream(res: ServerResponse, phase: Phase): Promise<void> {
-  const { frames, mode } = phase;
+async function stream(res: ServerResponse, phase: Phase, wire: Wire): Promise<void> {
+  const { mode } = phase;
+  const frames = framesOf(phase, wire);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   const start = performance.now();
   const send = async (frame: Buffer): Promise<boolean> => {
@@ -39,14 +39,17 @@ async function stream(res: ServerResponse, phase: Phase): Promise<void> {
     return true;
   };
   if (mode.hold === true) {
+    const script = SCRIPTS[wire];
+    for (const f of script.head) if (!(await send(f))) return;
+    const content = script.content();
     let sent = 0;
     for (;;) {
-      if (!(await send(CONTENT_FRAME))) return;
-      if (++sent >= mode.events - 3) break;
+      if (!(await send(content))) return;
+      if (++sent >= mode.events - fixedFrames(wire)) break;
       await paceTo(start, sent, mode.intervalMs);
       if (phase.released) break;
     }
-    for (const f of tailFrames(sent)) if (!(await send(f))) return;
+    for (const f of script.tail(sent)) if (!(await send(f))) return;
   } else {
     for (let i = 0; i < frames.length; i++) {
       if (i > 0 && mode.intervalMs > 0) await paceTo(start, i, mode.intervalMs);
@@ -56,21 +59,22 @@ async function stream(res: ServerResponse, phase: Phase): Promise<void> {
   res.end();
 }
 
-/** The fake OpenAI upstream (its own process): streams the current mode, which the parent sets over IPC. */
+/** The fake upstream (its own process), OpenAI Chat and Anthropic Messages: streams the current mode, which the parent sets over IPC. */
 export function runUpstream(): void {
   const initial: StreamMode = { events: 8, intervalMs: 1 };
-  let phase: Phase = { mode: initial, frames: makeEvents(initial.events), released: false };
+  let phase: Phase = { mode: initial, frames: {}, released: false };
   process.on('message', (m: unknown) => {
     if (isReleaseMessage(m)) phase.released = true;
     if (!isModeMessage(m)) return;
-    phase = { mode: m.mode, frames: makeEvents(m.mode.events, m.mode.text), released: false };
+    phase = { mode: m.mode, frames: {}, released: false };
     process.send?.({ type: 'mode-ok', seq: m.seq });
   });
   // The parent is the only reason to live: if it dies, so do we.
   process.on('disconnect', () => process.exit(0));
 
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+    const wire = wireOfPath(req.url);
+    if (req.method !== 'POST' || wire === null) {
       req.resume();
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(
@@ -82,7 +86,7 @@ export function runUpstream(): void {
     const own = phase;
     req.resume();
     req.on('end', () => {
-      stream(res, own).catch(() => res.destroy());
+      stream(res, own, wire).catch(() => res.destroy());
     });
   });
   server.listen(0, '127.0.0.1', () => {

@@ -47,7 +47,7 @@ export interface TtfbFigures {
  */
 export async function ttfbPhase(
   targets: readonly Target[],
-  pids: ReadonlyMap<PathName, number>,
+  pids: ReadonlyMap<PathName, readonly number[]>,
   requests: number,
   warmup: number,
   expected: Buffer,
@@ -82,8 +82,16 @@ export async function ttfbPhase(
 }
 
 export interface CpuRound {
-  /** Proxy CPU over the round (all threads) / frames relayed, µs; NaN for the direct path. */
+  /** Proxy CPU over the round (all threads of all its processes) / frames relayed, µs; NaN for the direct path. */
   cpuUsPerEvent: number;
+  /** Highest RSS of the proxy's processes (summed) sampled every 100 ms over the round, KiB. */
+  peakRssKb: number;
+  /**
+   * How late each frame reached the client against the upstream's schedule (frame i at i × interval
+   * after the stream's start), less the stream's earliest such lateness, ms: one per frame. Empty
+   * unless the round was paced.
+   */
+  lateness: number[];
   /** Frames delivered to the client per wall-clock second. */
   eventsPerS: number;
   /** Proxy CPU / wall time: how busy the proxy was (1 = one core flat out). */
@@ -91,28 +99,69 @@ export interface CpuRound {
   errors: Tally;
 }
 
-/** `streams` concurrent streams of `events` frames through `target`, measuring the proxy process `pid`. */
+/** Per stream: when each frame arrived, then how late each was against `intervalMs` pacing, less the least. */
+function latenessRecorder(streams: number, events: number, intervalMs: number) {
+  const arrivals = Array.from({ length: streams }, () => new Float64Array(events));
+  const counts = new Int32Array(streams);
+  return {
+    hooks: (i: number) => ({
+      onEvents: (n: number, at: number) => {
+        const a = arrivals[i]!;
+        for (let k = 0; k < n && counts[i]! < events; k++) a[counts[i]!++] = at;
+      },
+    }),
+    lateness(): number[] {
+      const out: number[] = [];
+      arrivals.forEach((a, i) => {
+        const n = counts[i]!;
+        if (n === 0) return;
+        let least = Infinity;
+        for (let k = 0; k < n; k++) least = Math.min(least, a[k]! - k * intervalMs);
+        for (let k = 0; k < n; k++) out.push(a[k]! - k * intervalMs - least);
+      });
+      return out;
+    },
+  };
+}
+
+/**
+ * `streams` concurrent streams of `events` frames through `target`, measuring the proxy's processes
+ * `pids` (empty for the direct path); `intervalMs` > 0 also records each frame's lateness.
+ */
 export async function cpuRound(
   target: Target,
-  pid: number | null,
+  pids: readonly number[],
   streams: number,
   events: number,
   expected: Buffer,
+  intervalMs = 0,
 ): Promise<CpuRound> {
   const agent = newAgent();
-  const cpu0 = pid === null ? 0 : cpuNs(pid);
+  const measured = pids.length > 0;
+  const late = intervalMs > 0 ? latenessRecorder(streams, events, intervalMs) : null;
+  let peakRssKb = measured ? rssKb(pids) : NaN;
+  const sampler = setInterval(() => {
+    if (measured) peakRssKb = Math.max(peakRssKb, rssKb(pids));
+  }, 100);
+  const cpu0 = measured ? cpuNs(pids) : 0;
   const t0 = performance.now();
-  const results = await runMany(target, agent, streams, expected, { timeoutMs: 90_000 });
+  const results = await runMany(target, agent, streams, expected, {
+    timeoutMs: 90_000,
+    ...(late === null ? {} : { hooks: late.hooks }),
+  });
   const wallMs = performance.now() - t0;
   // Work a proxy defers past the last byte (usage writes, socket teardown) still belongs to the round.
   await sleep(200);
-  const cpu1 = pid === null ? 0 : cpuNs(pid);
+  clearInterval(sampler);
+  const cpu1 = measured ? cpuNs(pids) : 0;
   agent.destroy();
   const frames = streams * events;
   return {
-    cpuUsPerEvent: pid === null ? NaN : (cpu1 - cpu0) / 1e3 / frames,
+    cpuUsPerEvent: measured ? (cpu1 - cpu0) / 1e3 / frames : NaN,
+    peakRssKb,
+    lateness: late === null ? [] : late.lateness(),
     eventsPerS: frames / (wallMs / 1e3),
-    cores: pid === null ? NaN : (cpu1 - cpu0) / 1e6 / wallMs,
+    cores: measured ? (cpu1 - cpu0) / 1e6 / wallMs : NaN,
     errors: tally(results),
   };
 }
@@ -136,6 +185,7 @@ export interface RssFigures {
 
 const PLATEAU_MS = 2_000;
 const RAMP_TIMEOUT_MS = 60_000;
+const STALL_MS = 5_000;
 
 /**
  * Many slow streams the upstream holds open, opened in two halves; each level is held and sampled
@@ -145,7 +195,7 @@ const RAMP_TIMEOUT_MS = 60_000;
  */
 export async function rssPhase(
   target: Target,
-  pid: number,
+  pid: readonly number[],
   streams: number,
   expected: Expected,
   release: () => void,
@@ -177,10 +227,16 @@ export async function rssPhase(
       },
     },
   };
-  // On a loaded machine opening 250 streams through a proxy can take seconds: wait for each level.
+  // On a loaded machine opening 250 streams through a proxy can take seconds: wait for each level,
+  // unless no stream has opened for STALL_MS (a proxy that queues them: it has as many open as it will).
   const level = async (n: number): Promise<void> => {
     const limit = performance.now() + RAMP_TIMEOUT_MS;
-    while (open < n && done === 0 && performance.now() < limit) await sleep(50);
+    let seen = open;
+    let moved = performance.now();
+    while (open < n && done === 0 && performance.now() < limit && performance.now() - moved < STALL_MS) {
+      await sleep(50);
+      if (open !== seen) [seen, moved] = [open, performance.now()];
+    }
     await sleep(PLATEAU_MS);
   };
   const t0 = performance.now();

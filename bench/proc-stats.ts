@@ -16,7 +16,9 @@ function statTicksNs(pid: number): number {
  * CPU time of all threads of `pid` (V8 GC and libuv threads included), ns. The per-thread schedstat
  * counts ns where /proc/<pid>/stat counts 10 ms ticks, too coarse for a one-second phase.
  */
-export function cpuNs(pid: number): number {
+export function cpuNs(pids: number | readonly number[]): number {
+  if (typeof pids !== 'number') return pids.reduce((n, pid) => n + cpuNs(pid), 0);
+  const pid = pids;
   let total = 0;
   let threads = 0;
   try {
@@ -37,10 +39,53 @@ export function cpuNs(pid: number): number {
   return threads > 0 ? total : statTicksNs(pid);
 }
 
-/** Resident set size of `pid`, KiB. */
-export function rssKb(pid: number): number {
+/** Resident set size of `pid` (or the sum over several processes), KiB. */
+export function rssKb(pids: number | readonly number[]): number {
+  if (typeof pids !== 'number') return pids.reduce((n, pid) => n + rssKb(pid), 0);
+  const pid = pids;
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (m === null) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]);
+}
+
+/** The processes whose parent is `pid` (nginx's workers), from /proc/<pid>/stat of every process. */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(name));
+    } catch {
+      // the process ended between readdir and read
+    }
+  }
+  return out;
+}
+
+/** The machine's CPU time so far, in USER_HZ ticks: all of it, and the part stolen by the hypervisor. */
+export interface MachineTicks {
+  total: number;
+  steal: number;
+}
+
+/** Parses the aggregate `cpu` line of /proc/stat (user nice system idle iowait irq softirq steal …). */
+export function parseProcStat(text: string): MachineTicks {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (line === undefined) throw new Error('/proc/stat has no aggregate cpu line');
+  // guest and guest_nice are already counted in user and nice.
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: f.reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
+}
+
+export function machineTicks(): MachineTicks {
+  return parseProcStat(fs.readFileSync('/proc/stat', 'utf8'));
+}
+
+/** Steal as a share of all CPU time between two readings (since boot when `from` is zeros), %. */
+export function stealPercent(from: MachineTicks, to: MachineTicks): number {
+  const total = to.total - from.total;
+  return total > 0 ? (100 * (to.steal - from.steal)) / total : 0;
 }
