@@ -159,6 +159,12 @@ export interface FormatAdapter {
    */
   isModelNotFound(status: number, body: string): boolean;
   /**
+   * Whether an error answer says the key's quota or credit is spent (OpenAI `insufficient_quota`,
+   * Anthropic's credit balance, Gemini's daily quota), not a passing rate limit: a key pool benches
+   * that key and another key of the same provider may serve.
+   */
+  isQuotaExhausted(status: number, body: string): boolean;
+  /**
    * After an error answer (`status`, `body`) to the request `json`: a repaired body worth sending once
    * more to the same provider, or null (Anthropic: thinking blocks another provider signed, removed).
    */

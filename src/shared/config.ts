@@ -29,6 +29,13 @@ export const ProviderSchema = z
     baseUrl: z.url({ protocol: /^https?$/ }),
     /** Absent → the client's own credentials pass through. */
     apiKey: z.string().min(1).optional(),
+    /**
+     * More keys for the same provider, a pool used in turn with `apiKey` (which, when set, comes first;
+     * a key listed twice counts once). A key refused (401/403) or out of quota is benched for
+     * `keyBenchMs`, a rate-limited one (429) cools for its Retry-After; the request moves on to the next
+     * key before the next provider. Sealed, write-only and redacted like `apiKey`. At most 64.
+     */
+    apiKeys: z.array(z.string().min(1)).min(1).max(64).optional(),
     /** Lower runs first; ties keep config order, or share by `weight` when one of them sets it. */
     priority: z.number().int().default(100),
     /**

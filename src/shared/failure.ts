@@ -21,6 +21,7 @@ export type FailureCode =
   | 'read_error' // the body broke while the prefetch gate read it; detail: why
   | 'model_not_found' // a 404 or a "no such model" 400 (the format decides); status: it. Next provider; no health verdict
   | 'untranslatable' // the request cannot be said in the provider's format (Responses state); detail: why
+  | 'quota_exhausted' // the key's quota or credit is spent (the format decides); status: it. A pool benches the key
   | 'thinking_signature' // Anthropic 400: thinking-block signatures another provider issued; retried once without them
   // After the commit.
   | 'idle_timeout' // no byte for idleTimeoutMs; detail: the bound
@@ -33,6 +34,7 @@ export type FailureCode =
   | 'cooldown' // a Retry-After the provider asked for
   | 'model_not_allowed' // the provider's allowModels excludes the model
   | 'rate_limited' // Sluice's own per-provider limits; detail: rpm | concurrency
+  | 'keys_unavailable' // every key of the provider's pool is benched or cooling; detail: the soonest back
   // A request that reached no provider.
   | 'no_provider' // nothing configured or enabled for this format
   | 'refused' // a limit could not be decided and rateLimitFailMode is "closed"
@@ -52,6 +54,7 @@ export const FAILURE_CODES: readonly FailureCode[] = [
   'read_error',
   'model_not_found',
   'untranslatable',
+  'quota_exhausted',
   'thinking_signature',
   'idle_timeout',
   'stream_broke',
@@ -62,6 +65,7 @@ export const FAILURE_CODES: readonly FailureCode[] = [
   'cooldown',
   'model_not_allowed',
   'rate_limited',
+  'keys_unavailable',
   'no_provider',
   'refused',
   'internal',

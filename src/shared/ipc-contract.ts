@@ -33,11 +33,28 @@ export interface ProviderHealth {
  * secret `headers` (names with key/token/secret/auth…, and those in `secretHeaders`) are masked the
  * same way; a save that leaves one out, or sends its mask back unchanged, keeps the saved value.
  */
-export type ProviderView = Omit<ProviderConfig, 'apiKey'> & {
+export type ProviderView = Omit<ProviderConfig, 'apiKey' | 'apiKeys'> & {
   hasKey: boolean;
   keyPreview: string | null;
   health: ProviderHealth;
+  /** Every key of the provider (`apiKey`, then `apiKeys`), by fingerprint, with its pool state. */
+  keys: PoolKeyView[];
 };
+
+/** One key of a provider's pool as the UI sees it: never the key, only its fingerprint and state. */
+export interface PoolKeyView {
+  /** First 4 and last 4 hex digits of the key's SHA-256 (e.g. `3f2a…9c01`). */
+  fingerprint: string;
+  /** Where it is configured: the provider's `apiKey` or its `apiKeys` pool. */
+  source: 'apiKey' | 'apiKeys';
+  /** Attempts sent with it, and those that failed, since Sluice started. */
+  requests: number;
+  errors: number;
+  /** ms until it is used again (a 429's cooldown or a bench); 0 when usable. */
+  unusableForMs: number;
+  /** Why it is benched (`HTTP 401: …`, `quota: …`) or cooling (`HTTP 429`); null when usable. */
+  reason: string | null;
+}
 
 export interface StatusView {
   version: string;
@@ -102,13 +119,24 @@ const clientApp = z.enum([
   'other',
 ]);
 
+/** The provider fields the UI sends in their own, write-only shape. */
+const WRITE_ONLY = { apiKey: true, apiKeys: true, headers: true } as const;
+
+/** The new pool: a string adds a key, `{ keep: fingerprint }` keeps a saved one; absent keeps, null removes. */
+const PoolInputSchema = z
+  .array(z.union([z.string().min(1), z.object({ keep: z.string().min(1).max(32) }).strict()]))
+  .max(64)
+  .nullable()
+  .optional();
+
 /**
  * A provider as the UI sends it: `apiKey` absent keeps the stored key, null removes it, a string sets it.
  * Secret headers (provider-secrets.ts) are write-only the same way: absent keeps, null removes. A save
  * that changes the base URL's origin drops whatever it does not set again.
  */
-export const ProviderInputSchema = ProviderSchema.omit({ apiKey: true, headers: true }).extend({
+export const ProviderInputSchema = ProviderSchema.omit(WRITE_ONLY).extend({
   apiKey: z.string().min(1).nullable().optional(),
+  apiKeys: PoolInputSchema,
   headers: z.record(z.string(), z.string().nullable()).default({}),
 });
 

@@ -23,14 +23,14 @@ const MIN_REDACTED_CHARS = 8;
 const SCHEME = /^\s*(?:bearer|basic|token)\s+(\S+)/i;
 
 /**
- * Every secret the providers carry: their keys, and the values of their credential headers (with the
+ * Every secret the providers carry: their keys (`apiKey` and the pool's `apiKeys`), and the values of their credential headers (with the
  * bare token after a `Bearer`/`Basic`/`Token` scheme) of at least 8 characters, for redacting texts by
  * value.
  */
 export function providerSecrets(providers: readonly ProviderConfig[]): string[] {
   const out: string[] = [];
   for (const p of providers) {
-    if (p.apiKey !== undefined) out.push(p.apiKey);
+    out.push(...poolKeys(p));
     for (const [name, value] of Object.entries(p.headers)) {
       if (!isSecretHeader(p, name)) continue;
       if (value.length >= MIN_REDACTED_CHARS) out.push(value);
@@ -39,6 +39,15 @@ export function providerSecrets(providers: readonly ProviderConfig[]): string[] 
     }
   }
   return out;
+}
+
+/**
+ * A provider's own keys, in the order they take turns: `apiKey` first, then `apiKeys`, each once. Empty
+ * when it has none (the client's credentials pass through).
+ */
+export function poolKeys(p: Pick<ProviderConfig, 'apiKey' | 'apiKeys'>): string[] {
+  if (p.apiKeys === undefined) return p.apiKey === undefined ? [] : [p.apiKey];
+  return [...new Set([...(p.apiKey === undefined ? [] : [p.apiKey]), ...p.apiKeys])];
 }
 
 /** The origin (scheme, host, port) a base URL names; credentials are bound to it. */

@@ -123,6 +123,10 @@ export const SettingsSchema = z
     retryMaxDelayMs: z.number().int().min(0).max(600_000).default(4_000),
     /** Longest cooldown a Retry-After header can impose on a provider. */
     maxCooldownMs: z.number().int().min(0).max(86_400_000).default(300_000),
+    /** Key pools (`apiKeys`): how long a key refused (401/403) or out of quota sits out before it is tried again. */
+    keyBenchMs: z.number().int().min(1000).max(86_400_000).default(600_000),
+    /** Key pools: how long a key rate-limited (429) without a Retry-After cools; with one, its wait (≤ maxCooldownMs). */
+    keyCooldownMs: z.number().int().min(0).max(86_400_000).default(30_000),
     /** Circuit breaker: outcomes kept per provider… */
     circuitWindowSize: z.number().int().min(1).max(1000).default(20),
     /** …no older than this. */

@@ -5,6 +5,7 @@ import { bodyStreams } from '../common/body-stream';
 import type { FormatAdapter } from '../types';
 import { anthropicError, anthropicStatusForErrorType } from './errors';
 import { anthropicModelNotFound } from './model-not-found';
+import { anthropicQuotaExhausted } from './quota';
 import { createAnthropicObserver } from './observer';
 import { createAnthropicSplitter } from './split';
 import { repairThinking } from './thinking';
@@ -53,6 +54,7 @@ export const anthropicAdapter: FormatAdapter = {
   errorEvent: (status, _code, message) => `event: error\ndata: ${anthropicError(status, message)}\n\n`,
   statusForErrorType: anthropicStatusForErrorType,
   isModelNotFound: anthropicModelNotFound,
+  isQuotaExhausted: anthropicQuotaExhausted,
   // Thinking blocks another Anthropic provider signed (after a failover) are removed, once.
   repairRequest: repairThinking,
   turn: anthropicTurnCodec,

@@ -4,6 +4,7 @@ import { keepBody } from '../common/body-model';
 import type { FormatAdapter } from '../types';
 import { geminiStatusForErrorType, googleError } from './errors';
 import { geminiModelNotFound } from './model-not-found';
+import { geminiQuotaExhausted } from './quota';
 import { createGeminiObserver } from './observer';
 import { createGeminiSplitter } from './split';
 import { geminiTurnCodec } from './turn';
@@ -71,6 +72,7 @@ export const geminiAdapter: FormatAdapter = {
     `data: ${googleError(status >= 400 && status <= 599 ? status : 500, message)}\n\n`,
   statusForErrorType: geminiStatusForErrorType,
   isModelNotFound: geminiModelNotFound,
+  isQuotaExhausted: geminiQuotaExhausted,
   repairRequest: () => null,
   turn: geminiTurnCodec,
   // A translated stream always asks for SSE: one framing to read, whatever the client wanted.

@@ -4,6 +4,7 @@ import { sseOrJson } from '../common/body-mode';
 import { bodyStreams } from '../common/body-stream';
 import { openAiErrorBody, openAiErrorObject, openAiStatusForErrorType } from '../common/openai-error';
 import { openAiModelNotFound } from '../common/openai-model-not-found';
+import { openAiQuotaExhausted } from '../common/openai-quota';
 import type { FormatAdapter } from '../types';
 import { createOpenAiChatObserver } from './observer';
 import { createOpenAiChatSplitter } from './split';
@@ -80,6 +81,7 @@ export const openAiChatAdapter: FormatAdapter = {
     `data: ${JSON.stringify({ error: openAiErrorObject(status, code, message) })}\n\n`,
   statusForErrorType: openAiStatusForErrorType,
   isModelNotFound: openAiModelNotFound,
+  isQuotaExhausted: openAiQuotaExhausted,
   repairRequest: () => null,
   turn: openAiChatTurnCodec,
   generateRoute: () => ({

@@ -4,6 +4,7 @@ import { sseOrJson } from '../common/body-mode';
 import { bodyStreams } from '../common/body-stream';
 import { openAiErrorBody, openAiErrorObject, openAiStatusForErrorType } from '../common/openai-error';
 import { openAiModelNotFound } from '../common/openai-model-not-found';
+import { openAiQuotaExhausted } from '../common/openai-quota';
 import type { FormatAdapter } from '../types';
 import { createResponsesObserver } from './observer';
 import { createOpenAiResponsesSplitter } from './split';
@@ -41,6 +42,7 @@ export const openAiResponsesAdapter: FormatAdapter = {
     `event: error\ndata: ${JSON.stringify({ type: 'error', code, message, param: null, sequence_number: 0, error: openAiErrorObject(status, code, message) })}\n\n`,
   statusForErrorType: openAiStatusForErrorType,
   isModelNotFound: openAiModelNotFound,
+  isQuotaExhausted: openAiQuotaExhausted,
   repairRequest: () => null,
   turn: openAiResponsesTurnCodec,
   generateRoute: () => ({

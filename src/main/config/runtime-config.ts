@@ -4,7 +4,8 @@ import {
   type ProviderConfig,
   type SluiceConfig,
 } from '../../shared/config';
-import { isSecretHeader, originOf } from '../../shared/provider-secrets';
+import { isSecretHeader, originOf, poolKeys } from '../../shared/provider-secrets';
+import { keyFingerprint } from '../proxy/key-fingerprint';
 import { SettingsSchema, type Settings } from '../../shared/settings';
 import type { KeyVault } from './key-vault';
 import type { SettingsSource } from '../proxy/ports';
@@ -14,17 +15,37 @@ import type { ConfigRepo, StoredProvider } from '../store/write/config-repo';
  * A provider as the UI sends it. `apiKey` undefined keeps the stored key, null removes it, a string sets
  * it; a secret header (see isSecretHeader) is write-only the same way: left out keeps the stored value,
  * null removes it, a string sets it. Other headers are replaced as a whole by `headers`. Whatever is
- * kept is kept only while the base URL's origin stays the same (see saveProvider).
+ * kept is kept only while the base URL's origin stays the same (see saveProvider). `apiKeys` (the pool)
+ * is write-only too: undefined keeps the stored pool, null removes it, a list is the new pool, where a
+ * `{ keep: fingerprint }` entry names a stored key (see keyFingerprint) and a string adds one.
  */
-export type ProviderInput = Omit<ProviderConfig, 'apiKey' | 'headers'> & {
+export type ProviderInput = Omit<ProviderConfig, 'apiKey' | 'apiKeys' | 'headers'> & {
   apiKey?: string | null;
+  apiKeys?: readonly (string | { keep: string })[] | null;
   headers?: Readonly<Record<string, string | null>>;
 };
 
-/** What the saved config of a provider holds besides its schema's fields: sealed secret header values. */
+/** What the saved config of a provider holds besides its schema's fields: sealed secret header values… */
 const SEALED_HEADERS = 'sealedHeaders';
+/** …and its pool's sealed keys (`apiKeys`), in order. */
+const SEALED_POOL = 'sealedApiKeys';
 
 export class ConfigError extends Error {}
+
+/**
+ * The pool a save asks for: new keys as given, `{ keep }` entries resolved to the stored key with that
+ * fingerprint (unknown: the save is refused, since the UI never holds the keys to resend them).
+ */
+function poolFrom(entries: readonly (string | { keep: string })[] | null, stored: readonly string[]): string[] {
+  if (entries === null) return [];
+  return entries.map((e, i) => {
+    if (typeof e === 'string') return e;
+    const found = stored.find((k) => keyFingerprint(k) === e.keep);
+    if (found === undefined)
+      throw new ConfigError(`apiKeys[${i}]: no saved key ${e.keep} for this provider (and origin)`);
+    return found;
+  });
+}
 
 function sameOrigin(a: string, b: string): boolean {
   try {
@@ -36,7 +57,7 @@ function sameOrigin(a: string, b: string): boolean {
 
 /** True when the provider holds a credential of its own: a key or a secret header. */
 function hasCredentials(p: ProviderConfig): boolean {
-  return p.apiKey !== undefined || Object.keys(p.headers).some((name) => isSecretHeader(p, name));
+  return poolKeys(p).length > 0 || Object.keys(p.headers).some((name) => isSecretHeader(p, name));
 }
 
 function validProvider(value: unknown): ProviderConfig {
@@ -109,9 +130,10 @@ export class RuntimeConfig implements SettingsSource {
    */
   saveProvider(input: ProviderInput): ProviderConfig {
     const existing = this.list.find((p) => p.id === input.id);
-    const { apiKey, headers: given = {}, ...rest } = input;
+    const { apiKey, apiKeys, headers: given = {}, ...rest } = input;
     const kept = existing !== undefined && sameOrigin(existing.baseUrl, input.baseUrl) ? existing : undefined;
     const key = apiKey === undefined ? kept?.apiKey : (apiKey ?? undefined);
+    const pool = apiKeys === undefined ? kept?.apiKeys : poolFrom(apiKeys, kept?.apiKeys ?? []);
     const givenNames = new Set(Object.keys(given).map((n) => n.toLowerCase()));
     const headers: Record<string, string> = {};
     const marks = [...(input.secretHeaders ?? [])];
@@ -127,6 +149,7 @@ export class RuntimeConfig implements SettingsSource {
       headers,
       ...(input.secretHeaders !== undefined || marks.length > 0 ? { secretHeaders: marks } : {}),
       ...(key === undefined ? {} : { apiKey: key }),
+      ...(pool === undefined || pool.length === 0 ? {} : { apiKeys: pool }),
     });
     this.list = existing
       ? this.list.map((p) => (p.id === provider.id ? provider : p))
@@ -177,7 +200,13 @@ export class RuntimeConfig implements SettingsSource {
       }
     };
     const apiKey = p.sealedKey === null ? undefined : open(p.sealedKey, 'key');
-    const { [SEALED_HEADERS]: sealedHeaders, ...config } = p.config;
+    const { [SEALED_HEADERS]: sealedHeaders, [SEALED_POOL]: sealedPool, ...config } = p.config;
+    const apiKeys = Array.isArray(sealedPool)
+      ? sealedPool.flatMap((sealed, i) => {
+          const value = typeof sealed === 'string' ? open(sealed, `pool key ${i + 1}`) : undefined;
+          return value === undefined ? [] : [value];
+        })
+      : [];
     const headers: Record<string, unknown> =
       typeof config.headers === 'object' && config.headers !== null ? { ...config.headers } : {};
     if (typeof sealedHeaders === 'object' && sealedHeaders !== null) {
@@ -190,6 +219,7 @@ export class RuntimeConfig implements SettingsSource {
       ...config,
       headers,
       ...(apiKey === undefined ? {} : { apiKey }),
+      ...(apiKeys.length === 0 ? {} : { apiKeys }),
     });
     if (parsed.success) return [parsed.data];
     log(
@@ -201,7 +231,7 @@ export class RuntimeConfig implements SettingsSource {
   private persist(): void {
     this.repo.saveProviders(
       this.list.map((p, i) => {
-        const { apiKey, headers, ...rest } = p;
+        const { apiKey, apiKeys, headers, ...rest } = p;
         const plain: Record<string, string> = {};
         const sealed: Record<string, string> = {};
         for (const [name, value] of Object.entries(headers)) {
@@ -215,6 +245,7 @@ export class RuntimeConfig implements SettingsSource {
             ...rest,
             headers: plain,
             ...(Object.keys(sealed).length > 0 ? { [SEALED_HEADERS]: sealed } : {}),
+            ...(apiKeys === undefined ? {} : { [SEALED_POOL]: apiKeys.map((k) => this.vault.seal(k)) }),
           },
           sealedKey: apiKey === undefined ? null : this.vault.seal(apiKey),
         };

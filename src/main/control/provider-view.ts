@@ -10,13 +10,13 @@ function maskedValue(value: string): string {
   return maskKey(value) ?? '••••';
 }
 
-/** A provider as the UI sees it: no key, secret headers masked (write-only like the key), its circuit's health. */
+/** A provider as the UI sees it: no key (its keys by fingerprint, with their pool state), secret headers masked (write-only like the key), its circuit's health. */
 export function toProviderView(
   provider: ProviderConfig,
   gateway: GatewayControl,
   settings: Settings,
 ): ProviderView {
-  const { apiKey, headers, ...rest } = provider;
+  const { apiKey, apiKeys: _pool, headers, ...rest } = provider;
   const { provider: _id, ...health } = gateway.health.view(provider.id, settings);
   const shownHealth: ProviderHealth = health;
   return {
@@ -27,6 +27,7 @@ export function toProviderView(
     hasKey: apiKey !== undefined,
     keyPreview: maskKey(apiKey),
     health: shownHealth,
+    keys: gateway.keys.view(provider),
   };
 }
 

@@ -39,6 +39,7 @@ export function providersHandlers(deps: ControlDeps): Pick<ControlHandlers, Prov
       deps.config.removeProvider(id);
       // A provider added again later under the same id starts with a clean circuit.
       deps.gateway.health.reset(id);
+      deps.gateway.keys.reset(id);
       return null;
     },
     'providers.reorder': ({ ids }) => {
@@ -56,6 +57,7 @@ export function providersHandlers(deps: ControlDeps): Pick<ControlHandlers, Prov
     'providers.resetHealth': ({ id }) => {
       const provider = find(id);
       deps.gateway.health.reset(id);
+      deps.gateway.keys.reset(id); // benched keys get another chance too
       return view(provider);
     },
   };

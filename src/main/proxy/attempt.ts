@@ -250,8 +250,9 @@ export async function runAttempt(
   if (!is2xx) {
     const status = res.statusCode;
     const retryable = isRetryableStatus(status);
-    // A 400 or 404 may say "not this provider" (model not found) or ask for a repair: read it first.
-    if (!retryable && status !== 400 && status !== 404) return commit(reader, null); // the client's own mistake
+    // A 400 or 404 may say "not this provider" (model not found) or ask for a repair, a 402 that the
+    // key's credit is spent: read it first.
+    if (!retryable && status !== 400 && status !== 402 && status !== 404) return commit(reader, null);
     const wait = Math.min(s.firstByteTimeoutMs, s.idleTimeoutMs);
     const whole = await readErrorBody(
       reader,

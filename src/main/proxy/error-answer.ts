@@ -64,8 +64,8 @@ export interface ErrorRules {
 }
 
 /**
- * A non-2xx answer, read: a status another provider may well not give (429, 5xx, 401/403…) fails
- * over; a 404 or a "model not found" 400 fails over while another candidate may have the model; a
+ * A non-2xx answer, read: a spent quota (the format decides) or a status another provider may well
+ * not give (429, 5xx, 401/403…) fails over; a 404 or a "model not found" 400 fails over while another candidate may have the model; a
  * refusal the format can repair is retried; anything else is the client's own mistake, passed on.
  */
 export function errorVerdict(
@@ -76,8 +76,11 @@ export function errorVerdict(
   rules: ErrorRules,
 ): ErrorVerdict {
   const { status } = answer;
-  if (retryable) return { kind: 'fail', failure: { code: 'http_status', status }, answer, repair: null };
   const text = answer.body.toString('utf8');
+  // A spent quota or credit: this key will not work again soon, another key or provider may.
+  if (speaking.isQuotaExhausted(status, text))
+    return { kind: 'fail', failure: { code: 'quota_exhausted', status }, answer, repair: null };
+  if (retryable) return { kind: 'fail', failure: { code: 'http_status', status }, answer, repair: null };
   // The provider's format reads its own error (`speaking`: the client's, or the one translated to).
   if (rules.modelElsewhere && speaking.isModelNotFound(status, text))
     return { kind: 'fail', failure: { code: 'model_not_found', status }, answer, repair: null };

@@ -1,9 +1,11 @@
 import type { ProviderConfig } from '../../shared/config';
 import type { Failure } from '../../shared/failure';
+import { poolKeys } from '../../shared/provider-secrets';
 import type { AttemptResult, Committed, Failed } from './attempt';
 import { runAttempt } from './attempt';
 import { isTimeout } from './error-answer';
 import type { HealthBook } from './health';
+import type { KeyPool } from './key-pool';
 import { isCredentialFailure, type Ending, type RequestLedger } from './ledger';
 import type { Clock } from './ports';
 import type { RateLimiter } from './rate-limit';
@@ -35,13 +37,18 @@ export interface FailoverDeps {
   health: HealthBook;
   limiter: RateLimiter;
   signatures?: SignatureBook;
+  /** Per-key turns, benches and cooldowns of providers with `apiKeys` (absent: `apiKey` as it is). */
+  keys?: KeyPool;
 }
 
 /** Relays a committed attempt to the client; `attempts` = how many were made, this one included. */
 export type Serve = (committed: Committed, attempts: number) => Promise<Ending>;
 
+/** No key tried yet. */
+const NO_KEYS: ReadonlySet<string> = new Set();
+
 /** Failures the same provider would give again within this request. */
-const NOT_AGAIN: ReadonlySet<string> = new Set(['model_not_found', 'untranslatable']);
+const NOT_AGAIN: ReadonlySet<string> = new Set(['model_not_found', 'untranslatable', 'quota_exhausted']);
 
 /** Resolves after `ms`, or at once when the signal aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -121,8 +128,8 @@ export async function attemptUntilCommitted(
   const onlyCandidate = (p: ProviderConfig): boolean =>
     chain.every((q) => q.id === p.id || !worthRetrying.has(q.id) || health.check(q.id, s, false) !== null);
 
-  /** One failed attempt: recorded and judged by the ledger, remembered by the walk. */
-  const failed = (p: ProviderConfig, r: Failed): void => {
+  /** One failed attempt: recorded and judged by the ledger (unless only its key is to blame), remembered. */
+  const failed = (p: ProviderConfig, r: Failed, keyOnly = false): void => {
     const failure: Failure = signal.aborted ? { code: 'client_aborted' } : r.failure;
     ledger.attemptFailed({
       provider: p,
@@ -134,13 +141,14 @@ export async function attemptUntilCommitted(
       status: r.status,
       retryAfterMs: r.retryAfterMs,
       bodyHead: r.bodyHead,
+      keyOnly,
     });
     w.last = r;
     if (r.answer !== null) w.lastAnswered = r;
     if (isTimeout(failure)) w.timeouts++;
   };
   /** Sends to `p`; after a refusal the format can repair, once more with the repaired body. */
-  const attempt = async (p: ProviderConfig): Promise<AttemptResult> => {
+  const attemptOnce = async (p: ProviderConfig): Promise<AttemptResult> => {
     const run = (): Promise<AttemptResult> => {
       w.attempts++;
       return runAttempt(ctx, p, w.attempts, deps, ledger, {
@@ -157,6 +165,24 @@ export async function attemptUntilCommitted(
     w.repaired = true;
     return run();
   };
+  /**
+   * Sends to `p` with the next key of its pool (key-pool.ts). A failure that is the key's own (401/403,
+   * spent quota, 429) benches or cools that key and moves on to the next usable key of `p`, each key once
+   * per visit, before the walk moves on to the next provider; those attempts count in `maxAttempts` like
+   * any, but are not retry rounds (no backoff) and do not judge the provider: only the visit's last does.
+   */
+  const attempt = async (p: ProviderConfig): Promise<AttemptResult> => {
+    const tried = new Set<string>();
+    for (;;) {
+      const key = deps.keys?.pick(p, tried);
+      const r = await attemptOnce(key == null ? p : { ...p, apiKey: key.key });
+      if (r.kind === 'commit' || key == null || signal.aborted) return r;
+      tried.add(key.fingerprint);
+      const verdict = deps.keys!.failed(p, key.fingerprint, s, r);
+      if (verdict === 'none' || w.attempts >= s.maxAttempts || !deps.keys!.hasUsable(p, tried)) return r;
+      failed(p, r, true);
+    }
+  };
 
   while (w.attempts < s.maxAttempts) {
     if (round > 0) await sleep(backoffMs(round, s.retryBaseDelayMs, s.retryMaxDelayMs), signal);
@@ -170,6 +196,11 @@ export async function attemptUntilCommitted(
       // A recovering provider whose probe is out still takes the request when nothing else could.
       if (unavailable !== null && !(unavailable === 'probe_in_flight' && onlyCandidate(p))) {
         ledger.skipped(p, { code: unavailable });
+        continue;
+      }
+      if (deps.keys !== undefined && poolKeys(p).length > 1 && !deps.keys.hasUsable(p, NO_KEYS)) {
+        const detail = `every key benched or cooling; the first back in ${Math.ceil(deps.keys.soonestMs(p) / 1000)} s`;
+        ledger.skipped(p, { code: 'keys_unavailable', detail });
         continue;
       }
       const limit = limiter.tryAcquire(p);

@@ -47,6 +47,8 @@ export interface AttemptFailure {
   status: number | null;
   retryAfterMs: number | null;
   bodyHead: string | null;
+  /** Only the attempt's key is to blame (a pool benched or cooled it, another key goes next): no health verdict. */
+  keyOnly?: boolean;
 }
 
 /**

@@ -7,6 +7,7 @@ import { settleUsage } from '../../shared/settle-usage';
 import { EMPTY_USAGE, type AttemptRecord, type RequestFinish, type RequestOutcome } from '../../shared/usage';
 import type { BodyMode } from '../../shared/usage-query';
 import { judgeHealth } from './health-verdict';
+import { fingerprintOf } from './key-pool';
 import type { AttemptFailure, BodyLog, Ending, LedgerDeps } from './ledger-types';
 import { nullCaptureSink, type CaptureSink } from './ports';
 import type { RequestContext } from './request-context';
@@ -26,6 +27,8 @@ export class RequestLedger implements BodyLog {
   private attemptSeq = 0;
   /** Each started attempt's translation target (null = relayed as is), for its attempt row. */
   private readonly translatedTo = new Map<number, ApiFormat | null>();
+  /** Each started attempt's key fingerprint (null = the client's own credentials), for its attempt row. */
+  private readonly keys = new Map<number, string | null>();
   private captured = false;
   /** The committed attempt's verdict was given at its commit (a half-open provider's probe). */
   private judgedAtCommit = false;
@@ -100,6 +103,8 @@ export class RequestLedger implements BodyLog {
     translatedTo: ApiFormat | null = null,
   ): void {
     this.translatedTo.set(attemptNo, translatedTo);
+    // The provider an attempt is given carries the one key it sends (the pool's pick: failover.ts).
+    this.keys.set(attemptNo, provider.apiKey === undefined ? null : fingerprintOf(provider.apiKey));
     this.deps.live.publish({
       type: 'attempt-started',
       requestId: this.ctx.id,
@@ -154,6 +159,7 @@ export class RequestLedger implements BodyLog {
       durationMs: null,
       bodyHead: null,
       translatedTo: null,
+      keyFingerprint: null,
     });
   }
 
@@ -182,8 +188,9 @@ export class RequestLedger implements BodyLog {
       durationMs: a.durationMs,
       bodyHead,
       translatedTo: this.translatedTo.get(a.attemptNo) ?? null,
+      keyFingerprint: this.keys.get(a.attemptNo) ?? null,
     });
-    this.judge(a.provider, a.failure, a.status, a.retryAfterMs, bodyHead);
+    if (a.keyOnly !== true) this.judge(a.provider, a.failure, a.status, a.retryAfterMs, bodyHead);
   }
 
   /**
@@ -225,6 +232,7 @@ export class RequestLedger implements BodyLog {
       durationMs: this.deps.clock.now() - startedAtMs, // attempt start → end of the relay
       bodyHead: null,
       translatedTo: this.translatedTo.get(attemptNo) ?? null,
+      keyFingerprint: this.keys.get(attemptNo) ?? null,
     });
     // A client's own mistake passed through (a 4xx) says nothing against the provider.
     if (outcome === 'completed' || (outcome === 'failed' && status >= 300)) {

@@ -4,6 +4,7 @@ import type { UpstreamPools } from './upstream';
 import type { HealthBook } from './health';
 import type { RateLimiter } from './rate-limit';
 import type { SignatureBook } from './signature-book';
+import type { KeyPool } from './key-pool';
 import { chooseCandidates } from './candidates';
 import { attemptUntilCommitted, type Serve } from './failover';
 import { RequestLedger, type Ending } from './ledger';
@@ -20,6 +21,8 @@ export interface PipelineDeps {
   limiter: RateLimiter;
   /** Gemini tool-call signatures a translated client cannot carry, for its next turns. */
   signatures?: SignatureBook;
+  /** Per-key turns and benches of providers' key pools (absent: each provider's `apiKey` as it is). */
+  keys?: KeyPool;
   /** Raw frames and (optionally) request bodies for the inspector. */
   capture?: CaptureSink;
 }

@@ -13,6 +13,7 @@ import { intake } from './intake';
 import type { RequestContext } from './request-context';
 import { UpstreamPools } from './upstream';
 import { HealthBook } from './health';
+import { KeyPool } from './key-pool';
 import { RateLimiter, type LimitStateStore } from './rate-limit';
 import { closeServer, ListenError, listenOn, NO_IPV6 } from '../http/listeners';
 import type { ExtraHandler } from '../http/extra-handler';
@@ -50,6 +51,8 @@ export class Gateway {
   private readonly pools: UpstreamPools;
   /** Per-provider circuit breakers and cooldowns: read by the control API, resettable. */
   readonly health: HealthBook;
+  /** Per-key turns, benches and cooldowns of providers' key pools: read by the control API, resettable. */
+  readonly keys: KeyPool;
   private readonly limiter: RateLimiter;
   /** Gemini signatures translated clients cannot carry, kept for their next turns (bounded). */
   private readonly signatures = new SignatureBook();
@@ -69,6 +72,7 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     this.pools = deps.pools ?? new UpstreamPools();
     this.health = deps.health ?? new HealthBook(() => deps.clock.now());
+    this.keys = deps.keys ?? new KeyPool(() => deps.clock.now());
     this.limiter = deps.limiter ?? new RateLimiter(deps.limitStore, () => deps.clock.now());
     this.log = new ThrottledLog(deps.log ?? ((line) => console.error(line)));
     this.pools.log = (kind, line) => this.log.line(kind, line);
@@ -340,6 +344,7 @@ export class Gateway {
         health: this.health,
         limiter: this.limiter,
         signatures: this.signatures,
+        keys: this.keys,
       });
     } finally {
       res.off('close', onClose);

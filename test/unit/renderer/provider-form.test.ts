@@ -29,6 +29,7 @@ const view: ProviderView = {
   smoothing: { chunkChars: 4 },
   hasKey: true,
   keyPreview: 'sk-…wxyz',
+  keys: [],
   health: {
     state: 'closed',
     samples: 0,
