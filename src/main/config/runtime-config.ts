@@ -3,6 +3,9 @@ import {
   describeConfigIssues,
   type ProviderConfig,
   type SluiceConfig,
+  RouteSchema,
+  routeIssues,
+  type RouteConfig,
 } from '../../shared/config';
 import { isSecretHeader, originOf, poolKeys } from '../../shared/provider-secrets';
 import { keyFingerprint } from '../proxy/key-fingerprint';
@@ -77,6 +80,8 @@ function validProvider(value: unknown): ProviderConfig {
 export class RuntimeConfig implements SettingsSource {
   private current: Settings;
   private list: ProviderConfig[];
+  /** The routes in force (config `routes`): a config file's when its providers are, else the saved ones. */
+  private routeList: RouteConfig[];
   /** Per provider id, the origin its credentials were saved for (absent: it holds none). */
   private readonly bound = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
@@ -91,6 +96,7 @@ export class RuntimeConfig implements SettingsSource {
     const saved = repo.loadProviders().flatMap((p) => this.restore(p, log));
     const useFile = file !== null && (file.explicit || saved.length === 0);
     this.list = useFile ? [...file.config.providers] : saved;
+    this.routeList = useFile ? [...(file.config.routes ?? [])] : restoreRoutes(repo.loadRoutes(), log);
     const parsed = SettingsSchema.safeParse({ ...savedSettings, ...(useFile ? file.config.settings : {}) });
     if (!parsed.success)
       throw new ConfigError(`settings: ${describeConfigIssues(parsed.error.issues).join('; ')}`);
@@ -167,7 +173,40 @@ export class RuntimeConfig implements SettingsSource {
     return this.bound.get(id) ?? null;
   }
 
+  /** The routes in force, first match wins (see RouteSchema). */
+  routes(): readonly RouteConfig[] {
+    return this.routeList;
+  }
+
+  /**
+   * Replaces the routes as a whole; throws ConfigError naming the bad field (`routes[1].providers[0]: no
+   * provider "x"`). Applies to the next request.
+   */
+  setRoutes(value: unknown): readonly RouteConfig[] {
+    const parsed = RouteSchema.array().max(200).safeParse(value);
+    if (!parsed.success)
+      throw new ConfigError(
+        describeConfigIssues(parsed.error.issues.map((i) => ({ ...i, path: ['routes', ...i.path] }))).join(
+          '; ',
+        ),
+      );
+    const issues = routeIssues(
+      parsed.data,
+      this.providers().map((p) => p.id),
+    );
+    if (issues.length > 0) throw new ConfigError(describeConfigIssues(issues).join('; '));
+    this.routeList = parsed.data;
+    this.persist();
+    return this.routeList;
+  }
+
+  /** Refused while a route names the provider: a route silently losing a provider would change who serves. */
   removeProvider(id: string): void {
+    const naming = this.routeList.flatMap((r, i) => (r.providers.includes(id) ? [`routes[${i}]`] : []));
+    if (naming.length > 0)
+      throw new ConfigError(
+        `provider "${id}" is named by ${naming.join(', ')}: take it out of the routes first`,
+      );
     if (!this.list.some((p) => p.id === id)) throw new ConfigError(`no provider "${id}"`);
     this.list = this.list.filter((p) => p.id !== id);
     this.bound.delete(id);
@@ -258,6 +297,19 @@ export class RuntimeConfig implements SettingsSource {
       ),
     );
     this.repo.saveSettings(changed);
+    this.repo.saveRoutes(this.routeList);
     for (const l of this.listeners) l();
   }
+}
+
+/** Saved routes as they parse; one that no longer does is skipped with a line in the log. */
+function restoreRoutes(stored: readonly unknown[], log: (line: string) => void): RouteConfig[] {
+  return stored.flatMap((r, i) => {
+    const parsed = RouteSchema.safeParse(r);
+    if (parsed.success) return [parsed.data];
+    log(
+      `Sluice: saved route ${i} is invalid and was skipped: ${describeConfigIssues(parsed.error.issues).join('; ')}`,
+    );
+    return [];
+  });
 }

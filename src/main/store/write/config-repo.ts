@@ -1,4 +1,4 @@
-// Writes and reads: runtime-config saves and loads providers and settings, setup/ only loads; here for its main use.
+// Writes and reads: runtime-config saves and loads providers, settings and routes, setup/ only loads; here for its main use.
 import type BetterSqlite3 from 'better-sqlite3';
 
 /** A provider as stored: its config without the key, and the sealed key (never a plain one). */
@@ -11,7 +11,7 @@ export interface StoredProvider {
   sealedKey: string | null;
 }
 
-/** The only code that reads or writes the `providers` and `settings` tables. */
+/** The only code that reads or writes the `providers`, `settings` and `routes` tables. */
 export interface ConfigRepo {
   loadProviders(): StoredProvider[];
   /** Replaces the whole provider list in one transaction (order = position). */
@@ -19,6 +19,10 @@ export interface ConfigRepo {
   loadSettings(): Record<string, unknown>;
   /** Replaces the saved settings (only keys that differ from the defaults need be passed). */
   saveSettings(values: Readonly<Record<string, unknown>>): void;
+  /** The saved routes in order, as stored (the caller validates them). */
+  loadRoutes(): unknown[];
+  /** Replaces the saved routes in one transaction (order = position). */
+  saveRoutes(list: readonly unknown[]): void;
 }
 
 interface ProviderRow {
@@ -39,6 +43,26 @@ export function createConfigRepo(db: BetterSqlite3.Database): ConfigRepo {
   const listSettings = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings');
   const clearSettings = db.prepare('DELETE FROM settings');
   const insertSetting = db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)');
+
+  // Prepared on first use: `sluice setup` reads settings read-only from a file that may predate schema 8.
+  let routeStatements: {
+    list: BetterSqlite3.Statement<[], { config: string }>;
+    replace: (list: readonly unknown[]) => void;
+  } | null = null;
+  const routes = (): NonNullable<typeof routeStatements> => {
+    if (routeStatements !== null) return routeStatements;
+    const clear = db.prepare('DELETE FROM routes');
+    const insert = db.prepare('INSERT INTO routes (position, config, updated_at) VALUES (?, ?, ?)');
+    routeStatements = {
+      list: db.prepare<[], { config: string }>('SELECT config FROM routes ORDER BY position'),
+      replace: db.transaction((list: readonly unknown[]) => {
+        clear.run();
+        const now = Date.now();
+        list.forEach((r, i) => insert.run(i, JSON.stringify(r), now));
+      }),
+    };
+    return routeStatements;
+  };
 
   const replaceProviders = db.transaction((list: readonly StoredProvider[]) => {
     clearProviders.run();
@@ -71,5 +95,10 @@ export function createConfigRepo(db: BetterSqlite3.Database): ConfigRepo {
     loadSettings: () =>
       Object.fromEntries(listSettings.all().map((r) => [r.key, JSON.parse(r.value) as unknown])),
     saveSettings: (values) => replaceSettings(values),
+    loadRoutes: () =>
+      routes()
+        .list.all()
+        .map((r) => JSON.parse(r.config) as unknown),
+    saveRoutes: (list) => routes().replace(list),
   };
 }

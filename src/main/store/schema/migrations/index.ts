@@ -6,6 +6,7 @@ import { attemptTranslated } from './004-attempt-translated';
 import { translatedCaptures } from './005-translated-captures';
 import { requestTranslated } from './006-request-translated';
 import { attemptKey } from './007-attempt-key';
+import { routing } from './008-routes';
 
 /** One schema step. Append-only: a shipped migration is never edited, only followed by a new one. */
 export interface Migration {
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   translatedCaptures,
   requestTranslated,
   attemptKey,
+  routing,
 ];
 
 /** The schema version this build writes. */
