@@ -6,6 +6,7 @@ import type { LiveEvent } from './live-events';
 import type { ClientApp, UsageRow } from './usage';
 import type { RequestDetail, RequestPage, SummaryRow } from './usage-query';
 import type { Settings } from './settings';
+import type { SetupOutcome, SetupPreview, SetupState } from './setup-view';
 
 /**
  * Every call between the UI and the main process, and every push. Control handlers implement these,
@@ -33,28 +34,11 @@ export interface ProviderHealth {
  * secret `headers` (names with key/token/secret/auth…, and those in `secretHeaders`) are masked the
  * same way; a save that leaves one out, or sends its mask back unchanged, keeps the saved value.
  */
-export type ProviderView = Omit<ProviderConfig, 'apiKey' | 'apiKeys'> & {
+export type ProviderView = Omit<ProviderConfig, 'apiKey'> & {
   hasKey: boolean;
   keyPreview: string | null;
   health: ProviderHealth;
-  /** Every key of the provider (`apiKey`, then `apiKeys`), by fingerprint, with its pool state. */
-  keys: PoolKeyView[];
 };
-
-/** One key of a provider's pool as the UI sees it: never the key, only its fingerprint and state. */
-export interface PoolKeyView {
-  /** First 4 and last 4 hex digits of the key's SHA-256 (e.g. `3f2a…9c01`). */
-  fingerprint: string;
-  /** Where it is configured: the provider's `apiKey` or its `apiKeys` pool. */
-  source: 'apiKey' | 'apiKeys';
-  /** Attempts sent with it, and those that failed, since Sluice started. */
-  requests: number;
-  errors: number;
-  /** ms until it is used again (a 429's cooldown or a bench); 0 when usable. */
-  unusableForMs: number;
-  /** Why it is benched (`HTTP 401: …`, `quota: …`) or cooling (`HTTP 429`); null when usable. */
-  reason: string | null;
-}
 
 export interface StatusView {
   version: string;
@@ -104,9 +88,12 @@ export interface SetupInfo {
   /** The API token: API clients present it when `requireLocalToken` is on; it opens no control call. */
   apiToken: string;
   tools: SetupTool[];
+  /** Per tool, whether Sluice's setup is applied (an apply recorded and not undone), and its files. */
+  states: Record<SetupTool['id'], SetupState>;
 }
 
 const id = z.string().min(1).max(64);
+const setupTool = z.enum(['claude-code', 'codex', 'gemini-cli', 'openai-compatible']);
 const ms = z.number().int().nonnegative();
 const clientApp = z.enum([
   'claude-code',
@@ -119,24 +106,13 @@ const clientApp = z.enum([
   'other',
 ]);
 
-/** The provider fields the UI sends in their own, write-only shape. */
-const WRITE_ONLY = { apiKey: true, apiKeys: true, headers: true } as const;
-
-/** The new pool: a string adds a key, `{ keep: fingerprint }` keeps a saved one; absent keeps, null removes. */
-const PoolInputSchema = z
-  .array(z.union([z.string().min(1), z.object({ keep: z.string().min(1).max(32) }).strict()]))
-  .max(64)
-  .nullable()
-  .optional();
-
 /**
  * A provider as the UI sends it: `apiKey` absent keeps the stored key, null removes it, a string sets it.
  * Secret headers (provider-secrets.ts) are write-only the same way: absent keeps, null removes. A save
  * that changes the base URL's origin drops whatever it does not set again.
  */
-export const ProviderInputSchema = ProviderSchema.omit(WRITE_ONLY).extend({
+export const ProviderInputSchema = ProviderSchema.omit({ apiKey: true, headers: true }).extend({
   apiKey: z.string().min(1).nullable().optional(),
-  apiKeys: PoolInputSchema,
   headers: z.record(z.string(), z.string().nullable()).default({}),
 });
 
@@ -190,6 +166,23 @@ export const CALLS = {
   /** Writes new control and API tokens and returns them; the old ones stop working at once. */
   'token.rotate': z.object({}).strict(),
   'setup.get': z.object({}).strict(),
+  /** What `sluice setup <tool> --apply` would write now, per file as a diff; writes nothing. */
+  'setup.preview': z.object({ tool: setupTool }).strict(),
+  /**
+   * Runs `sluice setup <tool> --apply` (backups and manifest in the data dir). Given the preview's
+   * `basis`, it writes nothing when a file, or what it would write, changed since that preview.
+   */
+  'setup.apply': z
+    .object({
+      tool: setupTool,
+      basis: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+    })
+    .strict(),
+  /** Runs `sluice setup <tool> --undo`: the originals back (byte for byte where untouched since). */
+  'setup.undo': z.object({ tool: setupTool }).strict(),
 } as const;
 
 export type CallName = keyof typeof CALLS;
@@ -213,6 +206,9 @@ export interface CallResults {
   'gateway.setPort': GatewayAddress;
   'token.rotate': { token: string; apiToken: string };
   'setup.get': SetupInfo;
+  'setup.preview': SetupPreview;
+  'setup.apply': SetupOutcome;
+  'setup.undo': SetupOutcome;
 }
 
 /** Pushes from main to the UI. `live` arrives coalesced (at most ~20 batches a second). */

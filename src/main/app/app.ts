@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { SluiceConfig } from '../../shared/config';
 import { loadConfigFile } from '../config/config-file';
@@ -35,6 +36,7 @@ import {
 import { makeDataDir } from '../config/data-dir';
 import { providerSecrets } from '../../shared/provider-secrets';
 import { DEFAULT_PORT } from '../setup/plans';
+import type { TargetOptions } from '../setup/targets';
 
 export interface AppOptions {
   dataDir: string;
@@ -56,6 +58,8 @@ export interface AppOptions {
   onDatabaseOpen?: (db: Database) => void;
   /** The built renderer the dashboard at `/_sluice/` serves (out/renderer); absent → a "not built" page. */
   dashboardDir?: string;
+  /** The home (and environment) whose tool configs the Setup screen's Apply writes; default the user's. */
+  setupHome?: TargetOptions;
 }
 
 /** The headless app: store + gateway + live hub, shared by Electron and the CLI so both run the same code. */
@@ -180,6 +184,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
       url,
       port: () => gateway.port,
       dataDir: opts.dataDir,
+      setupHome: opts.setupHome ?? { home: os.homedir(), env: process.env },
       token: () => token,
       apiToken: () => apiToken,
       rotateToken: () => {

@@ -1,8 +1,9 @@
 import type { KeyVault } from '../config/key-vault';
 import type { LiveListener } from '../app/live-hub';
 import type { RuntimeConfig } from '../config/runtime-config';
+import type { TargetOptions } from '../setup/targets';
 import type { ProviderConfig } from '../../shared/config';
-import type { PoolKeyView, ProviderHealth } from '../../shared/ipc-contract';
+import type { ProviderHealth } from '../../shared/ipc-contract';
 import type { Settings } from '../../shared/settings';
 import type { ClientApp, RequestFilter, UsageRow } from '../../shared/usage';
 import type {
@@ -33,14 +34,6 @@ export interface HealthControl {
   reset(id?: string): void;
 }
 
-/** Per-key state of providers' key pools, as the control API reads and resets it (the proxy's KeyPool). */
-export interface KeyControl {
-  /** Every key of `provider` by fingerprint, with its counts and why and how long it sits out. */
-  view(provider: ProviderConfig): PoolKeyView[];
-  /** Forgets one provider's key state (or all): every key usable again. */
-  reset(id?: string): void;
-}
-
 /**
  * The headers the gateway would send `provider` for these inbound ones, with no body (the proxy's
  * buildHeaders, wired by app.ts), so the provider test sends what a forwarded request would.
@@ -53,7 +46,6 @@ export type UpstreamHeaders = (
 /** The part of the gateway the control API reads and switches. */
 export interface GatewayControl {
   readonly health: HealthControl;
-  readonly keys: KeyControl;
   /** While paused, API requests get a 503; the control API keeps answering. */
   paused: boolean;
   readonly activeRequests: number;
@@ -80,6 +72,11 @@ export interface ControlDeps {
   url(): string;
   port(): number;
   dataDir: string;
+  /**
+   * Where the user's tools keep their config (HOME, and the environment's CODEX_HOME, CLAUDE_CONFIG_DIR,
+   * SHELL): the files `setup.apply` writes. The app passes the real ones; tests a temporary home.
+   */
+  setupHome: TargetOptions;
   /** The local (control) token now: the control API and the dashboard. */
   token(): string;
   /** The API token now: API routes when `requireLocalToken` is on; never the control API. */

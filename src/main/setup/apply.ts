@@ -10,12 +10,26 @@ import { revertBlock } from './shell-block';
 import type { Target } from './targets';
 import { SetupError, decodeText, readFileState, sha256, writeAtomic, type FileState } from './text-file';
 
-interface Planned {
+/** One target as an apply would write it now: the file as found, and its new text. */
+export interface Planned {
   target: Target;
   state: FileState;
   text: string | null;
   result: EditResult;
   entry: FileEntry | undefined;
+}
+
+/**
+ * Reads every target and works out its new text, writing nothing: what an apply would write now (the
+ * Setup screen's preview shows it). `manifest` is the last apply's, whose entries keep the originals.
+ */
+export function planTargets(targets: readonly Target[], manifest: Manifest | null): Planned[] {
+  return targets.map((target) => {
+    const state = readFileState(target.path);
+    const text = state.bytes === null ? null : decodeText(state.bytes, target.path);
+    const entry = manifest?.files.find((f) => f.path === target.path);
+    return { target, state, text, entry, result: target.editor.edit(text, entry?.record ?? null) };
+  });
 }
 
 /**
@@ -25,12 +39,7 @@ interface Planned {
  */
 export function applySetup(tool: ToolId, targets: readonly Target[], dir: string, now: Date): string[] {
   const manifest: Manifest = loadManifest(dir) ?? { version: 1, tool, files: [] };
-  const plans: Planned[] = targets.map((target) => {
-    const state = readFileState(target.path);
-    const text = state.bytes === null ? null : decodeText(state.bytes, target.path);
-    const entry = manifest.files.find((f) => f.path === target.path);
-    return { target, state, text, entry, result: target.editor.edit(text, entry?.record ?? null) };
-  });
+  const plans = planTargets(targets, manifest);
   const at = now.toISOString();
   const stamp = at.replace(/[:.]/g, '-');
   const before = new Map(manifest.files.map((f) => [f.path, structuredClone(f)]));
