@@ -42,6 +42,7 @@ describe('migrate', () => {
       'pricing',
       'providers',
       'requests',
+      'routes',
       'settings',
       'usage_hourly',
     ]);
