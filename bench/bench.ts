@@ -222,10 +222,12 @@ async function run(children: Children, json: string): Promise<string> {
   return [...header, '', ...sections.flatMap((s) => [s, '']), ...footer].join('\n');
 }
 
-/** `--json <file>`, else a file under the temp dir. */
+/** `--json <file>` or `BENCH_JSON=<file>` (npm run bench's way), else a file under the temp dir. */
 function jsonPath(): string {
   const i = process.argv.indexOf('--json');
   if (i !== -1 && process.argv[i + 1] !== undefined) return path.resolve(process.argv[i + 1]!);
+  if (process.env.BENCH_JSON !== undefined && process.env.BENCH_JSON !== '')
+    return path.resolve(process.env.BENCH_JSON);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return path.join(os.tmpdir(), 'sluice-bench', `bench-${stamp}.json`);
 }
