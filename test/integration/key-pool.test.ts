@@ -78,8 +78,18 @@ describe('key pools', () => {
     b.requests.length = 0;
   });
 
+  let turn = 0;
+  /**
+   * A chat request of a conversation of its own (session affinity, issue #18 §3, keys a conversation by
+   * its first message: these tests are about the pool's turns, not a conversation's).
+   */
+  const body = (make: (model: string) => string): string => {
+    const json = JSON.parse(make('m')) as { messages: { role: string; content: string }[] };
+    json.messages = [{ role: 'user', content: `hi ${++turn}` }];
+    return JSON.stringify(json);
+  };
   const send = (): Promise<RawResponse> =>
-    post(sluice.url, chatKit.path('m'), chatKit.body('m'), chatKit.headers);
+    post(sluice.url, chatKit.path('m'), body(chatKit.body), chatKit.headers);
   const keysSeen = (): string[] => a.requests.map(keyOf);
   const provider = (id: string): ProviderView['keys'] => {
     const p = sluice.app.config.providers().find((x) => x.id === id)!;
@@ -216,7 +226,7 @@ describe('key pools', () => {
         '{"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."}}',
       ],
     }));
-    const res = await post(sluice.url, anthropicKit.path('m'), anthropicKit.body('m'), anthropicKit.headers);
+    const res = await post(sluice.url, anthropicKit.path('m'), body(anthropicKit.body), anthropicKit.headers);
     expect(res.status).toBe(200);
     expect(res.text).toBe(anthropicKit.stream(`from ${A[1]}`));
     expect(keyView('ant', A[0]).reason).toMatch(/^quota_exhausted 400: .*credit balance/);

@@ -198,11 +198,15 @@ describe('gateway security', () => {
  * Issue #15 item 1 and 3: an upstream that echoes the provider's key — in a 401 body (before the commit),
  * in a 400 passed through (after it), and in an error event after content — must leave the key in no
  * file of the data folder, no export, no log line and no push event. The key is shaped like no known
- * credential, so only redaction by value can catch it.
+ * credential, so only redaction by value can catch it. The provider has a second key in its pool
+ * (`apiKeys`, issue #18 §2): the upstream echoes whichever key it was sent, and neither may leave.
  */
 describe('the provider key never leaves, whatever the phase', () => {
   const KEY = `prov-${randomBytes(18).toString('base64url')}`;
-  const echo = (what: string): string => `${what}: key=${KEY} is not valid here`;
+  const POOL_KEY = `pool-${randomBytes(18).toString('base64url')}`;
+  /** The key the current request was sent with (the pool takes turns). */
+  let sent = KEY;
+  const echo = (what: string): string => `${what}: key=${sent} is not valid here`;
   const sse = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
   let upstream: FakeUpstream;
   let app: SluiceApp;
@@ -222,6 +226,7 @@ describe('the provider key never leaves, whatever the phase', () => {
   beforeAll(async () => {
     upstream = await new FakeUpstream((req) => {
       const model = (req.json as { model?: string } | null)?.model;
+      sent = String(req.headers['x-api-key']);
       if (model === 'm-401')
         return {
           status: 401,
@@ -268,6 +273,7 @@ describe('the provider key never leaves, whatever the phase', () => {
     app.config.saveProvider({
       ...ProviderSchema.parse({ id: 'echo', kind: 'anthropic', baseUrl: upstream.url }),
       apiKey: KEY,
+      apiKeys: [POOL_KEY],
     });
   }, 120_000);
   afterAll(async () => {
@@ -307,7 +313,8 @@ describe('the provider key never leaves, whatever the phase', () => {
     const r400 = await ask('m-400');
     expect(r400.status).toBe(400);
     // Relayed bytes are the upstream's own after the commit: never worse than calling it directly.
-    expect(await r400.text()).toContain(KEY);
+    // (The 401 benched KEY: the pool's other key was sent, and echoed.)
+    expect(await r400.text()).toContain(POOL_KEY);
     const rs = await ask('m-stream');
     expect(rs.status).toBe(200);
     expect(await rs.text()).toContain('partial');
@@ -334,8 +341,8 @@ describe('the provider key never leaves, whatever the phase', () => {
     expect(exports[0]).toContain('m-400');
 
     const found = (what: string, text: string): void => {
-      for (const form of keyForms(KEY))
-        expect(text.includes(form), `${what} holds the key as ${form}`).toBe(false);
+      for (const form of [...keyForms(KEY), ...keyForms(POOL_KEY)])
+        expect(text.includes(form), `${what} holds a key as ${form}`).toBe(false);
     };
     found('a push event', pushes.text());
     reads.forEach((text, i) => found(`control read ${i}`, text));
@@ -349,6 +356,13 @@ describe('the provider key never leaves, whatever the phase', () => {
     const sealed = db.prepare('SELECT key_ref FROM providers').pluck().get();
     db.close();
     expect(typeof sealed === 'string' && app.vault.open(sealed)).toBe(KEY);
+    // The pool's keys are sealed beside the provider's config, each opening only with vault.key.
+    const config = new BetterSqlite3(app.dbFile, { readonly: true });
+    const saved = JSON.parse(String(config.prepare('SELECT config FROM providers').pluck().get())) as {
+      sealedApiKeys: string[];
+    };
+    config.close();
+    expect(saved.sealedApiKeys.map((k) => app.vault.open(k))).toEqual([POOL_KEY]);
     for (const file of filesUnder(dataDir)) found(file, fs.readFileSync(file).toString('latin1'));
     found('the database, decompressed', databaseText(app.dbFile));
     await app.close(200);

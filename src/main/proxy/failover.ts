@@ -178,7 +178,9 @@ export async function attemptUntilCommitted(
       const r = await attemptOnce(key == null ? p : { ...p, apiKey: key.key });
       if (r.kind === 'commit' || key == null || signal.aborted) return r;
       tried.add(key.fingerprint);
-      const verdict = deps.keys!.failed(p, key.fingerprint, s, r);
+      // The reason shown on the Providers screen carries the provider's words: redacted like any text.
+      const head = r.bodyHead === null ? null : ledger.redact(r.bodyHead);
+      const verdict = deps.keys!.failed(p, key.fingerprint, s, { ...r, bodyHead: head });
       if (verdict === 'none' || w.attempts >= s.maxAttempts || !deps.keys!.hasUsable(p, tried)) return r;
       failed(p, r, true);
     }
