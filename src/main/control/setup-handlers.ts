@@ -27,6 +27,7 @@ function context(deps: ControlDeps): SetupContext {
     url: deps.url(),
     token: deps.apiToken(),
     requireToken: deps.config.settings().requireLocalToken,
+    claudeSlots: deps.config.settings().claudeCodeSlots,
   };
 }
 
