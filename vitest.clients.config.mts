@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    setupFiles: ['test/support/test-env.ts'],
     fileParallelism: false,
     reporters: ['verbose'],
   },

@@ -38,7 +38,29 @@ export type ProviderView = Omit<ProviderConfig, 'apiKey'> & {
   hasKey: boolean;
   keyPreview: string | null;
   health: ProviderHealth;
+  /** Every key of the provider (`apiKey`, then `apiKeys`), by fingerprint, with its pool state. */
+  keys: PoolKeyView[];
+  /**
+   * A built-in default (no provider of its kind is configured): the vendor's official endpoint with the
+   * client's own credentials. Saving it (e.g. switched off) makes it a configured provider.
+   */
+  builtin: boolean;
 };
+
+/** One key of a provider's pool as the UI sees it: never the key, only its fingerprint and state. */
+export interface PoolKeyView {
+  /** First 4 and last 4 hex digits of the key's SHA-256 (e.g. `3f2a…9c01`). */
+  fingerprint: string;
+  /** Where it is configured: the provider's `apiKey` or its `apiKeys` pool. */
+  source: 'apiKey' | 'apiKeys';
+  /** Attempts sent with it, and those that failed, since Sluice started. */
+  requests: number;
+  errors: number;
+  /** ms until it is used again (a 429's cooldown or a bench); 0 when usable. */
+  unusableForMs: number;
+  /** Why it is benched (`HTTP 401: …`, `quota: …`) or cooling (`HTTP 429`); null when usable. */
+  reason: string | null;
+}
 
 export interface StatusView {
   version: string;

@@ -20,9 +20,10 @@ export interface TestSluice {
 export async function startSluice(
   config: {
     providers: unknown[];
+    routes?: unknown[];
     settings?: Record<string, unknown>;
   },
-  options: Pick<AppOptions, 'log' | 'onDatabaseOpen'> = {},
+  options: Pick<AppOptions, 'log' | 'onDatabaseOpen' | 'builtinProviders' | 'onStoreWriter'> = {},
 ): Promise<TestSluice> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-test-'));
   const configFile = path.join(dataDir, 'config.json');

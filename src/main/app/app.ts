@@ -5,6 +5,7 @@ import type { SluiceConfig } from '../../shared/config';
 import { loadConfigFile } from '../config/config-file';
 import { FileKeyVault, type KeyVault } from '../config/key-vault';
 import { RuntimeConfig } from '../config/runtime-config';
+import type { BuiltinMode } from '../config/builtin-providers';
 import { createConfigRepo } from '../store/write/config-repo';
 import { LiveHub } from './live-hub';
 import { BUILTIN_PRICES } from '../../shared/builtin-prices';
@@ -56,6 +57,16 @@ export interface AppOptions {
    * cap its size with `PRAGMA max_page_count` to make a full disk). Never set in the product.
    */
   onDatabaseOpen?: (db: Database) => void;
+  /**
+   * Test hook: sees the store worker's writer once it is made; its `pragma` runs on the worker's own
+   * connection (tests cap that one's size for a full disk). Never set in the product.
+   */
+  onStoreWriter?: (writer: Pick<BackgroundWriter, 'pragma'>) => void;
+  /**
+   * The built-in default providers (config/builtin-providers.ts); absent → as `SLUICE_BUILTIN_ORIGIN`
+   * says (unset: the vendors' official endpoints). Tests pass an origin of a loopback fake.
+   */
+  builtinProviders?: BuiltinMode;
   /** The built renderer the dashboard at `/_sluice/` serves (out/renderer); absent → a "not built" page. */
   dashboardDir?: string;
   /** The home (and environment) whose tool configs the Setup screen's Apply writes; default the user's. */
@@ -131,7 +142,12 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     const interrupted = repo.markInterrupted();
     if (interrupted > 0)
       log(`Sluice: ${interrupted} request(s) from an earlier run were interrupted (marked as such)`);
-    config = new RuntimeConfig(createConfigRepo(db), vault, file, log);
+    config = new RuntimeConfig(createConfigRepo(db), vault, file, log, opts.builtinProviders);
+    const defaults = config.providers().filter((p) => config.isBuiltin(p.id));
+    if (defaults.length > 0)
+      log(
+        `Sluice: no ${defaults.map((p) => p.kind).join('/')} provider configured: serving those from ${defaults.map((p) => p.baseUrl).join(', ')} with your tools' own credentials (add a provider to replace a default)`,
+      );
   } catch (err) {
     closeDatabase(db);
     throw err;

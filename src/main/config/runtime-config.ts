@@ -11,6 +11,12 @@ import { isSecretHeader, originOf, poolKeys } from '../../shared/provider-secret
 import { keyFingerprint } from '../proxy/key-fingerprint';
 import { SettingsSchema, type Settings } from '../../shared/settings';
 import type { KeyVault } from './key-vault';
+import {
+  BUILTIN_OVERRIDE_ENV,
+  builtinModeFrom,
+  builtinProviders,
+  type BuiltinMode,
+} from './builtin-providers';
 import type { SettingsSource } from '../proxy/ports';
 import type { ConfigRepo, StoredProvider } from '../store/write/config-repo';
 
@@ -85,12 +91,16 @@ export class RuntimeConfig implements SettingsSource {
   /** Per provider id, the origin its credentials were saved for (absent: it holds none). */
   private readonly bound = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
+  /** `list` plus the built-in defaults, made on first read after each change. */
+  private withDefaults: readonly ProviderConfig[] | null = null;
 
   constructor(
     private readonly repo: ConfigRepo,
     private readonly vault: KeyVault,
     file: { config: SluiceConfig; explicit: boolean } | null,
     log: (line: string) => void,
+    /** The built-in providers (see builtin-providers.ts); default: as `SLUICE_BUILTIN_ORIGIN` says. */
+    private readonly builtinMode: BuiltinMode = builtinModeFrom(process.env[BUILTIN_OVERRIDE_ENV]),
   ) {
     const savedSettings = repo.loadSettings();
     const saved = repo.loadProviders().flatMap((p) => this.restore(p, log));
@@ -109,8 +119,18 @@ export class RuntimeConfig implements SettingsSource {
     return this.current;
   }
 
+  /** The providers in force: those configured, then the built-in default of each kind none of them has. */
   providers(): readonly ProviderConfig[] {
-    return this.list;
+    if (this.withDefaults === null) {
+      const defaults = builtinProviders(this.list, this.builtinMode);
+      this.withDefaults = defaults.length === 0 ? this.list : [...this.list, ...defaults];
+    }
+    return this.withDefaults;
+  }
+
+  /** True when `id` is a built-in default in force now (not saved; saving it makes it configured). */
+  isBuiltin(id: string): boolean {
+    return !this.list.some((p) => p.id === id) && this.providers().some((p) => p.id === id);
   }
 
   /** Called after every change (the tray and the UI refresh). */
@@ -214,7 +234,9 @@ export class RuntimeConfig implements SettingsSource {
   }
 
   /** Sets priorities to follow `ids` (1, 2, 3…); ids not named keep their order after them. */
-  reorder(ids: readonly string[]): void {
+  reorder(given: readonly string[]): void {
+    // A built-in default has no priority to set: it stays after every configured provider.
+    const ids = given.filter((id) => !this.isBuiltin(id));
     const unknown = ids.find((id) => !this.list.some((p) => p.id === id));
     if (unknown !== undefined) throw new ConfigError(`no provider "${unknown}"`);
     const named = ids.map((id) => this.list.find((p) => p.id === id)!);
@@ -268,6 +290,7 @@ export class RuntimeConfig implements SettingsSource {
   }
 
   private persist(): void {
+    this.withDefaults = null;
     this.repo.saveProviders(
       this.list.map((p, i) => {
         const { apiKey, apiKeys, headers, ...rest } = p;

@@ -61,8 +61,11 @@ export type ConfigControl = Pick<
   | 'saveProvider'
   | 'removeProvider'
   | 'reorder'
+  | 'routes'
+  | 'setRoutes'
   | 'onChange'
   | 'credentialOrigin'
+  | 'isBuiltin'
 >;
 
 /** Everything the transport-agnostic handlers need; app.ts wires it, tests may too. */

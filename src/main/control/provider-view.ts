@@ -15,6 +15,7 @@ export function toProviderView(
   provider: ProviderConfig,
   gateway: GatewayControl,
   settings: Settings,
+  builtin: boolean,
 ): ProviderView {
   const { apiKey, apiKeys: _pool, headers, ...rest } = provider;
   const { provider: _id, ...health } = gateway.health.view(provider.id, settings);
@@ -28,6 +29,7 @@ export function toProviderView(
     keyPreview: maskKey(apiKey),
     health: shownHealth,
     keys: gateway.keys.view(provider),
+    builtin,
   };
 }
 

@@ -18,7 +18,8 @@ type ProviderCalls =
 
 /** The Providers screen: list, save (keys write-only), remove, reorder, test, reset a circuit. */
 export function providersHandlers(deps: ControlDeps): Pick<ControlHandlers, ProviderCalls> {
-  const view = (p: ProviderConfig): ProviderView => toProviderView(p, deps.gateway, deps.config.settings());
+  const view = (p: ProviderConfig): ProviderView =>
+    toProviderView(p, deps.gateway, deps.config.settings(), deps.config.isBuiltin(p.id));
   const list = (): ProviderView[] => deps.config.providers().map(view);
   const find = (id: string): ProviderConfig => {
     const found = deps.config.providers().find((p) => p.id === id);
@@ -36,6 +37,11 @@ export function providersHandlers(deps: ControlDeps): Pick<ControlHandlers, Prov
     },
     'providers.remove': ({ id }) => {
       find(id);
+      if (deps.config.isBuiltin(id))
+        throw new SluiceError(
+          'config_invalid',
+          `"${id}" is a built-in default: switch it off, or add a provider of its kind to replace it`,
+        );
       deps.config.removeProvider(id);
       // A provider added again later under the same id starts with a clean circuit.
       deps.gateway.health.reset(id);

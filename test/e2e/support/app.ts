@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, type SluiceApp } from '../../../src/main/app/app';
+import { startApp, type AppOptions, type SluiceApp } from '../../../src/main/app/app';
 import { ensureDashboardBuilt } from './dashboard-build';
 
 export interface DashboardApp {
@@ -17,10 +17,13 @@ export interface DashboardApp {
  * The real headless app (as test/support/sluice.ts starts it) plus the built dashboard, which the
  * shared helper does not mount. The token comes from `<dataDir>/token`, as a user would find it.
  */
-export async function startDashboardApp(config: {
-  providers: unknown[];
-  settings?: Record<string, unknown>;
-}): Promise<DashboardApp> {
+export async function startDashboardApp(
+  config: {
+    providers: unknown[];
+    settings?: Record<string, unknown>;
+  },
+  options: Pick<AppOptions, 'builtinProviders'> = {},
+): Promise<DashboardApp> {
   const dashboardDir = ensureDashboardBuilt();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-e2e-'));
   const configFile = path.join(dataDir, 'config.json');
@@ -32,6 +35,7 @@ export async function startDashboardApp(config: {
     host: '127.0.0.1',
     log: () => {},
     dashboardDir,
+    ...options,
   });
   const token = fs.readFileSync(path.join(dataDir, 'token'), 'utf8').trim();
   return {

@@ -30,6 +30,7 @@ const view: ProviderView = {
   hasKey: true,
   keyPreview: 'sk-…wxyz',
   keys: [],
+  builtin: false,
   health: {
     state: 'closed',
     samples: 0,

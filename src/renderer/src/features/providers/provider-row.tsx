@@ -123,6 +123,15 @@ export function ProviderRow(props: Props): JSX.Element {
       <span className="p-id mono">{p.id}</span>
       <span className="p-kind">{p.kind}</span>
       <span className="p-url mono muted" title={p.baseUrl}>
+        {p.builtin && (
+          <span
+            className="chip chip-idle"
+            data-testid="builtin-chip"
+            title="Built in: no provider of this kind is configured, so its requests go to the vendor's official endpoint with your tool's own credentials. Switch it off, or add a provider of this kind to replace it."
+          >
+            default
+          </span>
+        )}
         <FormatsChip p={p} />
         <UserAgentChip p={p} />
         {p.baseUrl}
@@ -148,9 +157,11 @@ export function ProviderRow(props: Props): JSX.Element {
         <button type="button" className="btn btn-small" onClick={() => props.onEdit(p)}>
           Edit
         </button>
-        <button type="button" className="btn btn-small btn-danger" onClick={() => props.onRemove(p)}>
-          Remove
-        </button>
+        {!p.builtin && (
+          <button type="button" className="btn btn-small btn-danger" onClick={() => props.onRemove(p)}>
+            Remove
+          </button>
+        )}
       </span>
       {test?.state === 'done' && (
         <span className={`p-test ${test.result.ok ? 'ok' : 'bad'}`} role="status">

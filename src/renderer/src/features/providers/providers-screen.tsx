@@ -3,6 +3,7 @@ import type { ProviderView } from '../../../../shared/ipc-contract';
 import { api } from '../../api';
 import { EmptyState } from '../../components/empty-state';
 import { ErrorNote } from '../../components/error-note';
+import { RoutesSection } from '../routes/routes-section';
 import { ProviderEditor } from './provider-editor';
 import { emptyForm, formFrom, moveItem, toInput } from './provider-form-model';
 import { ProviderRow, type TestState } from './provider-row';
@@ -150,6 +151,13 @@ export function ProvidersScreen(): JSX.Element {
             </button>
           </EmptyState>
         )}
+        {list !== null && list.some((p) => p.builtin) && (
+          <p className="muted builtin-note" data-testid="builtin-note">
+            Rows marked <span className="chip chip-idle">default</span> are built in: with no provider of that
+            kind configured, its requests go to the vendor’s official endpoint with your tool’s own
+            credentials. Add a provider of the kind to replace one, or switch it off.
+          </p>
+        )}
         {list !== null && list.length > 0 && (
           <ol className="plist" aria-label="Providers by priority">
             {list.map((p, i) => (
@@ -171,6 +179,7 @@ export function ProvidersScreen(): JSX.Element {
             ))}
           </ol>
         )}
+        {list !== null && <RoutesSection providers={list} />}
       </div>
     </section>
   );
