@@ -1,13 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { findBrowser } from '../../support/browser-path';
 
 export const RESULTS_DIR = path.resolve(__dirname, '../../../test-results');
 
-/** Debian's Chromium, headless, with everything that phones home turned off. */
-export function launchChromium(): Promise<Browser> {
+/** Chromium as test/support/browser-path.ts finds it, headless, with everything that phones home turned off. */
+export async function launchChromium(): Promise<Browser> {
+  const found = await findBrowser();
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: found.executablePath,
+    env: { ...process.env, ...found.env },
     args: [
       '--headless',
       '--no-sandbox',
