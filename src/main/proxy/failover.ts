@@ -91,7 +91,9 @@ interface WalkState {
  * candidate once, then — while `maxAttempts` allows — again after a backoff, passing over open
  * circuits, cooldowns, bad credentials, rate-limited providers and those without the model (each
  * recorded by the ledger). A refusal the format can repair is retried once on the same provider; a
- * non-streaming answer that ran out of time ends the walk (it is never paid for twice).
+ * non-streaming answer that ran out of time ends the walk (it is never paid for twice). `preferKey`
+ * names, per provider, the pool key to try first while usable (session affinity: the key that served
+ * the conversation's last turn, by fingerprint; see servedKey).
  */
 export async function attemptUntilCommitted(
   ctx: RequestContext,
@@ -99,6 +101,7 @@ export async function attemptUntilCommitted(
   deps: FailoverDeps,
   ledger: RequestLedger,
   serve: Serve,
+  preferKey: (p: ProviderConfig) => string | undefined = () => undefined,
 ): Promise<Walk> {
   const s = ctx.settings;
   const { health, limiter, clock } = deps;
@@ -174,7 +177,7 @@ export async function attemptUntilCommitted(
   const attempt = async (p: ProviderConfig): Promise<AttemptResult> => {
     const tried = new Set<string>();
     for (;;) {
-      const key = deps.keys?.pick(p, tried);
+      const key = deps.keys?.pick(p, tried, preferKey(p));
       const r = await attemptOnce(key == null ? p : { ...p, apiKey: key.key });
       if (r.kind === 'commit' || key == null || signal.aborted) return r;
       tried.add(key.fingerprint);

@@ -180,3 +180,11 @@ export class KeyPool {
     return states;
   }
 }
+
+/**
+ * The fingerprint of the key an attempt was sent with (its provider carries the one key it sends, the
+ * pool's pick), or null when it sent the client's own credentials: what session affinity remembers.
+ */
+export function servedKey(provider: Pick<ProviderConfig, 'apiKey'>): string | null {
+  return provider.apiKey === undefined ? null : fingerprintOf(provider.apiKey);
+}

@@ -7,7 +7,7 @@ import { settleUsage } from '../../shared/settle-usage';
 import { EMPTY_USAGE, type AttemptRecord, type RequestFinish, type RequestOutcome } from '../../shared/usage';
 import type { BodyMode } from '../../shared/usage-query';
 import { judgeHealth } from './health-verdict';
-import { fingerprintOf } from './key-pool';
+import { servedKey } from './key-pool';
 import type { AttemptFailure, BodyLog, Ending, LedgerDeps } from './ledger-types';
 import { nullCaptureSink, type CaptureSink } from './ports';
 import type { RequestContext } from './request-context';
@@ -104,7 +104,7 @@ export class RequestLedger implements BodyLog {
   ): void {
     this.translatedTo.set(attemptNo, translatedTo);
     // The provider an attempt is given carries the one key it sends (the pool's pick: failover.ts).
-    this.keys.set(attemptNo, provider.apiKey === undefined ? null : fingerprintOf(provider.apiKey));
+    this.keys.set(attemptNo, servedKey(provider));
     this.deps.live.publish({
       type: 'attempt-started',
       requestId: this.ctx.id,

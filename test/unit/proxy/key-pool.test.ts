@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProviderSchema } from '../../../src/shared/config';
 import { SettingsSchema } from '../../../src/shared/settings';
 import { adapterFor } from '../../../src/formats';
-import { KeyPool } from '../../../src/main/proxy/key-pool';
+import { KeyPool, servedKey } from '../../../src/main/proxy/key-pool';
 import { keyFingerprint } from '../../../src/main/proxy/key-fingerprint';
 
 const s = SettingsSchema.parse({ keyBenchMs: 10_000, keyCooldownMs: 2_000, maxCooldownMs: 5_000 });
@@ -110,5 +110,12 @@ describe('quota answers, as each format reads its own', () => {
     expect(
       q('gemini', 429, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'exhausted' } }),
     ).toBe(false);
+  });
+});
+
+describe('servedKey', () => {
+  it("names an attempt's key by fingerprint, or null for the client's own credentials", () => {
+    expect(servedKey({ apiKey: 'k1' })).toBe(keyFingerprint('k1'));
+    expect(servedKey({})).toBeNull();
   });
 });
