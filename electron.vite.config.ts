@@ -34,7 +34,13 @@ export default defineConfig({
       outDir: 'out/main',
       // package.json dependencies (better-sqlite3 is native, so it must be) stay require()d from node_modules.
       externalizeDeps: true,
-      rolldownOptions: { input: { index: resolve(__dirname, 'src/main/shell/index.ts') } },
+      rolldownOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/shell/index.ts'),
+          // The store worker (src/main/store/worker/spawn.ts looks for it beside the bundle).
+          'store-worker': resolve(__dirname, 'src/main/store/worker/store-worker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -21,6 +21,8 @@ export default defineConfig({
     rolldownOptions: {
       input: {
         cli: 'src/main/app/cli.ts',
+        // The store worker (src/main/store/worker/spawn.ts looks for it beside the bundle).
+        'store-worker': 'src/main/store/worker/store-worker.ts',
         bench: 'bench/bench.ts',
         'store-bench': 'bench/store-bench.ts',
         'hot-path': 'bench/hot-path.ts',

@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Database } from '../../src/main/store/schema/db';
+import type { BackgroundWriter } from '../../src/main/store/worker/background-writer';
 import { FakeUpstream } from '../support/fake-upstream';
 import { startSluice, type TestSluice } from '../support/sluice';
 
@@ -91,11 +92,16 @@ describe('the store failing under a running gateway', () => {
 
   it('keeps relaying when the disk is full (SQLITE_FULL), then records every request once there is room', async () => {
     let db: Database | undefined;
-    sluice = await startSluice(config(), { log: (l) => log.push(l), onDatabaseOpen: (d) => (db = d) });
-    // The app's own connection may not grow the file any further: the honest in-process twin of a full disk.
-    // VACUUM first: a migration that rebuilds a table leaves free pages, which writes could still use.
+    let writer: Pick<BackgroundWriter, 'pragma'> | undefined;
+    sluice = await startSluice(config(), {
+      log: (l) => log.push(l),
+      onDatabaseOpen: (d) => (db = d),
+      onStoreWriter: (w) => (writer = w),
+    });
+    // The store worker's connection may not grow the file any further: the honest in-process twin of a
+    // full disk. VACUUM first: a migration that rebuilds a table leaves free pages, which writes could still use.
     db!.exec('VACUUM');
-    db!.pragma('max_page_count = 1');
+    expect(writer!.pragma('max_page_count = 1')).toBe(true);
     const big = `claude-cli/2.0.0 (external, cli) ${'x'.repeat(4000)}`;
     for (let i = 0; i < 8; i++) expect(await stream(big)).toBe(SSE.join(''));
     await vi.waitFor(() => expect(storeLines().length).toBeGreaterThan(0), { timeout: 5_000 });
@@ -105,7 +111,7 @@ describe('the store failing under a running gateway', () => {
       ),
     ]);
     expect(sluice.app.queries.listRequests()).toEqual([]);
-    db!.pragma('max_page_count = 1073741823');
+    expect(writer!.pragma('max_page_count = 1073741823')).toBe(true);
     await vi.waitFor(() => expect(sluice!.app.queries.listRequests()).toHaveLength(8), { timeout: 10_000 });
     expect(
       sluice.app.queries.listRequests().every((r) => r.status === 'completed' && r.userAgent === big),

@@ -22,7 +22,7 @@ import { createPricingRepo, type PricingRepo } from '../store/write/pricing-repo
 import { createRequestsRepo, type RequestsRepo } from '../store/write/requests-repo';
 import { RetentionJob } from '../store/write/retention';
 import { createUsageQueries, type UsageQueries } from '../store/read/usage-queries';
-import { UsageWriter } from '../store/write/usage-writer';
+import { BackgroundWriter } from '../store/worker/background-writer';
 import { createAttemptsRepo, type AttemptsRepo } from '../store/write/attempts-repo';
 import { createControl, type Control } from '../control/control';
 import { usageReads } from '../control/usage-reads';
@@ -102,7 +102,7 @@ export interface SluiceApp {
   readonly apiToken: string;
   /** Control handlers, pushes and their HTTP adapter (mounted at `/_sluice/`); Electron adds its IPC adapter. */
   readonly control: Control;
-  /** Writes every queued usage record now (tests and exports read after it). */
+  /** Blocks until the store worker has written every usage record sent it (tests and exports read after it). */
   flushUsage(): void;
   /** Graceful: in-flight requests get `graceMs` to finish, then are aborted and recorded; the database is closed last. */
   close(graceMs?: number): Promise<void>;
@@ -161,13 +161,17 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     );
   }
   const storeLog = (m: string): void => log(`Sluice: usage store: ${m}`);
-  const writer = new UsageWriter(db, {
+  // Captures are compressed and screened, and every usage row written, by the store worker on its own
+  // connection (store/worker/): the relay's thread only batches the calls.
+  const writer = new BackgroundWriter(dbFile, {
+    ...(opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding }),
     onError: storeLog,
     capture: () => config.settings(),
     // Provider keys, credential headers and both tokens are redacted from captures by value, besides
     // anything shaped like a credential.
     secrets: () => [...providerSecrets(config.providers()), token, apiToken],
   });
+  opts.onStoreWriter?.(writer);
   const retention = new RetentionJob(db, () => config.settings(), storeLog);
   const checkpointer = new Checkpointer(db, {
     ...(opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding }),
@@ -226,7 +230,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     await gateway.listen(opts.port ?? saved ?? DEFAULT_PORT, opts.host);
   } catch (err) {
     control.close();
-    writer.close();
+    await writer.close();
     await checkpointer.stop();
     closeDatabase(db);
     if (opts.port === undefined && saved !== undefined && err instanceof Error)
@@ -266,7 +270,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
       await gateway.close(graceMs);
       live.close();
       await retention.stop();
-      writer.close();
+      await writer.close();
       await checkpointer.stop();
       closeDatabase(db);
     },

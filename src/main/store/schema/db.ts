@@ -72,6 +72,28 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
 }
 
 /**
+ * A second connection that writes an existing, migrated database (the store worker's): the same
+ * pragmas as `openDatabase`, nothing made or migrated. Its busy timeout blocks only its own thread.
+ */
+export function openWriterConnection(file: string, opts: OpenDatabaseOptions = {}): Database {
+  const busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const db = new BetterSqlite3(file, {
+    fileMustExist: !isInMemory(file),
+    timeout: busyTimeoutMs,
+    ...(opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding }),
+  });
+  try {
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.pragma('foreign_keys = ON');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/**
  * Opens an existing database to read only: no folder or file is made, nothing is migrated or written
  * (`sluice setup` reads settings while the app may be running). Throws when there is no such file.
  */

@@ -4,7 +4,7 @@ import { redactSecrets } from '../../../shared/redact';
 import { byteSecretSpans } from './byte-secrets';
 import { DEFAULT_SETTINGS } from '../../../shared/settings';
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../../shared/usage';
-import type { BodyMode } from '../../../shared/usage-query';
+import type { BodyMode, RecordedRequestHeaders } from '../../../shared/usage-query';
 import { CaptureBuffer, CHUNK_AGE_MS, type CaptureChunk } from './capture-buffer';
 import { createCapturesRepo, type CapturesRepo } from './captures-repo';
 import { FlushTimer } from './flush-timer';
@@ -169,6 +169,20 @@ export class UsageWriter {
   requestHeaders(requestId: string, method: string, target: string, headers: InboundHeaders): void {
     if (this.closed) return;
     this.captures.requestHeaders(requestId, method, target, headers);
+    this.schedule(CHUNK_AGE_MS);
+  }
+
+  /** Headers recorded (masked) already, on the thread that received them; as `requestHeaders`. */
+  recordedHeaders(requestId: string, record: RecordedRequestHeaders): void {
+    if (this.closed) return;
+    this.captures.recordedHeaders(requestId, record);
+    this.schedule(CHUNK_AGE_MS);
+  }
+
+  /** A response (or client-side) chunk that never reached this writer: see CaptureBuffer.lost. */
+  lostBytes(requestId: string, side: 'response' | 'client', frames: number): void {
+    if (this.closed) return;
+    this.captures.lost(requestId, side, frames);
     this.schedule(CHUNK_AGE_MS);
   }
 

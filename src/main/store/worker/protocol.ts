@@ -1,0 +1,76 @@
+import type { AttemptRecord, RequestFinish, RequestStart } from '../../../shared/usage';
+import type { BodyMode, RecordedRequestHeaders } from '../../../shared/usage-query';
+import type { CaptureSettings } from '../write/usage-writer-options';
+
+/*
+ * What crosses between the main thread and the store worker. The main thread sends one batch per
+ * tick: every record and capture call since the previous one, in order, with all their bytes packed
+ * into one transferred ArrayBuffer (an op names its bytes by offset and length). The worker answers
+ * each batch with an ack once it holds it, and a flush or a pragma through the shared barrier.
+ */
+
+/** One call the main thread received, replayed in the worker in the same order. */
+export type StoreOp =
+  | { op: 'start'; start: RequestStart }
+  | { op: 'streaming'; requestId: string }
+  | { op: 'finish'; finish: RequestFinish }
+  | { op: 'attempt'; attempt: AttemptRecord }
+  | {
+      op: 'response' | 'client';
+      requestId: string;
+      attempt: number;
+      mode: BodyMode;
+      offsetMs: number;
+      frames: number;
+      /** Where its bytes start in the batch's buffer; -1: the main thread's bound dropped them. */
+      at: number;
+      length: number;
+    }
+  | { op: 'upstream-request'; requestId: string; attempt: number; at: number; length: number }
+  | { op: 'request-body'; requestId: string; at: number; length: number }
+  | { op: 'headers'; requestId: string; record: RecordedRequestHeaders }
+  | { op: 'smoothed'; requestId: string; upstreamOffsetMs: number; deliveredOffsetsMs: readonly number[] };
+
+export interface StoreBatch {
+  type: 'batch';
+  seq: number;
+  ops: StoreOp[];
+  /** Every op's bytes, back to back; transferred, not copied. */
+  bytes: ArrayBuffer;
+  /** Present when they changed since the previous batch (and in the first one). */
+  settings?: CaptureSettings;
+  secrets?: string[];
+}
+
+export type ToWorker =
+  | StoreBatch
+  /** Write everything held now, then raise the barrier to `seq`. */
+  | { type: 'flush'; seq: number }
+  /** Tests only: run a PRAGMA on the writer's connection (a size cap makes a full disk), then raise the barrier. */
+  | { type: 'pragma'; seq: number; text: string }
+  /** Write what can be written, report what cannot, close the connection and end. */
+  | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ack'; seq: number }
+  /** An operator line from the writer's outage reporting. */
+  | { type: 'log'; message: string };
+
+/** What the worker is started with. */
+export interface StoreWorkerData {
+  file: string;
+  nativeBinding: string | null;
+  busyTimeoutMs: number;
+  /** The writer's numeric options (see UsageWriterOptions). */
+  writer: {
+    flushDelayMs?: number;
+    maxQueued?: number;
+    maxBatch?: number;
+    tickBudgetMs?: number;
+    retryDelayMs?: number;
+    maxRetryDelayMs?: number;
+    maxCaptureMemoryBytes?: number;
+  };
+  /** Int32 [0]: the last flush or pragma `seq` the worker finished (Atomics.notify'd). */
+  barrier: SharedArrayBuffer;
+}
