@@ -33,7 +33,9 @@ export class RequestLedger implements BodyLog {
   /** The committed attempt's verdict was given at its commit (a half-open provider's probe). */
   private judgedAtCommit = false;
   private framesPublished = 0;
-  private readonly deferred: NodeJS.Immediate;
+  /** The work kept for after the first byte (see `committed`), while it is still to run. */
+  private deferred: NodeJS.Immediate | null = null;
+  private afterCommit: (() => void) | null = null;
   private readonly secrets: readonly string[];
   private readonly capture: CaptureSink;
 
@@ -62,10 +64,6 @@ export class RequestLedger implements BodyLog {
       client: ctx.client,
       stream: ctx.stream,
     });
-    // What the inspector keeps of the request (masking its headers costs tens of µs) is taken off the
-    // path to the first byte: by the next turn of the event loop the upstream request is on its way. It
-    // always runs before the request's end is recorded, which closes its capture.
-    this.deferred = setImmediate(() => this.captureRequest());
   }
 
   /** Redacts every provider secret and credential shape: the one path out for any text. */
@@ -198,19 +196,36 @@ export class RequestLedger implements BodyLog {
    * first content: it is recorded now, so its probe slot is free while the stream still runs.
    */
   committed(provider: ProviderConfig, status: number, ttfbMs: number): void {
-    if (this.deps.health.halfOpen(provider.id)) {
-      this.judge(provider, null, status);
-      this.judgedAtCommit = true;
-    }
-    this.deps.usage.requestStreaming(this.ctx.id);
-    this.deps.live.publish({
-      type: 'committed',
-      requestId: this.ctx.id,
-      at: this.deps.clock.now(),
-      provider: provider.id,
-      status,
-      ttfbMs,
-    });
+    const at = this.deps.clock.now();
+    // Recorded a turn later, when the first bytes are written (the relay calls this right before): what
+    // the inspector keeps of the request (masking its headers costs tens of µs), the row's state, the
+    // verdict and the live event. Always before the relay's end is recorded (`recordedCommit`).
+    this.afterCommit = () => {
+      this.captureRequest();
+      if (this.deps.health.halfOpen(provider.id)) {
+        this.judge(provider, null, status);
+        this.judgedAtCommit = true;
+      }
+      this.deps.usage.requestStreaming(this.ctx.id);
+      this.deps.live.publish({
+        type: 'committed',
+        requestId: this.ctx.id,
+        at,
+        provider: provider.id,
+        status,
+        ttfbMs,
+      });
+    };
+    this.deferred = setImmediate(() => this.recordedCommit());
+  }
+
+  /** Runs what `committed` left for after the first byte, if it has not run yet. */
+  private recordedCommit(): void {
+    if (this.deferred !== null) clearImmediate(this.deferred);
+    this.deferred = null;
+    const work = this.afterCommit;
+    this.afterCommit = null;
+    work?.();
   }
 
   /** The committed attempt (`attemptNo`)'s relay is over: its row, and what it says about the provider. */
@@ -222,6 +237,7 @@ export class RequestLedger implements BodyLog {
     failure: Failure | null,
     attemptNo: number,
   ): void {
+    this.recordedCommit();
     this.recordAttempt({
       provider: provider.id,
       startedAtMs,
@@ -242,7 +258,7 @@ export class RequestLedger implements BodyLog {
 
   /** The request's one ending: usage settled, row finished, live view told, capture closed. */
   finish(e: Ending): void {
-    clearImmediate(this.deferred);
+    this.recordedCommit();
     this.captureRequest();
     const { ctx, deps } = this;
     const hasUsage = e.facts !== null && e.facts.rawUsage !== null;
