@@ -1,5 +1,8 @@
 import type { BodyObserver } from './observe';
 
+/** What observes chunks later: a body observer, or any sink of bytes kept beside the relay. */
+export type ChunkWatcher = Pick<BodyObserver, 'push' | 'end'>;
+
 /**
  * Observation off the relay's path (issue #17 §2). After the commit the relay's job per chunk is to
  * write it to the client; decoding it, reading its events (usage, terminal, errors), publishing frames
@@ -33,7 +36,7 @@ class Later implements LaterObserver {
   private failed: { err: unknown } | null = null;
   queued = false;
 
-  constructor(private readonly observer: BodyObserver) {}
+  constructor(private readonly observer: ChunkWatcher) {}
 
   push(chunk: Buffer): void {
     if (this.failed !== null) return; // said at the next flush or the end, inside the relay's try
@@ -90,7 +93,10 @@ function pass(): void {
   }
 }
 
-/** Wraps a committed attempt's observer so its chunks are observed once per turn, off the relay's path. */
-export function observeLater(observer: BodyObserver): LaterObserver {
+/**
+ * Wraps a committed attempt's observer (or another watcher of the bytes, like the capture of what a
+ * translated answer became) so its chunks are observed once per turn, off the relay's path.
+ */
+export function observeLater(observer: ChunkWatcher): LaterObserver {
   return new Later(observer);
 }

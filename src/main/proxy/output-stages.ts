@@ -10,6 +10,7 @@ import { createUsageStripper } from './stages/strip-injected-usage';
 import { injectsUsage } from './upstream';
 import type { ErrorCode } from '../../shared/errors';
 import { clientFraming, translateStageFor } from './translated-output';
+import { observeLater } from './observe-later';
 
 /**
  * The byte path after the commit (DESIGN.md §3): an ordered list of byte stages, then a writer.
@@ -183,10 +184,15 @@ export function createClientOutput(
   const translator = translateStageFor(ctx, c);
   const framing = clientFraming(ctx, c);
   const sse = framing === 'sse';
+  // What the client received of a translated answer is kept for the inspector beside the relay, once
+  // per turn like the observer (observe-later.ts), and all of it before the output ends.
+  const kept =
+    translator === null
+      ? null
+      : observeLater({ push: (b) => log.clientBytes(c.attemptNo, framing, b), end: () => {} });
   const plan: OutputPlan = {
     sse,
-    translate:
-      translator === null ? null : capturedStage(translator, (b) => log.clientBytes(c.attemptNo, framing, b)),
+    translate: kept === null || translator === null ? null : capturedStage(translator, (b) => kept.push(b)),
     stripUsage: translator === null && injectsUsage(ctx, c.provider) && c.isSse,
     smoothing: effectiveSmoothing(ctx, c, sse),
   };
@@ -204,9 +210,19 @@ export function createClientOutput(
   const path = chainStages(stages, writer);
   return {
     push: path.push,
-    end: path.end,
+    end:
+      kept === null
+        ? path.end
+        : async (clean) => {
+            try {
+              await path.end(clean);
+            } finally {
+              kept.flush();
+            }
+          },
     async fail(code, message) {
       await path.end(false);
+      kept?.flush();
       if (translator !== null) {
         const tail = translator.fail(502, code, message);
         log.clientBytes(c.attemptNo, framing, Buffer.from(tail));
