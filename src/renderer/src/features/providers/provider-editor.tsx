@@ -14,6 +14,7 @@ import {
   type ProviderKind,
   type UserAgentChoice,
 } from './provider-form-model';
+import { KeyPoolEditor } from './key-pool-editor';
 
 function Field({
   label,
@@ -300,6 +301,7 @@ export function ProviderEditor({ initial, existing, nextPriority, onSaved, onCan
             )}
           </span>
         </Field>
+        <KeyPoolEditor pool={f.pool} existing={existing} onChange={(pool) => set('pool', pool)} />
         <Field label="enabled">
           <input type="checkbox" checked={f.enabled} onChange={(e) => set('enabled', e.target.checked)} />
         </Field>

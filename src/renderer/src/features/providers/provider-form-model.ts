@@ -9,6 +9,7 @@ import {
   type UserAgentPreset,
   type UserAgentSetting,
 } from '../../../../shared/user-agents';
+import { poolDropped, poolFormFrom, poolInput, type PoolForm } from './key-pool-form';
 
 export type ProviderInput = CallRequest<'providers.save'>['provider'];
 export type ProviderKind = ProviderView['kind'];
@@ -54,6 +55,8 @@ export interface ProviderForm {
   maxOutputTokens: string;
   /** Send reasoning text back on assistant tool turns of a translated request. */
   replayReasoning: boolean;
+  /** The key pool (`apiKeys`): saved keys by fingerprint, new ones typed (key-pool-form.ts). */
+  pool: PoolForm;
 }
 
 export const BASE_URL_HINT: Record<ProviderKind, string> = {
@@ -148,6 +151,7 @@ export function emptyForm(kind: ProviderKind = 'anthropic'): ProviderForm {
     formats: [],
     maxOutputTokens: '',
     replayReasoning: false,
+    pool: poolFormFrom(null),
   };
 }
 
@@ -184,6 +188,7 @@ export function formFrom(p: ProviderView): ProviderForm {
     formats: [...(p.formats ?? [])],
     maxOutputTokens: text(p.maxOutputTokens),
     replayReasoning: p.replayReasoning === true,
+    pool: poolFormFrom(p),
   };
 }
 
@@ -238,7 +243,7 @@ function sameOrigin(a: string, b: string): boolean {
  */
 export function credentialsDropped(f: ProviderForm, existing: ProviderView | null): boolean {
   if (existing === null || sameOrigin(existing.baseUrl, f.baseUrl.trim())) return false;
-  const keyLost = existing.hasKey && !f.removeKey && f.apiKey.trim() === '';
+  const keyLost = (existing.hasKey && !f.removeKey && f.apiKey.trim() === '') || poolDropped(f.pool, true);
   const retyped = new Set(Object.keys(parsePairs(f.secretHeaders, ':')).map((n) => n.toLowerCase()));
   const headersLost = f.savedSecrets.some(
     (s) => !f.removeHeaders.includes(s.name) && !retyped.has(s.name.toLowerCase()),
@@ -313,6 +318,9 @@ export function toInput(f: ProviderForm, existing: ProviderView | null, priority
     ...(existing?.injectStreamUsage !== undefined ? { injectStreamUsage: existing.injectStreamUsage } : {}),
     ...(f.removeKey ? { apiKey: null } : f.apiKey.trim() !== '' ? { apiKey: f.apiKey.trim() } : {}),
   };
+  const moved = existing !== null && !sameOrigin(existing.baseUrl, f.baseUrl.trim());
+  const apiKeys = poolInput(f.pool, existing, moved);
+  if (apiKeys !== undefined) input.apiKeys = apiKeys;
   if (!ID.test(input.id)) errors.id = 'letters, digits, dot, dash, underscore; at most 64';
   if (!isHttpUrl(input.baseUrl)) errors.baseUrl = 'an http(s) URL';
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, input };

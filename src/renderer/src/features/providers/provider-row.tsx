@@ -4,6 +4,7 @@ import { USER_AGENT_PRESET_INFO, userAgentHeaders } from '../../../../shared/use
 import { formatMs } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
 import { customFormats } from './provider-form-model';
+import { KeyPoolTable } from './key-pool-table';
 
 export type TestState = { state: 'running' } | { state: 'done'; result: ProviderTestResult } | undefined;
 
@@ -137,7 +138,8 @@ export function ProviderRow(props: Props): JSX.Element {
         {p.baseUrl}
       </span>
       <span className="p-key mono">
-        {p.hasKey ? p.keyPreview : <span className="muted">client’s key</span>}
+        {p.hasKey ? p.keyPreview : p.keys.length > 0 ? '' : <span className="muted">client’s key</span>}
+        {p.keys.length > 1 && <span className="muted"> +{p.keys.length - (p.hasKey ? 1 : 0)} pool</span>}
       </span>
       <Health p={p} fetchedAt={props.fetchedAt} />
       <span className="p-actions">
@@ -149,7 +151,7 @@ export function ProviderRow(props: Props): JSX.Element {
         >
           {test?.state === 'running' ? 'Testing…' : 'Test'}
         </button>
-        {p.health.state !== 'closed' && (
+        {(p.health.state !== 'closed' || p.keys.some((k) => k.unusableForMs > 0)) && (
           <button type="button" className="btn btn-small" onClick={() => props.onReset(p)}>
             Reset
           </button>
@@ -169,6 +171,7 @@ export function ProviderRow(props: Props): JSX.Element {
           · {test.result.message}
         </span>
       )}
+      <KeyPoolTable keys={p.keys} fetchedAt={props.fetchedAt} />
     </li>
   );
 }
