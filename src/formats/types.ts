@@ -4,6 +4,7 @@ import type { FailureCode } from '../shared/failure';
 import type { NormalizedUsage } from '../shared/usage';
 import type { BodyMode } from '../shared/usage-query';
 import type { TurnCodec } from './turn/types';
+import type { ConversationRef } from './common/conversation';
 
 /** One tool call as it accumulated over the stream. */
 export interface ToolCallFacts {
@@ -169,6 +170,14 @@ export interface FormatAdapter {
    * more to the same provider, or null (Anthropic: thinking blocks another provider signed, removed).
    */
   repairRequest(status: number, body: string, json: Readonly<Record<string, unknown>>): RequestRepair | null;
+  /**
+   * Which conversation a request belongs to, for session affinity: the material its key is hashed from
+   * (see common/conversation.ts), or null when the request names none and has no opening to go by.
+   */
+  conversation(
+    json: Readonly<Record<string, unknown>> | null,
+    headers: InboundHeaders,
+  ): ConversationRef | null;
   /** Translation: this format's requests, answers and streams to and from the internal turn (formats/turn). */
   readonly turn: TurnCodec;
   /** Where a translated generation goes under a provider's base URL: the route and the query it needs. */

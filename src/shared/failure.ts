@@ -33,6 +33,7 @@ export type FailureCode =
   | 'probe_in_flight'
   | 'cooldown' // a Retry-After the provider asked for
   | 'model_not_allowed' // the provider's allowModels excludes the model
+  | 'not_servable' // a route names it but it cannot take this request; detail: why (disabled, an op not translated)
   | 'rate_limited' // Sluice's own per-provider limits; detail: rpm | concurrency
   | 'keys_unavailable' // every key of the provider's pool is benched or cooling; detail: the soonest back
   // A request that reached no provider.
@@ -64,6 +65,7 @@ export const FAILURE_CODES: readonly FailureCode[] = [
   'probe_in_flight',
   'cooldown',
   'model_not_allowed',
+  'not_servable',
   'rate_limited',
   'keys_unavailable',
   'no_provider',

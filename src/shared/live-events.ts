@@ -1,5 +1,6 @@
 import type { ApiFormat } from './api-format';
 import type { FailureCode } from './failure';
+import type { RouteChoice } from './route-choice';
 import type { ClientApp, NormalizedUsage, RequestOutcome } from './usage';
 
 interface Base {
@@ -41,6 +42,8 @@ export type LiveEvent =
    */
   | (Base & { type: 'attempt-waiting'; attempt: number; provider: string; connections: number })
   | (Base & { type: 'attempt-skipped'; provider: string; code: FailureCode; reason: string })
+  /** How its chain was chosen: the route that matched, and who was put first (affinity, a weighted turn). */
+  | (Base & { type: 'request-routed'; choice: RouteChoice })
   | (Base & { type: 'committed'; provider: string; status: number; ttfbMs: number })
   | (Base & { type: 'sse-event'; offsetMs: number; event: string | null; data: string })
   | (Base & { type: 'frames-dropped'; count: number })

@@ -1,4 +1,5 @@
 import type { ApiFormat } from './api-format';
+import type { RouteChoice } from './route-choice';
 
 /** How a request ended. `aborted` = the client went away (recorded with HTTP 499). */
 export type RequestOutcome = 'completed' | 'failed' | 'aborted';
@@ -50,6 +51,8 @@ export interface UsageRow extends NormalizedUsage {
   costUsd: number | null;
   /** The provider's format when the serving attempt was translated to it; null = relayed as is, or not served. */
   translatedTo: ApiFormat | null;
+  /** How its chain was chosen (route, affinity, weighted turn); null in rows written before schema 8. */
+  route?: RouteChoice | null;
 }
 
 /** What the recorder receives when a request starts. */
@@ -78,6 +81,8 @@ export interface RequestFinish extends NormalizedUsage {
   error: string | null;
   /** The provider's format when the serving attempt was translated to it; null = relayed as is, or not served. */
   translatedTo: ApiFormat | null;
+  /** How its chain was chosen (route, affinity, weighted turn); absent/null = not recorded. */
+  route?: RouteChoice | null;
 }
 
 /** How far an upstream attempt got; `skipped` = never sent (circuit open, cooldown, rate limit, model not allowed). */

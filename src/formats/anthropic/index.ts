@@ -10,6 +10,7 @@ import { createAnthropicObserver } from './observer';
 import { createAnthropicSplitter } from './split';
 import { repairThinking } from './thinking';
 import { anthropicTurnCodec } from './turn';
+import { anthropicConversation } from './conversation';
 
 /** Anthropic Messages (`/v1/messages`, `/v1/messages/count_tokens`); the base URL is the API's root. */
 
@@ -57,6 +58,7 @@ export const anthropicAdapter: FormatAdapter = {
   isQuotaExhausted: anthropicQuotaExhausted,
   // Thinking blocks another Anthropic provider signed (after a failover) are removed, once.
   repairRequest: repairThinking,
+  conversation: (json) => anthropicConversation(json),
   turn: anthropicTurnCodec,
   generateRoute: () => ({
     route: {

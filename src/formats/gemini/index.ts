@@ -8,6 +8,7 @@ import { geminiQuotaExhausted } from './quota';
 import { createGeminiObserver } from './observer';
 import { createGeminiSplitter } from './split';
 import { geminiTurnCodec } from './turn';
+import { geminiConversation } from './conversation';
 
 /**
  * Google Gemini (`/{version}/models/{model}:generateContent|streamGenerateContent|countTokens`, and
@@ -74,6 +75,7 @@ export const geminiAdapter: FormatAdapter = {
   isModelNotFound: geminiModelNotFound,
   isQuotaExhausted: geminiQuotaExhausted,
   repairRequest: () => null,
+  conversation: (json) => geminiConversation(json),
   turn: geminiTurnCodec,
   // A translated stream always asks for SSE: one framing to read, whatever the client wanted.
   generateRoute: (stream) => ({

@@ -9,6 +9,7 @@ import type { FormatAdapter } from '../types';
 import { createOpenAiChatObserver } from './observer';
 import { createOpenAiChatSplitter } from './split';
 import { openAiChatTurnCodec } from './turn';
+import { chatConversation } from './conversation';
 
 /**
  * OpenAI Chat Completions (`/v1/chat/completions`, and `/v1/models`), spoken by OpenAI and every
@@ -83,6 +84,7 @@ export const openAiChatAdapter: FormatAdapter = {
   isModelNotFound: openAiModelNotFound,
   isQuotaExhausted: openAiQuotaExhausted,
   repairRequest: () => null,
+  conversation: chatConversation,
   turn: openAiChatTurnCodec,
   generateRoute: () => ({
     route: {

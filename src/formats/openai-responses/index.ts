@@ -9,6 +9,7 @@ import type { FormatAdapter } from '../types';
 import { createResponsesObserver } from './observer';
 import { createOpenAiResponsesSplitter } from './split';
 import { openAiResponsesTurnCodec } from './turn';
+import { responsesConversation } from './conversation';
 
 /** OpenAI Responses (`/v1/responses`), under the base URL's `/v1` like Chat. */
 
@@ -44,6 +45,7 @@ export const openAiResponsesAdapter: FormatAdapter = {
   isModelNotFound: openAiModelNotFound,
   isQuotaExhausted: openAiQuotaExhausted,
   repairRequest: () => null,
+  conversation: responsesConversation,
   turn: openAiResponsesTurnCodec,
   generateRoute: () => ({
     route: {

@@ -1,7 +1,12 @@
-import type { ProviderConfig } from '../../shared/config';
+import type { ProviderConfig, RouteConfig } from '../../shared/config';
+import type { Failure } from '../../shared/failure';
+import type { RouteChoice } from '../../shared/route-choice';
 import { kindForFormat, providerFormats, type ApiFormat, type RouteOp } from '../../shared/api-format';
+import { conversationOf, type AffinityBook } from './affinity';
 import type { RequestLedger } from './ledger';
 import type { RequestContext } from './request-context';
+import { matchRoute, routeChain, type MatchedRoute } from './routes';
+import { balanceTies, turnFirst, type WeightedTurns } from './weights';
 
 /**
  * Enabled providers that serve this format, lowest priority number first; ties keep config order.
@@ -73,19 +78,89 @@ export function modelAllowed(allow: readonly string[] | undefined, model: string
 }
 
 /**
- * The chain for one request: the providers that serve its format, in order, minus those whose
- * `allowModels` exclude its model (recorded as skipped). Circuits, cooldowns and limits are judged
- * per attempt, when the chain is walked.
+ * The chain a request's format, model and op lead to before anything is judged by the moment: the
+ * first route whose globs match the model gives its providers in its order (see routeChain); no match
+ * gives the default chain, the providers that serve the format by priority minus those whose
+ * `allowModels` exclude the model. Each provider left out with a reason goes to `skip`. The gateway
+ * and the Routes tester (`route-explain.ts`) both call this.
+ */
+export function planChain(
+  format: ApiFormat,
+  model: string | null,
+  op: RouteOp,
+  providers: readonly ProviderConfig[],
+  routes: readonly RouteConfig[],
+  skip: (p: ProviderConfig, failure: Failure) => void,
+): { chain: ProviderConfig[]; matched: MatchedRoute | null } {
+  const matched = matchRoute(routes, model);
+  if (matched !== null)
+    return { chain: routeChain(matched.route, format, model, op, providers, skip), matched };
+  const chain: ProviderConfig[] = [];
+  for (const p of candidatesFor(format, providers, model, op)) {
+    if (modelAllowed(p.allowModels, model)) chain.push(p);
+    else skip(p, { code: 'model_not_allowed' });
+  }
+  return { chain, matched: null };
+}
+
+/** What choosing a request's chain reads beside the providers: the routes and the turn state. */
+export interface Routing {
+  routes: readonly RouteConfig[];
+  turns: WeightedTurns;
+  affinity: AffinityBook;
+  /** Whether `p` could take a request now (no cooldown or open circuit, below its concurrency limit); reads only. */
+  available: (p: ProviderConfig) => boolean;
+}
+
+/** A request's chain, how it was chosen, and its conversation key (null: none, or affinity is off). */
+export interface ChosenChain {
+  chain: ProviderConfig[];
+  choice: RouteChoice;
+  conversation: string | null;
+}
+
+/**
+ * The chain for one request (planChain), then who goes first: the provider that served the
+ * conversation's previous turn while it is available (session affinity), else whose weighted turn it
+ * is — a `"balance": "weighted"` route's providers, or the first priority tie of the default chain
+ * when one of its providers sets `weight`. The rest keep their order for failover. Circuits,
+ * cooldowns and limits are judged again per attempt, when the chain is walked.
  */
 export function chooseCandidates(
   ctx: RequestContext,
   providers: readonly ProviderConfig[],
   ledger: RequestLedger,
-): ProviderConfig[] {
-  const chain: ProviderConfig[] = [];
-  for (const p of candidatesFor(ctx.format, providers, ctx.model, ctx.route.op)) {
-    if (modelAllowed(p.allowModels, ctx.model)) chain.push(p);
-    else ledger.skipped(p, { code: 'model_not_allowed' });
+  routing: Routing | null = null,
+): ChosenChain {
+  const skip = (p: ProviderConfig, f: Failure): void => ledger.skipped(p, f);
+  const planned = planChain(ctx.format, ctx.model, ctx.route.op, providers, routing?.routes ?? [], skip);
+  const m = planned.matched;
+  const choice: RouteChoice = {
+    route: m === null ? null : { index: m.index, glob: m.glob, models: [...m.route.models] },
+    affinity: null,
+    weighted: null,
+  };
+  if (routing === null) return { chain: planned.chain, choice, conversation: null };
+
+  const ttl = ctx.settings.affinityTtlMs;
+  const conv = ttl > 0 ? conversationOf(ctx) : null;
+  const conversation = conv?.key ?? null;
+  const entry = conv === null || !conv.follows ? null : routing.affinity.get(conv.key, ttl);
+  const kept = entry === null ? undefined : planned.chain.find((p) => p.id === entry.provider);
+  if (kept !== undefined && routing.available(kept)) {
+    choice.affinity = kept.id;
+    return { chain: [kept, ...planned.chain.filter((p) => p !== kept)], choice, conversation };
   }
-  return chain;
+  let chain = planned.chain;
+  if (m !== null && m.route.balance === 'weighted' && chain.length > 1) {
+    const group = `route|${m.index}|${ctx.format}|${chain.map((p) => p.id).join(',')}`;
+    const turn = turnFirst(routing.turns, group, chain, routing.available);
+    chain = turn.order;
+    choice.weighted = turn.picked?.id ?? null;
+  } else if (m === null) {
+    const turn = balanceTies(routing.turns, `default|${ctx.format}`, chain, routing.available);
+    chain = turn.chain;
+    choice.weighted = turn.picked?.id ?? null;
+  }
+  return { chain, choice, conversation };
 }

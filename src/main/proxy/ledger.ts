@@ -6,6 +6,7 @@ import { redactSecrets } from '../../shared/redact';
 import { settleUsage } from '../../shared/settle-usage';
 import { EMPTY_USAGE, type AttemptRecord, type RequestFinish, type RequestOutcome } from '../../shared/usage';
 import type { BodyMode } from '../../shared/usage-query';
+import type { RouteChoice } from '../../shared/route-choice';
 import { judgeHealth } from './health-verdict';
 import { servedKey } from './key-pool';
 import type { AttemptFailure, BodyLog, Ending, LedgerDeps } from './ledger-types';
@@ -30,6 +31,8 @@ export class RequestLedger implements BodyLog {
   /** Each started attempt's key fingerprint (null = the client's own credentials), for its attempt row. */
   private readonly keys = new Map<number, string | null>();
   private captured = false;
+  /** How the chain was chosen, for the request's row. */
+  private choice: RouteChoice | null = null;
   /** The committed attempt's verdict was given at its commit (a half-open provider's probe). */
   private judgedAtCommit = false;
   private framesPublished = 0;
@@ -131,6 +134,21 @@ export class RequestLedger implements BodyLog {
       attempt: attemptNo,
       provider: provider.id,
       connections,
+    });
+  }
+
+  /**
+   * How the chain was chosen (route, affinity, weighted turn): kept on the row, and shown live when it
+   * was anything but the default chain in its plain order.
+   */
+  routed(choice: RouteChoice): void {
+    this.choice = choice;
+    if (choice.route === null && choice.affinity === null && choice.weighted === null) return;
+    this.deps.live.publish({
+      type: 'request-routed',
+      requestId: this.ctx.id,
+      at: this.deps.clock.now(),
+      choice,
     });
   }
 
@@ -290,6 +308,7 @@ export class RequestLedger implements BodyLog {
       rawUsage: hasUsage ? JSON.stringify(e.facts?.rawUsage) : null,
       error,
       translatedTo: e.translatedTo,
+      route: this.choice,
     };
     deps.usage.requestFinished(row);
     deps.live.publish({

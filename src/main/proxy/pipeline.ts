@@ -5,7 +5,9 @@ import type { HealthBook } from './health';
 import type { RateLimiter } from './rate-limit';
 import type { SignatureBook } from './signature-book';
 import type { KeyPool } from './key-pool';
-import { chooseCandidates } from './candidates';
+import type { AffinityBook } from './affinity';
+import type { WeightedTurns } from './weights';
+import { chooseCandidates, type Routing } from './candidates';
 import { attemptUntilCommitted, type Serve } from './failover';
 import { RequestLedger, type Ending } from './ledger';
 import { relay } from './relay';
@@ -25,6 +27,21 @@ export interface PipelineDeps {
   keys?: KeyPool;
   /** Raw frames and (optionally) request bodies for the inspector. */
   capture?: CaptureSink;
+  /** Whose weighted turn it is, per set of providers sharing requests (absent: no balancing). */
+  turns?: WeightedTurns;
+  /** Which provider served each conversation's last turn (absent: no session affinity). */
+  affinity?: AffinityBook;
+}
+
+/** What choosing a chain reads besides the providers; null when the gateway keeps no turn state. */
+function routingOf(ctx: RequestContext, deps: PipelineDeps): Routing | null {
+  if (deps.turns === undefined || deps.affinity === undefined) return null;
+  return {
+    routes: deps.source.routes?.() ?? [],
+    turns: deps.turns,
+    affinity: deps.affinity,
+    available: (p) => deps.health.check(p.id, ctx.settings, false) === null && !deps.limiter.atLimit(p),
+  };
 }
 
 /**
@@ -36,8 +53,14 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
   const ledger = new RequestLedger(ctx, deps, providers); // 1. on record from arrival
   let ending: Ending;
   try {
-    const chain = chooseCandidates(ctx, providers, ledger); // 2. who may serve it, in order
-    const serve: Serve = (committed, attempts) => relay(ctx, committed, attempts, ledger, deps.clock);
+    // 2. who may serve it, in order: a route or the default chain; affinity or a weighted turn first
+    const { chain, choice, conversation } = chooseCandidates(ctx, providers, ledger, routingOf(ctx, deps));
+    ctx.conversation = conversation;
+    ledger.routed(choice);
+    const serve: Serve = (committed, attempts) => {
+      if (conversation !== null) deps.affinity?.served(conversation, committed.provider.id);
+      return relay(ctx, committed, attempts, ledger, deps.clock);
+    };
     // 3. attempt after attempt until one commits (failover before the first byte), 4. then relay it
     const walk = await attemptUntilCommitted(ctx, chain, deps, ledger, serve);
     ending = walk.kind === 'served' ? walk.ending : answerUnserved(ctx, walk, providers, ledger, deps.clock);

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Settings } from '../../shared/settings';
 import type { LiveEvent } from '../../shared/live-events';
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../shared/usage';
-import type { ProviderConfig } from '../../shared/config';
+import type { ProviderConfig, RouteConfig } from '../../shared/config';
 import type { BodyMode } from '../../shared/usage-query';
 
 /**
@@ -31,6 +31,8 @@ export interface LiveSink {
 export interface SettingsSource {
   settings(): Settings;
   providers(): readonly ProviderConfig[];
+  /** The routes in force (config `routes`); absent = none. */
+  routes?(): readonly RouteConfig[];
 }
 
 /** Wall-clock and monotonic time, replaceable in tests. */

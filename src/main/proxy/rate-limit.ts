@@ -51,6 +51,16 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Whether `p` has its `maxConcurrentStreams` in flight now (reads only; an unreadable state: no). */
+  atLimit(p: ProviderConfig): boolean {
+    if (p.maxConcurrentStreams === undefined) return false;
+    try {
+      return (this.store.get(p.id)?.inFlight ?? 0) >= p.maxConcurrentStreams;
+    } catch {
+      return false;
+    }
+  }
+
   tryAcquire(p: ProviderConfig): LimitDecision {
     if (p.rpm === undefined && p.maxConcurrentStreams === undefined) return { kind: 'ok', release: noop };
     const capacity = p.rpm ?? 1;

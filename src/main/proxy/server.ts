@@ -13,6 +13,8 @@ import { intake } from './intake';
 import type { RequestContext } from './request-context';
 import { UpstreamPools } from './upstream';
 import { HealthBook } from './health';
+import { AffinityBook } from './affinity';
+import { WeightedTurns } from './weights';
 import { KeyPool } from './key-pool';
 import { RateLimiter, type LimitStateStore } from './rate-limit';
 import { closeServer, ListenError, listenOn, NO_IPV6 } from '../http/listeners';
@@ -56,6 +58,10 @@ export class Gateway {
   private readonly limiter: RateLimiter;
   /** Gemini signatures translated clients cannot carry, kept for their next turns (bounded). */
   private readonly signatures = new SignatureBook();
+  /** Whose weighted turn it is, per set of providers sharing requests. */
+  private readonly turns: WeightedTurns;
+  /** Which provider served each conversation's last turn (session affinity; bounded). */
+  readonly affinity: AffinityBook;
   private readonly inFlight = new Set<RequestContext>();
   private boundPort = 0;
   private extra: ExtraHandler | null = null;
@@ -72,6 +78,8 @@ export class Gateway {
   constructor(private readonly deps: GatewayDeps) {
     this.pools = deps.pools ?? new UpstreamPools();
     this.health = deps.health ?? new HealthBook(() => deps.clock.now());
+    this.affinity = deps.affinity ?? new AffinityBook(() => deps.clock.now());
+    this.turns = deps.turns ?? new WeightedTurns();
     this.keys = deps.keys ?? new KeyPool(() => deps.clock.now());
     this.limiter = deps.limiter ?? new RateLimiter(deps.limitStore, () => deps.clock.now());
     this.log = new ThrottledLog(deps.log ?? ((line) => console.error(line)));
@@ -345,6 +353,8 @@ export class Gateway {
         limiter: this.limiter,
         signatures: this.signatures,
         keys: this.keys,
+        turns: this.turns,
+        affinity: this.affinity,
       });
     } finally {
       res.off('close', onClose);

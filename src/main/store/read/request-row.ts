@@ -1,4 +1,5 @@
 import { API_FORMATS, type ApiFormat } from '../../../shared/api-format';
+import { parseRouteChoice } from '../../../shared/route-choice';
 import type { ClientApp, RequestStatus, UsageProvenance, UsageRow } from '../../../shared/usage';
 
 /** A `requests` row as SQLite returns it. */
@@ -31,6 +32,8 @@ export interface RequestRecord {
   pricing_id: number | null;
   /** NULL in rows written before schema 6. */
   translated_to: string | null;
+  /** JSON RouteChoice; NULL (or absent) in rows written before schema 8. */
+  route?: string | null;
 }
 
 /** Statuses a request can still leave; every other one is final. */
@@ -71,5 +74,6 @@ export function toUsageRow(r: RequestRecord): UsageRow {
     costUsd: r.cost_usd,
     // An unknown stored name reads as not translated, never as a format the renderer cannot label.
     translatedTo: API_FORMATS.find((f) => f === r.translated_to) ?? null,
+    route: parseRouteChoice(r.route ?? null),
   };
 }

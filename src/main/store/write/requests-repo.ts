@@ -76,7 +76,7 @@ export function createRequestsRepo(db: BetterSqlite3.Database): RequestsRepo {
        cache_write_1h_tokens = @cacheWrite1hTokens, output_tokens = @outputTokens,
        reasoning_tokens = @reasoningTokens, usage_provenance = @usageProvenance,
        raw_usage = @rawUsage, error = @error, cost_usd = @costUsd, pricing_id = @pricingId,
-       translated_to = @translatedTo
+       translated_to = @translatedTo, route = @route
      WHERE request_id = @requestId AND status IN ('pending', 'streaming')`,
   );
   const interrupt = db.prepare(
@@ -132,6 +132,7 @@ export function createRequestsRepo(db: BetterSqlite3.Database): RequestsRepo {
         costUsd: charge.costUsd,
         pricingId: charge.pricingId,
         translatedTo: f.translatedTo ?? null,
+        route: f.route == null ? null : JSON.stringify(f.route),
       });
       if (result.changes === 0) return false;
       rollup.add({
