@@ -12,18 +12,20 @@ import { launchChromium, newContext, screenshot, watchErrors, type Theme } from 
  */
 describe('live and inspector (e2e)', () => {
   let slow: FakeUpstream;
+  /** Lets the slow upstream's held first byte go (a test waits for the page's state, not for time). */
+  let releaseSlow: () => void = () => {};
   let down: FakeUpstream;
   let up: FakeUpstream;
   let sluice: DashboardApp;
   let browser: Browser;
 
   beforeAll(async () => {
-    // Holds the first byte for 1.5 s, then streams: long enough to watch the TTFB tick.
-    slow = await new FakeUpstream(() => ({
-      chunks: anthropicFrames(['Hello', ' from', ' the', ' slow', ' one.']),
-      firstDelayMs: 1_500,
-      delayMs: 40,
-    })).start();
+    // Holds the first byte until the test has seen the TTFB tick, then streams.
+    slow = await new FakeUpstream(() => {
+      const held = new Promise<void>((resolve) => (releaseSlow = resolve));
+      const [first = '', ...rest] = anthropicFrames(['Hello', ' from', ' the', ' slow', ' one.']);
+      return { chunks: [async () => held.then(() => first), ...rest], delayMs: 40 };
+    }).start();
     down = await new FakeUpstream(() => ({
       status: 529,
       headers: { 'content-type': 'application/json' },
@@ -101,11 +103,11 @@ describe('live and inspector (e2e)', () => {
       const [, n = '', unit] = /([\d.]+)\s*(ms|s)/.exec(await ttfb.innerText()) ?? [];
       return Number(n) * (unit === 's' ? 1000 : 1);
     };
+    // The clock ticks while the first byte is held (for as long as that takes on a loaded machine).
     const first = await parse();
-    await page.waitForTimeout(400);
-    const second = await parse();
-    expect(second).toBeGreaterThan(first);
+    await expect.poll(parse).toBeGreaterThan(first);
     await screenshot(page, 'live-waiting', 'dark');
+    releaseSlow();
     await sent;
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 5_000 }).toBe('done');
     await expect.poll(() => row.innerText()).toContain('42');
@@ -144,7 +146,7 @@ describe('live and inspector (e2e)', () => {
     // Esc goes back to the list, with the row still selected.
     await page.keyboard.press('Escape');
     await page.getByRole('grid', { name: 'Requests' }).waitFor();
-    expect(await row.getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => row.getAttribute('aria-selected')).toBe('true');
     for (const theme of ['dark', 'light'] as const) {
       await page.emulateMedia({ colorScheme: theme });
       await screenshot(page, 'live', theme);

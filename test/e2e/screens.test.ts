@@ -195,15 +195,16 @@ describe('settings, providers, usage, setup (e2e)', () => {
     // The theme follows the OS until overridden: system → dark → light → system.
     const theme = page.getByRole('button', { name: /^Theme:/ });
     const forced = (): Promise<string | null> => page.locator('html').getAttribute('data-theme');
+    // The page applies the choice in an effect after the click: wait for it, not for a time.
     await theme.click();
-    expect(await forced()).toBe('dark');
+    await expect.poll(forced).toBe('dark');
     await theme.click();
-    expect(await forced()).toBe('light');
-    expect(await page.evaluate<string>('getComputedStyle(document.body).backgroundColor')).toBe(
-      'rgb(246, 246, 244)',
-    );
+    await expect.poll(forced).toBe('light');
+    await expect
+      .poll(() => page.evaluate<string>('getComputedStyle(document.body).backgroundColor'))
+      .toBe('rgb(246, 246, 244)');
     await theme.click();
-    expect(await forced()).toBeNull();
+    await expect.poll(forced).toBeNull();
     expect(errors).toEqual([]);
   });
 

@@ -136,7 +136,7 @@ describe('translation in the UI (e2e)', () => {
     // Keyboard-reachable: focus the switch and press it.
     await clientSide.focus();
     await page.keyboard.press('Enter');
-    expect(await clientSide.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => clientSide.getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => frames.innerText()).toContain('message_start');
     expect(await frames.innerText()).toContain('content_block_delta');
     expect(await frames.innerText()).not.toContain('chat.completion.chunk');

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -36,11 +37,18 @@ const sleep = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 };
 
+/** This process's own copy of the build (see {@link ensureDashboardBuilt}); made once. */
+let snapshot: string | null = null;
+
 /**
- * Builds the renderer with the project's own script unless the build is newer than its sources.
- * E2E files run in parallel workers: a lock directory makes one of them build while the others wait.
+ * Builds the renderer with the project's own script unless the build is newer than its sources, and
+ * returns this process's own copy of it. E2E files may run in parallel workers, and other test runs in
+ * the same tree: a lock directory makes one of them build while the others wait, and the copy (taken
+ * under the lock) keeps a later rebuild, which empties out/renderer, from pulling the files from under a
+ * page this process is serving.
  */
 export function ensureDashboardBuilt(): string {
+  if (snapshot !== null) return snapshot;
   fs.mkdirSync(path.dirname(LOCK), { recursive: true });
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -63,8 +71,12 @@ export function ensureDashboardBuilt(): string {
         stdio: 'pipe',
         env: { ...process.env, NODE_ENV: 'production' },
       });
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-dashboard-'));
+    fs.cpSync(DASHBOARD_DIR, copy, { recursive: true });
+    snapshot = copy;
+    process.once('exit', () => fs.rmSync(copy, { recursive: true, force: true }));
   } finally {
     fs.rmSync(LOCK, { recursive: true, force: true });
   }
-  return DASHBOARD_DIR;
+  return snapshot;
 }
