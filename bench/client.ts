@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { ANTHROPIC_REQUEST_BODY, translatedStream } from './translated';
+import { translatedStream } from './translated';
 import { SCRIPTS, type Wire } from './wire-scripts';
 
 /**
@@ -27,6 +27,11 @@ export interface StreamResult {
   headersMs: number;
   /** Request sent → first body byte, ms; NaN when none came. */
   ttfbMs: number;
+  /**
+   * Request sent → the first content delta complete (past the format's fixed head frames: Anthropic's
+   * message_start and content_block_start), ms; the first byte for a translated stream; NaN when none came.
+   */
+  contentMs: number;
   /** Why the stream counts as failed; null when every byte matched what the upstream sent. */
   error: string | null;
 }
@@ -51,11 +56,10 @@ interface Request {
   headers: Record<string, string>;
 }
 
-/** What a client of each path sends: its own format, or Messages to be translated. */
-const REQUESTS: Record<Wire | 'translated', Request> = {
+/** What a client of each format sends (an Anthropic client to be translated sends the same). */
+const REQUESTS: Record<Wire, Request> = {
   chat: { ...SCRIPTS.chat, body: Buffer.from(SCRIPTS.chat.body) },
   anthropic: { ...SCRIPTS.anthropic, body: Buffer.from(SCRIPTS.anthropic.body) },
-  translated: { ...SCRIPTS.anthropic, body: Buffer.from(ANTHROPIC_REQUEST_BODY) },
 };
 
 const sum = (frames: readonly Buffer[]): number => frames.reduce((n, f) => n + f.length, 0);
@@ -115,7 +119,7 @@ export function runStream(
   timeoutMs: number,
   hooks: StreamHooks = {},
 ): Promise<StreamResult> {
-  const request = REQUESTS[target.anthropic === true ? 'translated' : target.wire];
+  const request = REQUESTS[target.anthropic === true ? 'anthropic' : target.wire];
   if (target.anthropic === true) {
     if (!Buffer.isBuffer(expected)) throw new Error('held streams are checked for Chat clients only');
     expected = translatedStream(expected);
@@ -123,6 +127,10 @@ export function runStream(
   return new Promise((resolve) => {
     let headersMs = NaN;
     let ttfbMs = NaN;
+    let contentMs = NaN;
+    /** Events to see complete before the first content delta is. */
+    const beforeContent = target.anthropic === true ? 0 : SCRIPTS[target.wire].head.length + 1;
+    let events = 0;
     let received = 0;
     let lastByte = 0;
     let mismatch: string | null = null;
@@ -133,7 +141,7 @@ export function runStream(
       settled = true;
       clearTimeout(timer);
       hooks.onDone?.(received > 0);
-      resolve({ headersMs, ttfbMs, error });
+      resolve({ headersMs, ttfbMs, contentMs, error });
     };
     const req = http.request(
       {
@@ -175,10 +183,13 @@ export function runStream(
             }
           }
           received += chunk.length;
-          if (hooks.onEvents !== undefined) {
+          if (beforeContent === 0) contentMs = ttfbMs;
+          if (hooks.onEvents !== undefined || events < beforeContent) {
             const n = countEventEnds(chunk, lastByte);
             lastByte = chunk[chunk.length - 1] ?? lastByte;
-            if (n > 0) hooks.onEvents(n, performance.now());
+            if (events < beforeContent && events + n >= beforeContent) contentMs = performance.now() - sent;
+            events += n;
+            if (n > 0) hooks.onEvents?.(n, performance.now());
           }
         });
         res.on('end', () => {

@@ -149,7 +149,7 @@ export async function runFormat(b: Bench, wire: Wire, paths: readonly Path[]): P
 /** How the phases were shaped, for the report's footnote. */
 export function phaseLabels(): string {
   return [
-    `TTFB: ${TTFB.requests} sequential streams per path, taken in turn (${TTFB.mode.events} frames: the first at once, then 1 per ${TTFB.mode.intervalMs} ms); request sent → first body byte; "added" = less the direct path's.`,
+    `TTFB: ${TTFB.requests} sequential streams per path, taken in turn (${TTFB.mode.events} frames: the first at once, then 1 per ${TTFB.mode.intervalMs} ms); request sent → first content delta complete (Anthropic: after message_start and content_block_start; the translated path: first byte); "added" = less the direct path's.`,
     `Flat out: ${FLAT.streams} streams × ${FLAT.mode.events} frames, one write per frame, only backpressure slows the upstream; median of ${FLAT.rounds} rounds after a warm-up round; peak RSS sampled every 100 ms over all rounds.`,
     `Fixed: ${FIXED.streams} streams × ${FIXED.mode.events} frames at 1 per ${FIXED.mode.intervalMs} ms (${(FIXED.streams * 1000) / FIXED.mode.intervalMs / 1e3} k events/s for ${(FIXED.mode.events * FIXED.mode.intervalMs) / 1e3} s); median of ${FIXED.rounds} rounds. Jitter: each frame's arrival less its schedule (frame i at i × ${FIXED.mode.intervalMs} ms), less its stream's least; p99 over all frames, less the direct path's.`,
     `Memory per stream: ${RSS.streams} streams × 1 frame per ${RSS.mode.intervalMs} ms, opened in 2 halves (each level held ≥ 2 s), ended together after ≥ ${RSS.minOpenMs / 1e3} s; (RSS all open − RSS idle) / streams open.`,

@@ -32,7 +32,7 @@ export function tally(results: readonly StreamResult[], into?: Tally): Tally {
 }
 
 export interface TtfbFigures {
-  /** ms, one per completed request. */
+  /** Request sent → first content delta, ms, one per completed request. */
   samples: number[];
   /** Headers → first body byte, ms: > 0 when they travel in separate writes. */
   gaps: number[];
@@ -69,7 +69,7 @@ export async function ttfbPhase(
       const fig = out.get(t.name)!;
       tally([r], fig.errors);
       if (r.error !== null) continue;
-      fig.samples.push(r.ttfbMs);
+      fig.samples.push(r.contentMs);
       fig.gaps.push(r.ttfbMs - r.headersMs);
     }
   }

@@ -83,7 +83,7 @@ function details(r: FormatResults, paths: readonly PathName[]): string[] {
   const p99 = (p: PathName): number => percentile(r.ttfb.get(p)?.samples ?? [], 99);
   if (r.ttfb.size > 0) {
     lines.push(
-      `- TTFB p50 / p99 ms: ${of((p) => `${ms(p50(p))} / ${ms(p99(p))}`)}; direct ${ms(p50('direct'))} / ${ms(p99('direct'))}.`,
+      `- Time to first content p50 / p99 ms: ${of((p) => `${ms(p50(p))} / ${ms(p99(p))}`)}; direct ${ms(p50('direct'))} / ${ms(p99('direct'))}.`,
     );
     lines.push(
       `- Proxy CPU per short request: ${of((p) => `${(r.ttfb.get(p)?.cpuUsPerRequest ?? NaN).toFixed(0)} µs`)}.`,

@@ -2,6 +2,7 @@ import { adapterFor } from '../src/formats';
 import { createSseDecoder } from '../src/main/proxy/stages/sse-decode';
 import { createStreamTranslator } from '../src/main/proxy/stages/translate';
 import type { TurnRequest } from '../src/formats/turn/types';
+import { SCRIPTS } from './wire-scripts';
 
 /*
  * The translated path of `npm run bench`: an Anthropic Messages client (Claude Code's dialect) sends
@@ -9,16 +10,8 @@ import type { TurnRequest } from '../src/formats/turn/types';
  * request goes out as Chat and the fake upstream's Chat stream comes back re-encoded as Anthropic SSE.
  */
 
-/** The Anthropic twin of `REQUEST_BODY`; the provider's `models: {"*": "m"}` maps the model to `m`. */
-export const ANTHROPIC_REQUEST_BODY = JSON.stringify({
-  model: 'claude-sonnet-4-5',
-  max_tokens: 1024,
-  messages: [{ role: 'user', content: 'Say hello.' }],
-  stream: true,
-});
-
 /** The client's request as translation sees it (the encoder starts from its model). */
-export function anthropicTurn(body: string = ANTHROPIC_REQUEST_BODY): TurnRequest {
+export function anthropicTurn(body: string = SCRIPTS.anthropic.body): TurnRequest {
   const json = JSON.parse(body) as Record<string, unknown>;
   return { ...adapterFor('anthropic').turn.decodeRequest(json, null), stream: true };
 }

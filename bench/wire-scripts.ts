@@ -42,8 +42,11 @@ function anthropicContent(text = 'hello '): Buffer {
   return b;
 }
 
-/** A Messages request for a model the bench's Anthropic provider serves natively. */
-export const ANTHROPIC_NATIVE_BODY = JSON.stringify({
+/**
+ * The Anthropic twin of `REQUEST_BODY`: served natively by the bench's Anthropic provider, and by
+ * translation through its Chat provider, whose `models: {"*": "m"}` maps the model to `m`.
+ */
+const ANTHROPIC_BODY = JSON.stringify({
   model: 'claude-sonnet-4-5',
   max_tokens: 1024,
   messages: [{ role: 'user', content: 'Say hello.' }],
@@ -61,7 +64,7 @@ export const SCRIPTS: Record<Wire, Script> = {
   },
   anthropic: {
     path: '/v1/messages',
-    body: ANTHROPIC_NATIVE_BODY,
+    body: ANTHROPIC_BODY,
     headers: { 'x-api-key': 'sk-bench', 'anthropic-version': '2023-06-01' },
     head: [
       sse('message_start', {
