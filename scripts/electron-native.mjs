@@ -83,9 +83,10 @@ function main() {
     return 1;
   }
   const version = readVersion(electronDir);
-  if (!fs.existsSync(path.join(electronDir, 'dist'))) {
+  if (!fs.existsSync(path.join(electronDir, 'path.txt'))) {
+    // The install went on without the binary (scripts/electron-binary.mjs said why): one line, and what works.
     complain(
-      `the Electron ${version} binary is absent (node_modules/electron/dist; installed with ELECTRON_SKIP_BINARY_DOWNLOAD?), so npm start cannot open a window; fetch it with: node node_modules/electron/install.js`,
+      `Electron ${version}'s binary is not installed, so there is no window to open; without it, npm run serve runs the gateway and prints the link to its dashboard (the same screens in a browser); to fetch Electron: node scripts/electron-binary.mjs`,
     );
     return 1;
   }
