@@ -11,16 +11,10 @@ import {
   type ResolvedBackgroundOptions,
 } from './background-options';
 import type { FromWorker, StoreBatch, StoreOp, ToWorker } from './protocol';
+import { Backlog } from './backlog';
 import { spawnStoreWorker } from './spawn';
 
 export { BACKGROUND_WRITER_DEFAULTS, type BackgroundWriterOptions } from './background-options';
-
-/** A batch posted and not yet acknowledged: what it holds against the bounds. */
-interface InFlight {
-  seq: number;
-  cost: number;
-  records: number;
-}
 
 /**
  * The usage writer as the main thread sees it: the same calls as UsageWriter (the proxy's UsageSink
@@ -47,21 +41,13 @@ export class BackgroundWriter {
   private ops: StoreOp[] = [];
   private parts: Uint8Array[] = [];
   private batchBytes = 0;
-  private batchCost = 0;
-  private batchRecords = 0;
-  private readonly inFlight: InFlight[] = [];
-  private inFlightCost = 0;
-  private inFlightRecords = 0;
+  private readonly backlog: Backlog;
   private seq = 0;
   private barrierSeq = 0;
   /** Batches went to the worker since the last flush it finished. */
   private unflushed = false;
   private sentSettings: CaptureSettings | null = null;
   private sentSecrets: string | null = null;
-  private droppedRecords = 0;
-  private droppedBytes = 0;
-  /** Set while the bounds drop calls: the counts when it began, for the line that ends it. */
-  private lagFrom: { records: number; bytes: number } | null = null;
   private closeReported = false;
   private closed = false;
 
@@ -73,17 +59,18 @@ export class BackgroundWriter {
     this.sink = options.onError ?? ((message: string) => console.error(`[sluice] ${message}`));
     this.capture = options.capture ?? (() => DEFAULT_SETTINGS);
     this.secrets = options.secrets ?? (() => []);
+    this.backlog = new Backlog(this.opts.maxQueued, this.opts.maxCaptureMemoryBytes, this.sink);
     this.start();
   }
 
   /** Records waiting here or in flight to the worker (not what the worker holds). */
   get pending(): number {
-    return this.batchRecords + this.inFlightRecords;
+    return this.backlog.records;
   }
 
   /** Records and captured bytes the bounds dropped on this side, since construction. */
   get dropped(): { records: number; bytes: number } {
-    return { records: this.droppedRecords, bytes: this.droppedBytes };
+    return this.backlog.dropped;
   }
 
   /** True while a worker runs. */
@@ -130,12 +117,12 @@ export class BackgroundWriter {
   }
 
   upstreamRequestBody(requestId: string, attempt: number, body: Uint8Array): void {
-    if (this.closed || !this.capture().captureRequestBodies || !this.room(body.length)) return;
+    if (this.closed || !this.capture().captureRequestBodies || !this.backlog.admitBytes(body.length)) return;
     this.push({ op: 'upstream-request', requestId, attempt, at: this.batchBytes, length: body.length }, body);
   }
 
   requestBody(requestId: string, body: Uint8Array): void {
-    if (this.closed || !this.capture().captureRequestBodies || !this.room(body.length)) return;
+    if (this.closed || !this.capture().captureRequestBodies || !this.backlog.admitBytes(body.length)) return;
     this.push({ op: 'request-body', requestId, at: this.batchBytes, length: body.length }, body);
   }
 
@@ -144,16 +131,14 @@ export class BackgroundWriter {
     if (this.closed) return;
     const record = recordRequestHeaders(method, target, headers);
     const cost = 64 + record.target.length + record.headers.length * 64;
-    if (!this.room(cost)) return;
-    this.batchCost += cost;
+    if (!this.backlog.admitBytes(cost)) return;
     this.push({ op: 'headers', requestId, record });
   }
 
   smoothed(requestId: string, upstreamOffsetMs: number, deliveredOffsetsMs: readonly number[]): void {
     if (this.closed || !this.capture().captureFrames) return;
     const cost = 48 + 8 * deliveredOffsetsMs.length;
-    if (!this.room(cost)) return;
-    this.batchCost += cost;
+    if (!this.backlog.admitBytes(cost)) return;
     this.push({ op: 'smoothed', requestId, upstreamOffsetMs, deliveredOffsetsMs });
   }
 
@@ -173,7 +158,7 @@ export class BackgroundWriter {
     const posted = this.seq;
     this.send({ type: 'flush', seq });
     // The worker takes messages in order: every batch before the flush is in, whatever acks say yet.
-    if (this.awaitBarrier(seq, this.opts.flushTimeoutMs)) this.acked(posted);
+    if (this.awaitBarrier(seq, this.opts.flushTimeoutMs)) this.backlog.acked(posted);
   }
 
   /**
@@ -200,8 +185,7 @@ export class BackgroundWriter {
     this.post();
     const worker = this.worker;
     if (worker === null) {
-      if (this.batchRecords > 0)
-        this.sink(`usage writer closed with ${this.batchRecords} records it could not write`);
+      if (this.pending > 0) this.sink(`usage writer closed with ${this.pending} records it could not write`);
       return;
     }
     // Unref'd, the worker would let the process end before it has written anything.
@@ -228,13 +212,7 @@ export class BackgroundWriter {
       this.closeReported = true;
       return;
     }
-    if (this.pending >= this.opts.maxQueued) {
-      this.droppedRecords++;
-      this.lagging();
-      return;
-    }
-    this.batchRecords++;
-    this.push(op);
+    if (this.backlog.admitRecord()) this.push(op);
   }
 
   private chunk(
@@ -248,17 +226,9 @@ export class BackgroundWriter {
   ): void {
     if (this.closed || bytes.length === 0 || !this.capture().captureFrames) return;
     // Past the bound the worker still learns of the chunk, so the side ends there instead of tearing.
-    const at = this.room(bytes.length) ? this.batchBytes : -1;
+    const at = this.backlog.admitBytes(bytes.length) ? this.batchBytes : -1;
     const length = at < 0 ? 0 : bytes.length;
     this.push({ op, requestId, attempt, mode, offsetMs, frames, at, length }, at < 0 ? undefined : bytes);
-  }
-
-  /** Whether `cost` more bytes fit the bound; counts and reports the drop when not. */
-  private room(cost: number): boolean {
-    if (this.batchCost + this.inFlightCost + cost <= this.opts.maxCaptureMemoryBytes) return true;
-    this.droppedBytes += cost;
-    this.lagging();
-    return false;
   }
 
   // The chunk is held as it is until the batch is posted (the caller never changes it after).
@@ -267,7 +237,6 @@ export class BackgroundWriter {
     if (bytes !== undefined) {
       this.parts.push(bytes);
       this.batchBytes += bytes.length;
-      this.batchCost += bytes.length;
     }
     this.timer.schedule(this.batchBytes >= this.opts.batchMaxBytes ? 0 : this.opts.batchDelayMs);
   }
@@ -297,12 +266,10 @@ export class BackgroundWriter {
       this.sentSecrets = key;
     }
     worker.postMessage(batch, [bytes]);
-    this.inFlight.push({ seq: batch.seq, cost: this.batchCost, records: this.batchRecords });
-    this.inFlightCost += this.batchCost;
-    this.inFlightRecords += this.batchRecords;
+    this.backlog.posted(batch.seq);
     this.ops = [];
     this.parts = [];
-    this.batchBytes = this.batchCost = this.batchRecords = 0;
+    this.batchBytes = 0;
     this.unflushed = true;
   }
 
@@ -321,36 +288,10 @@ export class BackgroundWriter {
     }
   }
 
-  private lagging(): void {
-    if (this.lagFrom !== null) return;
-    this.lagFrom = { records: this.droppedRecords - 1, bytes: this.droppedBytes };
-    this.sink(
-      `the usage store is behind (${this.pending} records, ${Math.round((this.batchCost + this.inFlightCost) / 1024)} KiB of captures waiting); dropping what does not fit until it catches up`,
-    );
-  }
-
   private onMessage(m: FromWorker): void {
     if (m.type === 'log') return this.sink(m.message);
-    this.acked(m.seq);
-  }
-
-  /** The worker holds every batch up to `seq`: they no longer count against the bounds. */
-  private acked(seq: number): void {
-    while (this.inFlight.length > 0 && this.inFlight[0]!.seq <= seq) {
-      const done = this.inFlight.shift()!;
-      this.inFlightCost -= done.cost;
-      this.inFlightRecords -= done.records;
-    }
     this.restarts = 0;
-    const from = this.lagFrom;
-    const calm =
-      this.pending * 2 < this.opts.maxQueued &&
-      (this.batchCost + this.inFlightCost) * 2 < this.opts.maxCaptureMemoryBytes;
-    if (from === null || !calm) return;
-    this.lagFrom = null;
-    this.sink(
-      `the usage store caught up; ${Math.max(0, this.droppedRecords - from.records)} records and ${this.droppedBytes - from.bytes} captured bytes were dropped meanwhile`,
-    );
+    this.backlog.acked(m.seq);
   }
 
   private start(): void {
@@ -383,11 +324,11 @@ export class BackgroundWriter {
   private onExit(worker: Worker, code: number): void {
     if (this.worker !== worker) return;
     this.worker = null;
+    // A flush it never finished will not finish: the next one must not wait for it.
+    Atomics.store(this.flushed, 0, this.barrierSeq);
     if (this.closed) return;
     const why = this.lastWorkerError ?? `exit code ${code}`;
-    const [records, bytes] = [this.inFlightRecords, this.inFlightCost];
-    this.inFlight.length = 0;
-    this.inFlightCost = this.inFlightRecords = 0;
+    const { records, bytes } = this.backlog.lost();
     this.sink(
       `usage store worker stopped (${why}); what it held unwritten is lost (at least ${records} records and ${bytes} captured bytes); starting it again`,
     );
