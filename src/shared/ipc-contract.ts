@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ProviderSchema } from './config';
-import type { ProviderConfig } from './config';
+import { ProviderSchema, RouteSchema } from './config';
+import type { ProviderConfig, RouteConfig } from './config';
 import type { SerializedError } from './errors';
 import type { LiveEvent } from './live-events';
 import type { ClientApp, UsageRow } from './usage';
 import type { RequestDetail, RequestPage, SummaryRow } from './usage-query';
+import type { RouteTest } from './routes-view';
 import type { Settings } from './settings';
 import type { SetupOutcome, SetupPreview, SetupState } from './setup-view';
 
@@ -175,6 +176,17 @@ export const CALLS = {
   'providers.reorder': z.object({ ids: z.array(id).max(1000) }).strict(),
   'providers.test': z.object({ id }).strict(),
   'providers.resetHealth': z.object({ id }).strict(),
+  /** The routes in force, first match wins. */
+  'routes.get': z.object({}).strict(),
+  /** Replaces the routes as a whole (validated: a bad one is refused naming it, `routes[1].providers[0]`). */
+  'routes.save': z.object({ routes: z.array(RouteSchema).max(200) }).strict(),
+  /** Which route `model` hits for a client of `format`, and the chain it would walk, with reasons. */
+  'routes.test': z
+    .object({
+      model: z.string().min(1).max(200),
+      format: z.enum(['openai-chat', 'openai-responses', 'anthropic', 'gemini']),
+    })
+    .strict(),
   'settings.get': z.object({}).strict(),
   /** Top-level keys replace whole values, except `smoothing`, which merges field by field. */
   'settings.update': z.object({ patch: z.record(z.string(), z.unknown()) }).strict(),
@@ -222,6 +234,9 @@ export interface CallResults {
   'providers.reorder': ProviderView[];
   'providers.test': ProviderTestResult;
   'providers.resetHealth': ProviderView;
+  'routes.get': RouteConfig[];
+  'routes.save': RouteConfig[];
+  'routes.test': RouteTest;
   'settings.get': Settings;
   'settings.update': Settings;
   'gateway.setPaused': StatusView;

@@ -36,6 +36,7 @@ import {
 } from '../config/local-token';
 import { makeDataDir } from '../config/data-dir';
 import { providerSecrets } from '../../shared/provider-secrets';
+import { explainRoute } from '../proxy/route-explain';
 import { DEFAULT_PORT } from '../setup/plans';
 import type { TargetOptions } from '../setup/targets';
 
@@ -217,6 +218,7 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
       gateway,
       upstreamHeaders: (inbound, provider) =>
         buildHeaders(inbound, provider, null, adapterForKind(provider.kind).authHeaders),
+      explainRoute: (format, model) => explainRoute({ config }, format, model),
       config,
       live,
       usage: usageReads(db, queries, () => writer.flush()),

@@ -2,7 +2,9 @@ import type { KeyVault } from '../config/key-vault';
 import type { LiveListener } from '../app/live-hub';
 import type { RuntimeConfig } from '../config/runtime-config';
 import type { TargetOptions } from '../setup/targets';
+import type { ApiFormat } from '../../shared/api-format';
 import type { ProviderConfig } from '../../shared/config';
+import type { RouteTest } from '../../shared/routes-view';
 import type { ProviderHealth } from '../../shared/ipc-contract';
 import type { Settings } from '../../shared/settings';
 import type { ClientApp, RequestFilter, UsageRow } from '../../shared/usage';
@@ -89,6 +91,11 @@ export interface ControlDeps {
   vaultKind: KeyVault['kind'];
   gateway: GatewayControl;
   upstreamHeaders: UpstreamHeaders;
+  /**
+   * Which route a generation of `model` in `format` hits and the chain it would walk, with reasons: the
+   * proxy's own planner (proxy/route-explain.ts), wired by app.ts, so the Routes tester cannot disagree.
+   */
+  explainRoute(format: ApiFormat, model: string): Omit<RouteTest, 'model' | 'format'>;
   config: ConfigControl;
   live: { subscribe(listener: LiveListener): () => void };
   usage: UsageReads;

@@ -3,6 +3,7 @@ import type { ControlHandlers } from './dispatch';
 import { gatewayHandlers, type GatewayEvents } from './gateway-handlers';
 import { providersHandlers } from './providers-handlers';
 import { requestsHandlers } from './requests-handlers';
+import { routesHandlers } from './routes-handlers';
 import { settingsHandlers } from './settings-handlers';
 import { setupHandlers } from './setup-handlers';
 import { statusHandlers } from './status-handlers';
@@ -16,6 +17,7 @@ export function createHandlers(deps: ControlDeps, events: GatewayEvents): Contro
     ...requestsHandlers(deps),
     ...usageHandlers(deps),
     ...providersHandlers(deps),
+    ...routesHandlers(deps),
     ...settingsHandlers(deps),
     ...setupHandlers(deps),
   };
