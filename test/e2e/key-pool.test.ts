@@ -50,7 +50,19 @@ describe('key pool on the Providers screen (e2e)', () => {
   it('lists each key with its requests, errors and bench; removes one and adds one, write-only', async () => {
     // K1 serves; K2 is refused, benched, and K1 serves that request too.
     expect((await sendMessage(sluice.url, 'one')).status).toBe(200);
-    expect((await sendMessage(sluice.url, 'two')).status).toBe(200);
+    const two = await sendMessage(sluice.url, 'two');
+    expect(two.status).toBe(200);
+
+    // The inspector's attempts name the key each was sent with, by fingerprint.
+    await page.keyboard.press('1');
+    const live = page.locator(`.lrow[data-id="${two.id}"]`);
+    await expect.poll(() => live.getAttribute('data-status')).toBe('done');
+    await live.click();
+    await page.keyboard.press('Enter');
+    const wf = page.getByRole('figure', { name: 'Waterfall' });
+    await expect
+      .poll(async () => (await wf.getByTestId('attempt-key').allInnerTexts()).map((t) => t.trim()))
+      .toEqual([`key ${keyFingerprint(K2)}`, `key ${keyFingerprint(K1)}`]);
 
     await page.keyboard.press('4');
     const row = page.getByRole('list', { name: 'Providers by priority' }).locator('[data-provider="pooled"]');

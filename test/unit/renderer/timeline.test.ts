@@ -52,6 +52,7 @@ describe('inspector timeline', () => {
           durationMs: 840,
           bodyHead: null,
           translatedTo: 'openai-chat',
+          keyFingerprint: '3f2a…9c01',
         },
       ],
       capture: {
@@ -81,6 +82,8 @@ describe('inspector timeline', () => {
       ['b', 'committed', 60, 900, null],
     ]);
     expect(t.attempts.map((a) => a.translatedTo)).toEqual([null, 'openai-chat']);
+    // The key that served (a pool's, by fingerprint); a row written before schema 7 has none.
+    expect(t.attempts.map((a) => a.keyFingerprint)).toEqual([null, '3f2a…9c01']);
     expect(t).toMatchObject({ ttfbMs: 200, firstContentMs: 210, endMs: 900, frameOffsetsMs: [210] });
     expect(t.smoothed).toHaveLength(1);
     expect(timelineSpan(t, null)).toBe(900);

@@ -19,6 +19,8 @@ export interface AttemptLane {
   bodyHead: string | null;
   /** The provider's format when the request was translated for this attempt; null = relayed as is. */
   translatedTo: ApiFormat | null;
+  /** Which of the provider's keys it was sent with (a fingerprint); null/absent = none of its own, or not known yet. */
+  keyFingerprint?: string | null;
 }
 
 /** Everything the waterfall draws, in ms from the request start. */
@@ -52,6 +54,7 @@ export function lanesFromDetail(d: RequestDetail): AttemptLane[] {
       httpStatus: a.httpStatus,
       bodyHead: a.bodyHead,
       translatedTo: a.translatedTo,
+      keyFingerprint: a.keyFingerprint ?? null,
     };
   });
 }

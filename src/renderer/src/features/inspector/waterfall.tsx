@@ -78,6 +78,16 @@ function Lane({ a, span, now, requestEnd }: LaneProps): JSX.Element {
             </span>
           )}
           {status !== null && <span className="mono"> {status}</span>}
+          {a.keyFingerprint != null && (
+            <span
+              className="mono muted"
+              data-testid="attempt-key"
+              title="The provider key this attempt was sent with, by fingerprint (never the key)"
+            >
+              {' '}
+              key {a.keyFingerprint}
+            </span>
+          )}
           {a.reason !== null && <span className="wf-reason"> {a.reason}</span>}
           {a.endMs !== null && a.state !== 'skipped' && (
             <span className="num muted"> {formatMs(a.endMs - a.startMs)}</span>
