@@ -8,6 +8,11 @@ import { launchChromium, newContext, screenshot } from './support/browser';
 const STREAMS = 40;
 const DELTAS_PER_STREAM = 150;
 const MORE_REQUESTS = 400;
+/**
+ * The flood's own bound: ~6000 frames through the gateway and the page take a second or two on an idle
+ * machine and many times that on a loaded one; the budgets below are what the test holds the page to.
+ */
+const FLOOD = { timeout: 120_000 };
 
 /** Installs page-side probes: long tasks, the longest gap between animation frames, list commits. */
 const PROBES = `
@@ -55,26 +60,30 @@ describe('live list under a flood (e2e)', () => {
     await up?.close();
   });
 
-  it('keeps frames flowing and renders at most ~20 list updates a second while streams pour in', async () => {
-    // Make the list exist, so the probe watches it.
-    await sendMessage(sluice.url, 'warm up');
-    await page.locator('.lspacer').waitFor();
-    await page.evaluate(PROBES);
-    const started = Date.now();
-    // ~40 streams × ~150 frames over ~1.3 s: several thousand live events a second.
-    await Promise.all(Array.from({ length: STREAMS }, () => sendMessage(sluice.url, 'flood')));
-    await expect.poll(() => page.locator('.lrow[data-status="done"]').count()).toBeGreaterThan(STREAMS);
-    const seconds = (Date.now() - started) / 1000;
-    const probe = await page.evaluate<Probe>('window.__probe');
-    await screenshot(page, 'live-flood', 'dark');
-    // The list commits on the feed's ≤ 20 Hz flushes plus the 10 Hz ticking of waiting rows' clocks.
-    expect(probe.commits / seconds).toBeLessThanOrEqual(35);
-    // No frame of the page was blocked long enough to see (generous, for slow CI machines).
-    expect(Math.max(0, ...probe.longTasks)).toBeLessThan(400);
-    expect(probe.maxFrameGap).toBeLessThan(500);
-  });
+  it(
+    'keeps frames flowing and renders at most ~20 list updates a second while streams pour in',
+    FLOOD,
+    async () => {
+      // Make the list exist, so the probe watches it.
+      await sendMessage(sluice.url, 'warm up');
+      await page.locator('.lspacer').waitFor();
+      await page.evaluate(PROBES);
+      const started = Date.now();
+      // ~40 streams × ~150 frames over ~1.3 s: several thousand live events a second.
+      await Promise.all(Array.from({ length: STREAMS }, () => sendMessage(sluice.url, 'flood')));
+      await expect.poll(() => page.locator('.lrow[data-status="done"]').count()).toBeGreaterThan(STREAMS);
+      const seconds = (Date.now() - started) / 1000;
+      const probe = await page.evaluate<Probe>('window.__probe');
+      await screenshot(page, 'live-flood', 'dark');
+      // The list commits on the feed's ≤ 20 Hz flushes plus the 10 Hz ticking of waiting rows' clocks.
+      expect(probe.commits / seconds).toBeLessThanOrEqual(35);
+      // No frame of the page was blocked long enough to see (generous, for slow CI machines).
+      expect(Math.max(0, ...probe.longTasks)).toBeLessThan(400);
+      expect(probe.maxFrameGap).toBeLessThan(500);
+    },
+  );
 
-  it('renders only the visible rows of a long list, and j/k still move', async () => {
+  it('renders only the visible rows of a long list, and j/k still move', FLOOD, async () => {
     for (let i = 0; i < MORE_REQUESTS; i += 50)
       await Promise.all(Array.from({ length: 50 }, () => sendMessage(sluice.url, 'more')));
     const total = MORE_REQUESTS + STREAMS + 1;

@@ -59,7 +59,7 @@ describe('live and inspector (e2e)', () => {
     const ctx = await newContext(browser, theme);
     const page = await ctx.newPage();
     // Fail fast and say where, rather than hang until the test's own timeout.
-    page.setDefaultTimeout(5_000);
+    page.setDefaultTimeout(15_000);
     const errors = watchErrors(page);
     await page.goto(sluice.dashboardUrl);
     await page.getByRole('grid', { name: 'Requests' }).or(page.getByText('No requests yet')).waitFor();
@@ -97,7 +97,7 @@ describe('live and inspector (e2e)', () => {
       }),
     }).then((r) => r.text());
     const row = page.locator('.lrow[data-status]').first();
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 5_000 }).toBe('waiting');
+    await expect.poll(() => row.getAttribute('data-status')).toBe('waiting');
     const ttfb = row.locator('[data-col="ttfb"]');
     const parse = async (): Promise<number> => {
       const [, n = '', unit] = /([\d.]+)\s*(ms|s)/.exec(await ttfb.innerText()) ?? [];
@@ -109,7 +109,7 @@ describe('live and inspector (e2e)', () => {
     await screenshot(page, 'live-waiting', 'dark');
     releaseSlow();
     await sent;
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 5_000 }).toBe('done');
+    await expect.poll(() => row.getAttribute('data-status')).toBe('done');
     await expect.poll(() => row.innerText()).toContain('42');
     expect(await row.innerText()).toMatch(/claude-slow\s*→\s*slow/);
     expect(errors).toEqual([]);
@@ -121,7 +121,7 @@ describe('live and inspector (e2e)', () => {
     const res = await sendMessage(sluice.url, 'fail over please');
     expect(res.status).toBe(200);
     const row = page.locator(`.lrow[data-id="${res.id}"]`);
-    await expect.poll(() => row.getAttribute('data-status'), { timeout: 5_000 }).toBe('done');
+    await expect.poll(() => row.getAttribute('data-status')).toBe('done');
     expect(await row.locator('.badge').innerText()).toBe('↻1');
 
     // Keyboard: j selects the newest row, Enter opens the inspector.

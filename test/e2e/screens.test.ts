@@ -44,7 +44,7 @@ describe('settings, providers, usage, setup (e2e)', () => {
     });
     browser = await launchChromium();
     page = await (await newContext(browser, 'dark')).newPage();
-    page.setDefaultTimeout(5_000);
+    page.setDefaultTimeout(15_000);
     errors = watchErrors(page);
     await page.goto(sluice.dashboardUrl);
     await page.locator('header[data-live="open"]').waitFor();

@@ -96,7 +96,7 @@ describe('setup: apply and undo from the dashboard (e2e)', () => {
     });
     browser = await launchChromium();
     page = await (await newContext(browser, 'dark')).newPage();
-    page.setDefaultTimeout(5_000);
+    page.setDefaultTimeout(15_000);
     errors = watchErrors(page);
     await page.goto(`${app.url}/_sluice/?token=${app.token}`);
     await page.locator('header[data-live="open"]').waitFor();

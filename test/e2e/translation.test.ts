@@ -30,7 +30,7 @@ describe('translation in the UI (e2e)', () => {
     sluice = await startDashboardApp({ providers: [], settings: { captureRequestBodies: true } });
     browser = await launchChromium();
     page = await (await newContext(browser, 'dark')).newPage();
-    page.setDefaultTimeout(5_000);
+    page.setDefaultTimeout(15_000);
     errors = watchErrors(page);
     await page.goto(sluice.dashboardUrl);
     await page.locator('header[data-live="open"]').waitFor();
