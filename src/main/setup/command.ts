@@ -182,8 +182,13 @@ export function runSetupCommand(argv: string[], io: SetupIo): number {
   if (a.slotFlags !== null) {
     slots = applySlotFlags(slots, a.slotFlags);
     const file = saveSlots(a.dataDir, slots);
-    line(`Claude Code slots saved in ${file} (a running Sluice shows them after a restart):`);
+    line(`Claude Code slots saved in ${file}:`);
     slotLines(slots).forEach(line);
+    // RuntimeConfig holds the settings in memory and saves them whole: a running Sluice neither sees
+    // this row nor keeps it past its next settings change.
+    line(
+      '(A Sluice running now keeps its own copy until restarted: set them in its Routes section instead.)',
+    );
   }
   const ctx: SetupContext = {
     url: `http://127.0.0.1:${a.port ?? setting.savedPort ?? DEFAULT_PORT}`,
