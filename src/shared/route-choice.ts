@@ -11,10 +11,10 @@ export interface RouteChoice {
   weighted: string | null;
 }
 
-/** One line for people: `route 2 (claude-haiku-*) · kept on fast (affinity)`. */
+/** One line for people: `routes[1] (claude-haiku-*) · kept on fast (affinity)` (the index as the config names it). */
 export function routeChoiceText(c: RouteChoice): string {
   const parts = [
-    c.route === null ? 'default chain' : `route ${c.route.index + 1} (${c.route.models.join(', ')})`,
+    c.route === null ? 'default chain' : `routes[${c.route.index}] (${c.route.models.join(', ')})`,
   ];
   if (c.affinity !== null) parts.push(`kept on ${c.affinity} (affinity)`);
   else if (c.weighted !== null) parts.push(`${c.weighted} by weight`);

@@ -29,7 +29,7 @@ export function explainRoute(
       ...chain.map((p) => ({
         provider: p.id,
         status: 'candidate' as const,
-        reason: matched === null ? `priority ${p.priority}` : `listed by route ${matched.index + 1}`,
+        reason: matched === null ? `priority ${p.priority}` : `listed by routes[${matched.index}]`,
       })),
       ...skipped,
     ],

@@ -10,6 +10,7 @@ import {
 } from '../../lib/format';
 import { clientLabel, formatLabel } from '../../lib/labels';
 import type { LiveRow } from '../live/live-row';
+import { routeChoiceText } from '../../../../shared/route-choice';
 
 function Cell({
   label,
@@ -47,6 +48,11 @@ export function InspectorSummary({ row, now }: { row: LiveRow; now: number | nul
           <span className="muted mono"> (as {row.upstreamModel})</span>
         )}
       </Cell>
+      {row.routing != null && (
+        <Cell label="routing" wide>
+          <span data-testid="insp-routing">{routeChoiceText(row.routing)}</span>
+        </Cell>
+      )}
       <Cell label="client · format">
         {clientLabel(row.client)} · {formatLabel(row.format)}
         {row.translatedTo !== null && (

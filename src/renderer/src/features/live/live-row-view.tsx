@@ -3,6 +3,7 @@ import { StatusPill } from '../../components/status-pill';
 import { Ticking } from '../../components/ticking';
 import { formatClock, formatMs, formatRate, formatTokens, tokensPerSecond } from '../../lib/format';
 import { clientLabel, formatLabel, translationLabel } from '../../lib/labels';
+import { routeChoiceText } from '../../../../shared/route-choice';
 import { isFinal, type LiveRow } from './live-row';
 
 /** Fixed row height in px: the list's geometry never depends on content. */
@@ -35,6 +36,17 @@ function Translated({ row }: { row: LiveRow }): JSX.Element | null {
       title={`translated: the client speaks ${formatLabel(row.format)}, the provider ${formatLabel(row.translatedTo)}`}
     >
       {label}
+    </span>
+  );
+}
+
+/** The request was kept on the provider that served its conversation's previous turn. */
+function Kept({ row }: { row: LiveRow }): JSX.Element | null {
+  const on = row.routing?.affinity ?? null;
+  if (on === null) return null;
+  return (
+    <span className="badge" data-testid="affinity" title={routeChoiceText(row.routing!)}>
+      kept on {on}
     </span>
   );
 }
@@ -83,7 +95,7 @@ export const LiveRowView = memo(function LiveRowView({ row, top, selected, onPic
       <span className="c-format">{formatLabel(row.format)}</span>
       <span
         className="c-route"
-        title={`${row.model ?? '?'}${model ? ` (as ${model})` : ''} → ${row.provider ?? '?'}`}
+        title={`${row.model ?? '?'}${model ? ` (as ${model})` : ''} → ${row.provider ?? '?'}${row.routing ? ` · ${routeChoiceText(row.routing)}` : ''}`}
       >
         <span className="mono">{row.model ?? '—'}</span>
         <span className="arrow"> → </span>
@@ -118,6 +130,7 @@ export const LiveRowView = memo(function LiveRowView({ row, top, selected, onPic
       </span>
       <span className="c-hops">
         <ConnectionWait row={row} />
+        <Kept row={row} />
         <Translated row={row} />
         <Hops row={row} />
       </span>

@@ -1,5 +1,6 @@
 import type { ApiFormat } from '../../../../shared/api-format';
 import type { ClientApp, NormalizedUsage, RequestStatus, UsageRow } from '../../../../shared/usage';
+import type { RouteChoice } from '../../../../shared/route-choice';
 
 /** What the Live list shows for a request's state. */
 export type LiveStatus = 'waiting' | 'streaming' | 'done' | 'failed' | 'aborted';
@@ -41,6 +42,8 @@ export interface LiveRow {
    * allows is busy), seen live; null or absent otherwise.
    */
   readonly connectionWait?: string | null;
+  /** How its chain was chosen (route, affinity, weighted turn); null or absent when not known. */
+  readonly routing?: RouteChoice | null;
   readonly error: string | null;
 }
 
@@ -96,6 +99,7 @@ export function rowFromUsage(r: UsageRow, prev?: LiveRow): LiveRow {
     hops: prev?.hops ?? null,
     skipped: prev?.skipped ?? 0,
     connectionWait: r.status === 'pending' ? (prev?.connectionWait ?? null) : null,
+    routing: r.route ?? prev?.routing ?? null,
     error: r.error,
   };
 }

@@ -137,6 +137,8 @@ export class LiveTable {
         return this.update(e.requestId, (r) => ({ ...r, hops: (r.hops ?? 0) + 1, connectionWait: null }));
       case 'attempt-skipped':
         return this.update(e.requestId, (r) => ({ ...r, skipped: r.skipped + 1 }));
+      case 'request-routed':
+        return this.update(e.requestId, (r) => ({ ...r, routing: e.choice }));
       case 'committed':
         return this.update(e.requestId, (r) =>
           isFinal(r.status)
