@@ -101,4 +101,12 @@ describe('key pools through the control API', () => {
       [keyFingerprint(NEW), 0, 0],
     ]);
   });
+  it("tests a pool-only provider with the pool's first key", async () => {
+    const before = up.requests.length;
+    const { json, text } = await call('providers.test', { id: 'pool' });
+    expect(up.requests.length).toBe(before + 1);
+    expect(up.requests.at(-1)?.headers.authorization).toBe(`Bearer ${K[1]}`);
+    expect(json).toMatchObject({ ok: true, value: { ok: false, status: 429 } });
+    for (const k of [...K, NEW]) expect(text).not.toContain(k);
+  });
 });

@@ -78,9 +78,9 @@ function clip(text: string): string {
   return text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS)}…` : text;
 }
 
-/** The provider without its key and secret headers. */
+/** The provider without its keys and secret headers. */
 function withoutCredentials(p: ProviderConfig): ProviderConfig {
-  const { apiKey: _key, ...rest } = p;
+  const { apiKey: _key, apiKeys: _pool, ...rest } = p;
   return {
     ...rest,
     headers: Object.fromEntries(Object.entries(p.headers).filter(([name]) => !isSecretHeader(p, name))),
@@ -104,7 +104,12 @@ export async function testProvider(
   const problem = baseUrlProblem(stored.kind, stored.baseUrl);
   if (problem !== null) return { ok: false, status: null, latencyMs: 0, message: `base URL: ${problem}` };
   const foreign = boundOrigin !== null && boundOrigin !== originOf(stored.baseUrl);
-  const provider = foreign ? withoutCredentials(stored) : stored;
+  // A provider with only a pool is tested with the pool's first key (the one its first request gets).
+  const keyed =
+    stored.apiKey === undefined && stored.apiKeys !== undefined
+      ? { ...stored, apiKey: stored.apiKeys[0] }
+      : stored;
+  const provider = foreign ? withoutCredentials(keyed) : keyed;
   const started = performance.now();
   const latency = (): number => Math.round(performance.now() - started);
   const safe = (text: string): string => clip(redactSecrets(text, secrets));
