@@ -129,13 +129,24 @@ const clientApp = z.enum([
   'other',
 ]);
 
+/** The provider fields the UI sends in their own, write-only shape. */
+const WRITE_ONLY = { apiKey: true, apiKeys: true, headers: true } as const;
+
+/** The new pool: a string adds a key, `{ keep: fingerprint }` keeps a saved one; absent keeps, null removes. */
+const PoolInputSchema = z
+  .array(z.union([z.string().min(1), z.object({ keep: z.string().min(1).max(32) }).strict()]))
+  .max(64)
+  .nullable()
+  .optional();
+
 /**
  * A provider as the UI sends it: `apiKey` absent keeps the stored key, null removes it, a string sets it.
  * Secret headers (provider-secrets.ts) are write-only the same way: absent keeps, null removes. A save
  * that changes the base URL's origin drops whatever it does not set again.
  */
-export const ProviderInputSchema = ProviderSchema.omit({ apiKey: true, headers: true }).extend({
+export const ProviderInputSchema = ProviderSchema.omit(WRITE_ONLY).extend({
   apiKey: z.string().min(1).nullable().optional(),
+  apiKeys: PoolInputSchema,
   headers: z.record(z.string(), z.string().nullable()).default({}),
 });
 

@@ -5,7 +5,7 @@ import type { TargetOptions } from '../setup/targets';
 import type { ApiFormat } from '../../shared/api-format';
 import type { ProviderConfig } from '../../shared/config';
 import type { RouteTest } from '../../shared/routes-view';
-import type { ProviderHealth } from '../../shared/ipc-contract';
+import type { PoolKeyView, ProviderHealth } from '../../shared/ipc-contract';
 import type { Settings } from '../../shared/settings';
 import type { ClientApp, RequestFilter, UsageRow } from '../../shared/usage';
 import type {
@@ -36,6 +36,14 @@ export interface HealthControl {
   reset(id?: string): void;
 }
 
+/** Per-key state of providers' key pools, as the control API reads and resets it (the proxy's KeyPool). */
+export interface KeyControl {
+  /** Every key of `provider` by fingerprint, with its counts and why and how long it sits out. */
+  view(provider: ProviderConfig): PoolKeyView[];
+  /** Forgets one provider's key state (or all): every key usable again. */
+  reset(id?: string): void;
+}
+
 /**
  * The headers the gateway would send `provider` for these inbound ones, with no body (the proxy's
  * buildHeaders, wired by app.ts), so the provider test sends what a forwarded request would.
@@ -48,6 +56,7 @@ export type UpstreamHeaders = (
 /** The part of the gateway the control API reads and switches. */
 export interface GatewayControl {
   readonly health: HealthControl;
+  readonly keys: KeyControl;
   /** While paused, API requests get a 503; the control API keeps answering. */
   paused: boolean;
   readonly activeRequests: number;
