@@ -10,7 +10,8 @@ import {
   type BackgroundWriterOptions,
   type ResolvedBackgroundOptions,
 } from './background-options';
-import type { FromWorker, StoreBatch, StoreOp, ToWorker } from './protocol';
+import { BatchBuilder } from './batch';
+import type { FromWorker, ObjectOp, ToWorker } from './protocol';
 import { Backlog } from './backlog';
 import { spawnStoreWorker } from './spawn';
 
@@ -38,9 +39,7 @@ export class BackgroundWriter {
   private restartTimer: NodeJS.Timeout | undefined;
   private restarts = 0;
   // The batch being collected: calls in order, the chunks they keep, and what it weighs.
-  private ops: StoreOp[] = [];
-  private parts: Uint8Array[] = [];
-  private batchBytes = 0;
+  private readonly batch = new BatchBuilder();
   private readonly backlog: Backlog;
   private seq = 0;
   private barrierSeq = 0;
@@ -118,12 +117,15 @@ export class BackgroundWriter {
 
   upstreamRequestBody(requestId: string, attempt: number, body: Uint8Array): void {
     if (this.closed || !this.capture().captureRequestBodies || !this.backlog.admitBytes(body.length)) return;
-    this.push({ op: 'upstream-request', requestId, attempt, at: this.batchBytes, length: body.length }, body);
+    this.push(
+      { op: 'upstream-request', requestId, attempt, at: this.batch.bytes, length: body.length },
+      body,
+    );
   }
 
   requestBody(requestId: string, body: Uint8Array): void {
     if (this.closed || !this.capture().captureRequestBodies || !this.backlog.admitBytes(body.length)) return;
-    this.push({ op: 'request-body', requestId, at: this.batchBytes, length: body.length }, body);
+    this.push({ op: 'request-body', requestId, at: this.batch.bytes, length: body.length }, body);
   }
 
   /** Masked here, at once (src/shared/header-redact.ts): no clear credential crosses to the worker. */
@@ -206,7 +208,7 @@ export class BackgroundWriter {
     }
   }
 
-  private record(op: StoreOp): void {
+  private record(op: ObjectOp): void {
     if (this.closed) {
       if (!this.closeReported) this.sink('usage writer is closed; dropping usage records');
       this.closeReported = true;
@@ -226,33 +228,26 @@ export class BackgroundWriter {
   ): void {
     if (this.closed || bytes.length === 0 || !this.capture().captureFrames) return;
     // Past the bound the worker still learns of the chunk, so the side ends there instead of tearing.
-    const at = this.backlog.admitBytes(bytes.length) ? this.batchBytes : -1;
-    const length = at < 0 ? 0 : bytes.length;
-    this.push({ op, requestId, attempt, mode, offsetMs, frames, at, length }, at < 0 ? undefined : bytes);
+    const kept = this.backlog.admitBytes(bytes.length) ? bytes : null;
+    this.batch.chunk(op, requestId, attempt, mode, offsetMs, frames, kept);
+    this.scheduleBatch();
   }
 
   // The chunk is held as it is until the batch is posted (the caller never changes it after).
-  private push(op: StoreOp, bytes?: Uint8Array): void {
-    this.ops.push(op);
-    if (bytes !== undefined) {
-      this.parts.push(bytes);
-      this.batchBytes += bytes.length;
-    }
-    this.timer.schedule(this.batchBytes >= this.opts.batchMaxBytes ? 0 : this.opts.batchDelayMs);
+  private push(op: ObjectOp, bytes?: Uint8Array): void {
+    this.batch.object(op, bytes);
+    this.scheduleBatch();
+  }
+
+  private scheduleBatch(): void {
+    this.timer.schedule(this.batch.bytes >= this.opts.batchMaxBytes ? 0 : this.opts.batchDelayMs);
   }
 
   /** Posts the batch: one message, its chunks copied once into one transferred buffer. */
   private post(): void {
     const worker = this.worker;
-    if (worker === null || this.ops.length === 0) return;
-    const bytes = new ArrayBuffer(this.batchBytes);
-    const view = new Uint8Array(bytes);
-    let at = 0;
-    for (const part of this.parts) {
-      view.set(part, at);
-      at += part.length;
-    }
-    const batch: StoreBatch = { type: 'batch', seq: ++this.seq, ops: this.ops, bytes };
+    if (worker === null || this.batch.empty) return;
+    const { batch, transfer } = this.batch.take(++this.seq);
     const settings = captureSettings(this.capture());
     if (this.sentSettings === null || !sameSettings(settings, this.sentSettings)) {
       batch.settings = settings;
@@ -265,11 +260,8 @@ export class BackgroundWriter {
       batch.secrets = [...secrets];
       this.sentSecrets = key;
     }
-    worker.postMessage(batch, [bytes]);
+    worker.postMessage(batch, transfer);
     this.backlog.posted(batch.seq);
-    this.ops = [];
-    this.parts = [];
-    this.batchBytes = 0;
     this.unflushed = true;
   }
 
@@ -318,7 +310,7 @@ export class BackgroundWriter {
     worker.on('error', (err) => (this.lastWorkerError = err.message));
     worker.on('exit', (code) => this.onExit(worker, code));
     this.worker = worker;
-    if (this.ops.length > 0) this.timer.schedule(0);
+    if (!this.batch.empty) this.timer.schedule(0);
   }
 
   private onExit(worker: Worker, code: number): void {

@@ -1,5 +1,5 @@
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../../shared/usage';
-import type { BodyMode, RecordedRequestHeaders } from '../../../shared/usage-query';
+import type { RecordedRequestHeaders } from '../../../shared/usage-query';
 import type { CaptureSettings } from '../write/usage-writer-options';
 
 /*
@@ -9,33 +9,36 @@ import type { CaptureSettings } from '../write/usage-writer-options';
  * each batch with an ack once it holds it, and a flush or a pragma through the shared barrier.
  */
 
-/** One call the main thread received, replayed in the worker in the same order. */
-export type StoreOp =
+/** A call other than a response chunk, replayed in the worker in the same order as the chunks. */
+export type ObjectOp =
   | { op: 'start'; start: RequestStart }
   | { op: 'streaming'; requestId: string }
   | { op: 'finish'; finish: RequestFinish }
   | { op: 'attempt'; attempt: AttemptRecord }
-  | {
-      op: 'response' | 'client';
-      requestId: string;
-      attempt: number;
-      mode: BodyMode;
-      offsetMs: number;
-      frames: number;
-      /** Where its bytes start in the batch's buffer; -1: the main thread's bound dropped them. */
-      at: number;
-      length: number;
-    }
   | { op: 'upstream-request'; requestId: string; attempt: number; at: number; length: number }
   | { op: 'request-body'; requestId: string; at: number; length: number }
   | { op: 'headers'; requestId: string; record: RecordedRequestHeaders }
   | { op: 'smoothed'; requestId: string; upstreamOffsetMs: number; deliveredOffsetsMs: readonly number[] };
 
+/*
+ * The calls in order, as numbers: a response chunk (the bulk: one per frame) is CHUNK_FIELDS numbers —
+ * its code, request id and framing mode as indexes into `strings`, attempt, offset, frames, and where
+ * its bytes are in `bytes` (at -1: the main thread's bound dropped them) — so a batch costs no object
+ * per chunk to build, clone or collect; every other call is CODE_OBJECT, the next of `objects`.
+ */
+export const CODE_OBJECT = 0;
+export const CODE_RESPONSE = 1;
+export const CODE_CLIENT = 2;
+export const CHUNK_FIELDS = 8;
+
 export interface StoreBatch {
   type: 'batch';
   seq: number;
-  ops: StoreOp[];
-  /** Every op's bytes, back to back; transferred, not copied. */
+  /** Float64 codes (see above); transferred. */
+  codes: ArrayBuffer;
+  strings: string[];
+  objects: ObjectOp[];
+  /** Every chunk's and body's bytes, back to back; transferred, not copied. */
   bytes: ArrayBuffer;
   /** Present when they changed since the previous batch (and in the first one). */
   settings?: CaptureSettings;

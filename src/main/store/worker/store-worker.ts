@@ -2,7 +2,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_SETTINGS } from '../../../shared/settings';
 import { openWriterConnection } from '../schema/db';
 import { UsageWriter, type CaptureSettings } from '../write/usage-writer';
-import type { FromWorker, StoreBatch, StoreOp, StoreWorkerData, ToWorker } from './protocol';
+import type { BodyMode } from '../../../shared/usage-query';
+import {
+  CHUNK_FIELDS,
+  CODE_OBJECT,
+  CODE_RESPONSE,
+  type FromWorker,
+  type ObjectOp,
+  type StoreBatch,
+  type StoreWorkerData,
+  type ToWorker,
+} from './protocol';
 
 /*
  * The store worker: its own connection to the database and the UsageWriter that used to run on the
@@ -31,7 +41,7 @@ const writer = new UsageWriter(db, {
   secrets: () => secrets,
 });
 
-function replay(op: StoreOp, bytes: Buffer): void {
+function replay(op: ObjectOp, bytes: Buffer): void {
   switch (op.op) {
     case 'start':
       return writer.requestStarted(op.start);
@@ -41,13 +51,6 @@ function replay(op: StoreOp, bytes: Buffer): void {
       return writer.requestFinished(op.finish);
     case 'attempt':
       return writer.attemptFinished(op.attempt);
-    case 'response':
-    case 'client': {
-      if (op.at < 0) return writer.lostBytes(op.requestId, op.op, op.frames);
-      const chunk = bytes.subarray(op.at, op.at + op.length);
-      const args = [op.requestId, op.attempt, op.mode, op.offsetMs, chunk, op.frames] as const;
-      return op.op === 'response' ? writer.responseBytes(...args) : writer.clientBytes(...args);
-    }
     case 'upstream-request':
       return writer.upstreamRequestBody(op.requestId, op.attempt, bytes.subarray(op.at, op.at + op.length));
     case 'request-body':
@@ -62,9 +65,36 @@ function replay(op: StoreOp, bytes: Buffer): void {
 function apply(batch: StoreBatch): void {
   if (batch.settings !== undefined) settings = batch.settings;
   if (batch.secrets !== undefined) secrets = batch.secrets;
-  // The chunks stay views of this one buffer until written: it is the batch's, nobody else's.
+  // The chunks are views of this one buffer until the capture buffer keeps (copies) them.
   const bytes = Buffer.from(batch.bytes);
-  for (const op of batch.ops) replay(op, bytes);
+  const codes = new Float64Array(batch.codes);
+  const { strings, objects } = batch;
+  let next = 0;
+  for (let i = 0; i < codes.length;) {
+    const code = codes[i]!;
+    if (code === CODE_OBJECT) {
+      replay(objects[next++]!, bytes);
+      i++;
+      continue;
+    }
+    const side = code === CODE_RESPONSE ? 'response' : 'client';
+    const requestId = strings[codes[i + 1]!]!;
+    const [attempt, mode, offsetMs, frames] = [
+      codes[i + 2]!,
+      strings[codes[i + 3]!] as BodyMode,
+      codes[i + 4]!,
+      codes[i + 5]!,
+    ];
+    const at = codes[i + 6]!;
+    i += CHUNK_FIELDS;
+    if (at < 0) {
+      writer.lostBytes(requestId, side, frames);
+      continue;
+    }
+    const chunk = bytes.subarray(at, at + codes[i - 1]!);
+    if (side === 'response') writer.responseBytes(requestId, attempt, mode, offsetMs, chunk, frames);
+    else writer.clientBytes(requestId, attempt, mode, offsetMs, chunk, frames);
+  }
   send({ type: 'ack', seq: batch.seq });
 }
 
