@@ -182,6 +182,22 @@ export class Children {
     });
   }
 
+  /** When the upstream wrote each frame of the streams tagged `tags` (wall-clock ms), by tag; forgets them. */
+  sentTimes(upstream: Server, tags: readonly number[]): Promise<Record<string, number[]>> {
+    const seq = ++this.modeSeq;
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: unknown): void => {
+        if (typeof m !== 'object' || m === null) return;
+        const msg = m as { type?: unknown; seq?: unknown; times?: unknown };
+        if (msg.type !== 'sent-times-ok' || msg.seq !== seq) return;
+        upstream.proc.off('message', onMessage);
+        resolve(msg.times as Record<string, number[]>);
+      };
+      upstream.proc.on('message', onMessage);
+      if (!upstream.proc.send({ type: 'sent-times', seq, tags })) reject(new Error('upstream IPC is closed'));
+    });
+  }
+
   /** Ends every held stream of the current mode (see `StreamMode.hold`). */
   release(upstream: Server): void {
     upstream.proc.send({ type: 'release' });

@@ -38,6 +38,8 @@ export interface StreamResult {
 
 export interface StreamHooks {
   onFirstByte?: () => void;
+  /** Sent in the request body (`bench-tag-<n>`): the upstream then logs when it wrote each frame. */
+  tag?: number;
   /** `count` more whole SSE events (blank-line ends) arrived at `at` (performance.now()). */
   onEvents?: (count: number, at: number) => void;
   /** `opened`: whether a body byte had arrived, i.e. whether this stream was ever open at the client. */
@@ -61,6 +63,15 @@ const REQUESTS: Record<Wire, Request> = {
   chat: { ...SCRIPTS.chat, body: Buffer.from(SCRIPTS.chat.body) },
   anthropic: { ...SCRIPTS.anthropic, body: Buffer.from(SCRIPTS.anthropic.body) },
 };
+
+/** The request with `tag` in a field each format defines for an end user's id (`user`, `metadata.user_id`). */
+function tagged(request: Request, anthropic: boolean, tag: number): Buffer {
+  const json = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+  const id = `bench-tag-${tag}`;
+  return Buffer.from(
+    JSON.stringify(anthropic ? { ...json, metadata: { user_id: id } } : { ...json, user: id }),
+  );
+}
 
 const sum = (frames: readonly Buffer[]): number => frames.reduce((n, f) => n + f.length, 0);
 
@@ -119,7 +130,9 @@ export function runStream(
   timeoutMs: number,
   hooks: StreamHooks = {},
 ): Promise<StreamResult> {
-  const request = REQUESTS[target.anthropic === true ? 'anthropic' : target.wire];
+  const wire = target.anthropic === true ? 'anthropic' : target.wire;
+  const request = REQUESTS[wire];
+  const body = hooks.tag === undefined ? request.body : tagged(request, wire === 'anthropic', hooks.tag);
   if (target.anthropic === true) {
     if (!Buffer.isBuffer(expected)) throw new Error('held streams are checked for Chat clients only');
     expected = translatedStream(expected);
@@ -152,7 +165,7 @@ export function runStream(
         agent,
         headers: {
           'content-type': 'application/json',
-          'content-length': request.body.length,
+          'content-length': body.length,
           ...request.headers,
         },
       },
@@ -211,7 +224,7 @@ export function runStream(
       req.destroy(new Error(`no complete stream within ${timeoutMs} ms`));
     }, timeoutMs);
     sent = performance.now();
-    req.end(request.body);
+    req.end(body);
   });
 }
 

@@ -67,7 +67,10 @@ export async function cpuRounds(
   for (let i = -1; i < count; i++) {
     for (const p of paths) {
       const pids = p.server?.pids ?? [];
-      const round = await cpuRound(p.target, pids, streams, mode.events, expected, mode.intervalMs);
+      // Paced rounds also time each frame from the upstream's write to the client.
+      const sent =
+        mode.intervalMs > 0 ? (tags: readonly number[]) => b.children.sentTimes(b.upstream, tags) : undefined;
+      const round = await cpuRound(p.target, pids, streams, mode.events, expected, sent);
       if (i >= 0) out.set(p.target.name, [...(out.get(p.target.name) ?? []), round]);
       collectGarbage();
       alive(b);
@@ -151,7 +154,7 @@ export function phaseLabels(): string {
   return [
     `TTFB: ${TTFB.requests} sequential streams per path, taken in turn (${TTFB.mode.events} frames: the first at once, then 1 per ${TTFB.mode.intervalMs} ms); request sent → first content delta complete (Anthropic: after message_start and content_block_start; the translated path: first byte); "added" = less the direct path's.`,
     `Flat out: ${FLAT.streams} streams × ${FLAT.mode.events} frames, one write per frame, only backpressure slows the upstream; median of ${FLAT.rounds} rounds after a warm-up round; peak RSS sampled every 100 ms over all rounds.`,
-    `Fixed: ${FIXED.streams} streams × ${FIXED.mode.events} frames at 1 per ${FIXED.mode.intervalMs} ms (${(FIXED.streams * 1000) / FIXED.mode.intervalMs / 1e3} k events/s for ${(FIXED.mode.events * FIXED.mode.intervalMs) / 1e3} s); median of ${FIXED.rounds} rounds. Jitter: each frame's arrival less its schedule (frame i at i × ${FIXED.mode.intervalMs} ms), less its stream's least; p99 over all frames, less the direct path's.`,
+    `Fixed: ${FIXED.streams} streams × ${FIXED.mode.events} frames at 1 per ${FIXED.mode.intervalMs} ms (${(FIXED.streams * 1000) / FIXED.mode.intervalMs / 1e3} k events/s for ${(FIXED.mode.events * FIXED.mode.intervalMs) / 1e3} s); median of ${FIXED.rounds} rounds. Jitter: each frame's delivery delay (client's arrival − the upstream's write, one wall clock), less its stream's least; p99 over all frames, less the direct path's.`,
     `Memory per stream: ${RSS.streams} streams × 1 frame per ${RSS.mode.intervalMs} ms, opened in 2 halves (each level held ≥ 2 s), ended together after ≥ ${RSS.minOpenMs / 1e3} s; (RSS all open − RSS idle) / streams open.`,
     `Burst: ${BURST.streams} held streams opened in one tick; the upstream ends them once all have a first byte (or after ${BURST.waitMs / 1e3} s); TTFB p99.`,
     `CPU = all threads of all of the relay's processes (nginx: master + workers; /proc/<pid>/task/*/schedstat) over the round + 200 ms, / frames relayed. RSS = VmRSS summed over the same processes.`,

@@ -6,6 +6,7 @@ import {
   runStream,
   type Expected,
   type PathName,
+  type StreamHooks,
   type StreamResult,
   type Target,
 } from './client';
@@ -87,11 +88,12 @@ export interface CpuRound {
   /** Highest RSS of the proxy's processes (summed) sampled every 100 ms over the round, KiB. */
   peakRssKb: number;
   /**
-   * How late each frame reached the client against the upstream's schedule (frame i at i × interval
-   * after the stream's start), less the stream's earliest such lateness, ms: one per frame. Empty
-   * unless the round was paced.
+   * Each frame's delivery delay (client's arrival − upstream's write, wall clock), less the least of
+   * its stream, ms: one per frame. Empty unless the round was given `sentTimes`.
    */
   lateness: number[];
+  /** Streams whose send times the upstream had not logged (the relay dropped the request's tag). */
+  untagged: number;
   /** Frames delivered to the client per wall-clock second. */
   eventsPerS: number;
   /** Proxy CPU / wall time: how busy the proxy was (1 = one core flat out). */
@@ -99,34 +101,52 @@ export interface CpuRound {
   errors: Tally;
 }
 
-/** Per stream: when each frame arrived, then how late each was against `intervalMs` pacing, less the least. */
-function latenessRecorder(streams: number, events: number, intervalMs: number) {
+/** When the upstream wrote each frame of the tagged streams, wall-clock ms, by tag (see `Children.sentTimes`). */
+export type SentTimes = (tags: readonly number[]) => Promise<Record<string, number[]>>;
+
+let nextTag = 1;
+
+/**
+ * Per stream: when each frame arrived (wall clock, as the upstream logs when it wrote it), and from
+ * both each frame's delivery delay, less the least of its stream (clock offsets and the path's steady
+ * latency cancel; what is left is jitter). The upstream's own lateness cancels too.
+ */
+function deliveryRecorder(streams: number, events: number) {
   const arrivals = Array.from({ length: streams }, () => new Float64Array(events));
   const counts = new Int32Array(streams);
+  const tags = Array.from({ length: streams }, () => nextTag++);
   return {
-    hooks: (i: number) => ({
+    hooks: (i: number): StreamHooks => ({
+      tag: tags[i]!,
       onEvents: (n: number, at: number) => {
         const a = arrivals[i]!;
-        for (let k = 0; k < n && counts[i]! < events; k++) a[counts[i]!++] = at;
+        const wall = performance.timeOrigin + at;
+        for (let k = 0; k < n && counts[i]! < events; k++) a[counts[i]!++] = wall;
       },
     }),
-    lateness(): number[] {
+    async jitter(sentTimes: SentTimes): Promise<{ jitter: number[]; untagged: number }> {
+      const sent = await sentTimes(tags);
       const out: number[] = [];
+      let untagged = 0;
       arrivals.forEach((a, i) => {
-        const n = counts[i]!;
-        if (n === 0) return;
+        const s = sent[tags[i]!];
+        if (s === undefined) {
+          untagged++;
+          return;
+        }
+        const n = Math.min(counts[i]!, s.length);
         let least = Infinity;
-        for (let k = 0; k < n; k++) least = Math.min(least, a[k]! - k * intervalMs);
-        for (let k = 0; k < n; k++) out.push(a[k]! - k * intervalMs - least);
+        for (let k = 0; k < n; k++) least = Math.min(least, a[k]! - s[k]!);
+        for (let k = 0; k < n; k++) out.push(a[k]! - s[k]! - least);
       });
-      return out;
+      return { jitter: out, untagged };
     },
   };
 }
 
 /**
  * `streams` concurrent streams of `events` frames through `target`, measuring the proxy's processes
- * `pids` (empty for the direct path); `intervalMs` > 0 also records each frame's lateness.
+ * `pids` (empty for the direct path); with `sentTimes`, also each frame's delivery jitter.
  */
 export async function cpuRound(
   target: Target,
@@ -134,11 +154,11 @@ export async function cpuRound(
   streams: number,
   events: number,
   expected: Buffer,
-  intervalMs = 0,
+  sentTimes?: SentTimes,
 ): Promise<CpuRound> {
   const agent = newAgent();
   const measured = pids.length > 0;
-  const late = intervalMs > 0 ? latenessRecorder(streams, events, intervalMs) : null;
+  const late = sentTimes === undefined ? null : deliveryRecorder(streams, events);
   let peakRssKb = measured ? rssKb(pids) : NaN;
   const sampler = setInterval(() => {
     if (measured) peakRssKb = Math.max(peakRssKb, rssKb(pids));
@@ -156,10 +176,12 @@ export async function cpuRound(
   const cpu1 = measured ? cpuNs(pids) : 0;
   agent.destroy();
   const frames = streams * events;
+  const delivery = late === null || sentTimes === undefined ? null : await late.jitter(sentTimes);
   return {
     cpuUsPerEvent: measured ? (cpu1 - cpu0) / 1e3 / frames : NaN,
     peakRssKb,
-    lateness: late === null ? [] : late.lateness(),
+    lateness: delivery?.jitter ?? [],
+    untagged: delivery?.untagged ?? 0,
     eventsPerS: frames / (wallMs / 1e3),
     cores: measured ? (cpu1 - cpu0) / 1e6 / wallMs : NaN,
     errors: tally(results),

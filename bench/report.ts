@@ -94,8 +94,15 @@ function details(r: FormatResults, paths: readonly PathName[]): string[] {
   if (r.fixed.size > 0) {
     lines.push(`- Fixed-load rounds (CPU/event): ${of((p) => rounds(r.fixed, p))}.`);
     lines.push(
-      `- Delivery lateness p99 ms (not yet less the direct path's): direct ${ms(latenessP99(r.fixed.get('direct')))}; ${of((p) => ms(latenessP99(r.fixed.get(p))))}.`,
+      `- Delivery jitter p99 ms (not yet less the direct path's): direct ${ms(latenessP99(r.fixed.get('direct')))}; ${of((p) => ms(latenessP99(r.fixed.get(p))))}.`,
     );
+  }
+  for (const p of ['direct', ...paths] as PathName[]) {
+    const lost = (r.fixed.get(p) ?? []).reduce((n, x) => n + x.untagged, 0);
+    if (lost > 0)
+      lines.push(
+        `- ${p}: ${lost} fixed-load streams reached the upstream without their tag; their jitter is not counted.`,
+      );
   }
   for (const p of paths) {
     const x = r.rss.get(p);

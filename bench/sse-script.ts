@@ -25,6 +25,13 @@ export interface ModeMessage {
   mode: StreamMode;
 }
 
+/** Parent → upstream: when each frame of these tagged streams was written; answered by `sent-times-ok`. */
+export interface SentTimesMessage {
+  type: 'sent-times';
+  seq: number;
+  tags: number[];
+}
+
 /** Child → parent, once it listens. */
 export interface ReadyMessage {
   type: 'ready';
@@ -92,5 +99,14 @@ export function isReadyMessage(m: unknown): m is ReadyMessage {
     m !== null &&
     (m as { type?: unknown }).type === 'ready' &&
     typeof (m as { port?: unknown }).port === 'number'
+  );
+}
+
+export function isSentTimesMessage(m: unknown): m is SentTimesMessage {
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    (m as { type?: unknown }).type === 'sent-times' &&
+    Array.isArray((m as { tags?: unknown }).tags)
   );
 }

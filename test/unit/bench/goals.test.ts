@@ -51,6 +51,7 @@ describe('bench goals', () => {
       cpuUsPerEvent: 1,
       peakRssKb,
       lateness,
+      untagged: 0,
       eventsPerS: 1,
       cores: 1,
       errors: { streams: 1, failed: 0, first: null },
