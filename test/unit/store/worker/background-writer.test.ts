@@ -138,6 +138,36 @@ describe('the store worker', () => {
     );
   });
 
+  it('bounds how long flush() blocks, and does not block again while that flush is unfinished', async () => {
+    const w = writer({ busyTimeoutMs: 3_000, flushTimeoutMs: 200 });
+    w.flush();
+    const other = new BetterSqlite3(file);
+    other.exec('BEGIN EXCLUSIVE');
+    try {
+      request(w, ['{"a":1}']);
+      let t = performance.now();
+      w.flush();
+      const first = performance.now() - t;
+      request(w, ['{"b":2}']);
+      t = performance.now();
+      w.flush();
+      const second = performance.now() - t;
+      expect(first).toBeGreaterThanOrEqual(190);
+      expect(first).toBeLessThan(1_000);
+      expect(second).toBeLessThan(50);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    await vi.waitFor(
+      () => {
+        w.flush();
+        expect(q.listRequests({ limit: 10 })).toHaveLength(2);
+      },
+      { timeout: 10_000 },
+    );
+  });
+
   it('drains on close: everything accepted is in the database once close() resolves', async () => {
     const w = writer({ flushDelayMs: 60_000 });
     const ids = Array.from({ length: 300 }, () => request(w, ['{"x":1}']));
