@@ -1,10 +1,11 @@
+import type { ProviderConfig } from '../../shared/config';
 import type { CaptureSink, Clock, LiveSink, SettingsSource, UsageSink } from './ports';
 import type { RequestContext } from './request-context';
 import type { UpstreamPools } from './upstream';
 import type { HealthBook } from './health';
 import type { RateLimiter } from './rate-limit';
 import type { SignatureBook } from './signature-book';
-import type { KeyPool } from './key-pool';
+import { servedKey, type KeyPool } from './key-pool';
 import type { AffinityBook } from './affinity';
 import type { WeightedTurns } from './weights';
 import { chooseCandidates, type Routing } from './candidates';
@@ -58,11 +59,15 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
     ctx.conversation = conversation;
     ledger.routed(choice);
     const serve: Serve = (committed, attempts) => {
-      if (conversation !== null) deps.affinity?.served(conversation, committed.provider.id);
+      const p = committed.provider; // the provider with the one key this attempt carried
+      if (conversation !== null) deps.affinity?.served(conversation, p.id, servedKey(p));
       return relay(ctx, committed, attempts, ledger, deps.clock);
     };
+    // The key that served the conversation's last turn on a provider goes first in its pool.
+    const preferKey = (p: ProviderConfig): string | undefined =>
+      conversation === null ? undefined : deps.affinity?.keyFor(conversation, p.id);
     // 3. attempt after attempt until one commits (failover before the first byte), 4. then relay it
-    const walk = await attemptUntilCommitted(ctx, chain, deps, ledger, serve);
+    const walk = await attemptUntilCommitted(ctx, chain, deps, ledger, serve, preferKey);
     ending = walk.kind === 'served' ? walk.ending : answerUnserved(ctx, walk, providers, ledger, deps.clock);
   } catch (err) {
     ending = answerInternalError(ctx, err, ledger);
