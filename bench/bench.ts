@@ -14,6 +14,7 @@ import { formatJson, renderFormat } from './report';
 import { SMOOTH_MODE, SMOOTH_NAMES, SMOOTH_SETTINGS, renderSmooth, smoothPhase } from './smooth-phase';
 import { CHROMIUM, renderUi, uiPhase, type UiFigures } from './ui-phase';
 import type { FormatResults } from './figures';
+import { median, percentile } from './stats';
 import type { Wire } from './wire-scripts';
 
 /*
@@ -163,6 +164,7 @@ async function run(children: Children, json: string): Promise<string> {
   const formats: Record<string, unknown>[] = [];
   let ui: UiFigures | null = null;
   const notes: string[] = [];
+  const smoothing: Record<string, unknown> = {};
   for (const wire of WIRES) {
     const out = await oneFormat(b, wire, idle);
     sections.push(renderFormat(out.results));
@@ -186,7 +188,24 @@ async function run(children: Children, json: string): Promise<string> {
       smoothers.push({ name, port: server.port, pid: server.pid, server });
     }
     await children.setMode(upstream, SMOOTH_MODE);
-    sections.push(renderSmooth(await smoothPhase(smoothers, progress, () => undefined)));
+    const alive = (): void => {
+      const death = children.deaths();
+      if (death !== null) throw new Error(death);
+    };
+    const figs = await smoothPhase(smoothers, progress, alive);
+    sections.push(renderSmooth(figs));
+    // The summary figures only: the pooled gaps are thousands of numbers.
+    for (const [name, f] of figs) {
+      const p50 = (v: number[]): number => percentile(v, 50);
+      smoothing[name] = {
+        ttlbP50Ms: p50(f.ttlbMs),
+        gapP50Ms: p50(f.gapsMs),
+        gapP95Ms: percentile(f.gapsMs, 95),
+        cpuUsPerUpstreamEvent: median(f.cpuUsPerUpstream),
+        failed: f.failed,
+        streams: f.streams,
+      };
+    }
     for (const s of smoothers) await stopSluice(children, s.server, `Sluice (smoothing ${s.name})`, notes);
   }
   await children.stop(upstream);
@@ -214,6 +233,7 @@ async function run(children: Children, json: string): Promise<string> {
         nginxWorkers: NGINX_WORKERS,
         formats,
         app: { gatewayIdleRssMb: idle.mb, ui },
+        smoothing,
       },
       (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
       2,
