@@ -24,7 +24,7 @@ export interface SetupState {
 export interface SetupFilePreview {
   path: string;
   exists: boolean;
-  /** The edits, one short line each (`set env.ANTHROPIC_BASE_URL = …`). */
+  /** The edits, one short line each (`set env.ANTHROPIC_BASE_URL = …`); for undo, what it does first. */
   changes: string[];
   /** A unified diff of the file (`--- `/`+++ ` header, `@@` hunks); empty when nothing would change. */
   diff: string;
@@ -40,6 +40,8 @@ export interface SetupPreview {
    */
   basis: string;
   state: SetupState;
+  /** What undo would do now, per file the last apply wrote (empty when nothing is applied). */
+  undo: SetupFilePreview[];
 }
 
 /** What an apply or undo did: the same report lines `sluice setup` prints, and the state after. */

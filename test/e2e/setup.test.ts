@@ -141,6 +141,7 @@ describe('setup: apply and undo from the dashboard (e2e)', () => {
     const confirm = card.getByLabel('Undo preview');
     await confirm.waitFor();
     const said = await confirm.innerText();
+    if (shot !== undefined) await shots(card, `${shot}-preview`);
     await confirm.getByRole('button', { name: 'Undo these changes' }).click();
     const result = card.getByRole('status', { name: 'Undone' });
     await result.waitFor();
@@ -167,7 +168,10 @@ describe('setup: apply and undo from the dashboard (e2e)', () => {
     await shots(card, 'setup-applied');
 
     const undone = await undo(card, 'setup-undone');
-    expect(undone).toContain(`the original comes back byte for byte from ${backup}`);
+    expect(undone).toContain(`the original comes back, byte for byte; from ${backup}`);
+    // The diff undo will write: Sluice's lines out, the user's back.
+    expect(undone).toContain('-model_provider = "sluice"\n+model_provider = "openai"');
+    expect(undone).toContain('-[model_providers.sluice]');
     expect(undone).toContain(`${codexFile()}: restored the original, byte for byte`);
     expect(bytes(codexFile()).equals(before)).toBe(true);
     expect(fs.existsSync(backup!)).toBe(false);

@@ -92,6 +92,13 @@ describe('setup over the control API (preview, apply, undo on a temporary home)'
     const again = await ok<SetupPreview>('setup.preview', { tool: 'codex' });
     expect(again.files[0]).toMatchObject({ willChange: false, diff: '' });
 
+    // Undo's own preview: the diff back to the original, nothing written yet.
+    expect(again.undo).toHaveLength(1);
+    expect(again.undo[0]!.changes[0]).toBe('the original comes back, byte for byte');
+    expect(again.undo[0]!.diff).toContain('-model_provider = "sluice"\n+model_provider = "openai"\n');
+    expect(again.undo[0]!.diff).toContain('-[model_providers.sluice]\n');
+    expect(fs.readFileSync(codexFile(), 'utf8')).toBe(after);
+
     const undone = await ok<SetupOutcome>('setup.undo', { tool: 'codex' });
     expect(undone.failed).toEqual([]);
     expect(undone.state.applied).toBe(false);
@@ -121,8 +128,29 @@ describe('setup over the control API (preview, apply, undo on a temporary home)'
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({
       env: { ANTHROPIC_BASE_URL: app.url },
     });
+    const undo = (await ok<SetupPreview>('setup.preview', { tool: 'claude-code' })).undo;
+    expect(undo[0]!.changes[0]).toBe('deleted: it did not exist before Sluice');
+    expect(undo[0]!.diff.startsWith(`--- ${file}\n+++ /dev/null\n@@ -1,`)).toBe(true);
     await ok<SetupOutcome>('setup.undo', { tool: 'claude-code' });
     expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it("previews an undo of a file edited since: only Sluice's entries come out, the edit stays", async () => {
+    fs.writeFileSync(codexFile(), CODEX_BEFORE);
+    await ok<SetupOutcome>('setup.apply', { tool: 'codex' });
+    fs.appendFileSync(codexFile(), '[profiles.mine]\nmodel = "o3"\n');
+    const edited = fs.readFileSync(codexFile(), 'utf8');
+    const [file] = (await ok<SetupPreview>('setup.preview', { tool: 'codex' })).undo;
+    expect(file!.changes[0]).toBe("changed since Sluice wrote it: only Sluice's entries are taken out");
+    expect(file!.diff).toContain('+model_provider = "openai"\n');
+    expect(file!.diff).not.toContain('-[profiles.mine]');
+    expect(fs.readFileSync(codexFile(), 'utf8')).toBe(edited);
+    const undone = await ok<SetupOutcome>('setup.undo', { tool: 'codex' });
+    expect(undone.failed).toEqual([]);
+    const left = fs.readFileSync(codexFile(), 'utf8');
+    expect(left).toContain('model_provider = "openai"');
+    expect(left).toContain('[profiles.mine]\nmodel = "o3"\n');
+    expect(left).not.toContain('sluice');
   });
 
   it('refuses an unknown tool and a malformed basis with 400', async () => {

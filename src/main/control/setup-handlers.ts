@@ -5,7 +5,7 @@ import { defaultDataDir } from '../config/data-dir';
 import { applySetup, undoSetup } from '../setup/apply';
 import { backupDir } from '../setup/manifest';
 import { DEFAULT_PORT, TOOL_IDS, setupTools, type SetupContext, type ToolId } from '../setup/plans';
-import { previewSetup, setupState } from '../setup/preview';
+import { previewSetup, previewUndo, setupState } from '../setup/preview';
 import { targetsFor } from '../setup/targets';
 import type { ControlDeps } from './deps';
 import type { ControlHandlers } from './dispatch';
@@ -62,6 +62,7 @@ export function setupHandlers(deps: ControlDeps): Pick<ControlHandlers, Calls> {
       tool,
       ...previewSetup(targets(tool), dir(tool)),
       state: state(tool),
+      undo: previewUndo(dir(tool)),
     }),
     'setup.apply': ({ tool, basis }): SetupOutcome => {
       const planned = targets(tool);

@@ -124,34 +124,68 @@ function revert(record: EditRecord, text: string, label: string): RevertResult {
   }
 }
 
-/** Reverses one file; returns its report lines. Throws SetupError when it cannot. */
-function undoFile(f: FileEntry): string[] {
+/**
+ * What undo will do to one file, decided before anything is written: `before` is its text now (null:
+ * absent) and `after` what it will hold (null: deleted). Throws SetupError when it cannot be reversed.
+ */
+export interface UndoStep {
+  entry: FileEntry;
+  realPath: string;
+  kind: 'restore' | 'delete' | 'revert' | 'gone';
+  before: string | null;
+  after: string | null;
+  /** The original's bytes (`restore`), written as they are. */
+  original: Buffer | null;
+  /** For `revert`: what taking out Sluice's entries does, one line each. */
+  changes: string[];
+  /** The file's mode now (`revert` keeps it). */
+  mode: number | null;
+}
+
+export function planUndoFile(f: FileEntry): UndoStep {
   const state = readFileState(f.path);
   const current = state.bytes === null ? null : sha256(state.bytes);
+  const before = state.bytes === null ? null : decodeText(state.bytes, f.path);
+  const step = { entry: f, realPath: state.realPath, before, original: null, changes: [], mode: state.mode };
   if (!f.editedSince && current === f.writtenSha256) {
-    if (!f.existed) {
-      fs.rmSync(state.realPath);
-      return [`${f.path}: removed (it did not exist before Sluice)`];
-    }
+    if (!f.existed) return { ...step, kind: 'delete', after: null };
     const original = fs.readFileSync(f.backup!);
     if (sha256(original) !== f.originalSha256)
       throw new SetupError(`${f.backup} is not the original any more; ${f.path} was left as it is`);
-    writeAtomic(state.realPath, original, f.mode ?? 0o644);
-    fs.rmSync(f.backup!);
-    return [`${f.path}: restored the original, byte for byte`];
+    return { ...step, kind: 'restore', after: original.toString('utf8'), original };
   }
-  const kept = f.backup === null ? [] : [`  the original stays at ${f.backup}`];
-  if (state.bytes === null) return [`${f.path}: gone since Sluice wrote it; nothing to take out`, ...kept];
-  const text = decodeText(state.bytes, f.path);
-  const result = revert(f.record, text, f.path);
-  if (result.empty && !f.existed) fs.rmSync(state.realPath);
-  else if (result.text !== text) writeAtomic(state.realPath, result.text, state.mode ?? 0o644);
-  return [
-    `${f.path}: changed since Sluice wrote it, so only Sluice's entries were taken out:`,
-    ...result.changes.map((c) => `  ${c}`),
-    ...(result.empty && !f.existed ? ['  nothing else was left: removed the file Sluice had created'] : []),
-    ...kept,
-  ];
+  if (before === null) return { ...step, kind: 'gone', after: null };
+  const result = revert(f.record, before, f.path);
+  const after = result.empty && !f.existed ? null : result.text;
+  return { ...step, kind: 'revert', after, changes: result.changes };
+}
+
+/** Carries out one planned undo; returns its report lines. */
+function undoFile(step: UndoStep): string[] {
+  const f = step.entry;
+  switch (step.kind) {
+    case 'delete':
+      fs.rmSync(step.realPath);
+      return [`${f.path}: removed (it did not exist before Sluice)`];
+    case 'restore':
+      writeAtomic(step.realPath, step.original!, f.mode ?? 0o644);
+      fs.rmSync(f.backup!);
+      return [`${f.path}: restored the original, byte for byte`];
+    case 'gone':
+    case 'revert': {
+      const kept = f.backup === null ? [] : [`  the original stays at ${f.backup}`];
+      if (step.kind === 'gone')
+        return [`${f.path}: gone since Sluice wrote it; nothing to take out`, ...kept];
+      if (step.after === null) fs.rmSync(step.realPath);
+      else if (step.after !== step.before) writeAtomic(step.realPath, step.after, step.mode ?? 0o644);
+      return [
+        `${f.path}: changed since Sluice wrote it, so only Sluice's entries were taken out:`,
+        ...step.changes.map((c) => `  ${c}`),
+        ...(step.after === null ? ['  nothing else was left: removed the file Sluice had created'] : []),
+        ...kept,
+      ];
+    }
+  }
 }
 
 /**
@@ -168,7 +202,7 @@ export function undoSetup(dir: string): { report: string[]; failed: string[] } |
   const left: FileEntry[] = [];
   for (const f of manifest.files) {
     try {
-      report.push(...undoFile(f));
+      report.push(...undoFile(planUndoFile(f)));
     } catch (err) {
       // One file that cannot be reversed (a missing backup, a file turned invalid) keeps its entry for
       // another try; the others are still reversed.

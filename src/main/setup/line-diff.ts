@@ -67,15 +67,15 @@ const range = (start: number, count: number): string =>
 
 /**
  * A unified diff (`diff -u` format, 3 lines of context) from `before` to `after`, with `label` as both
- * file names; null `before` is a file that does not exist yet. Empty when the texts are equal. Line
- * endings and a BOM are not compared (the editors keep them as they were).
+ * file names; null `before` is a file that does not exist yet, null `after` one that will be deleted.
+ * Empty when the texts are equal. Line endings and a BOM are not compared (the editors keep them).
  */
-export function unifiedDiff(label: string, before: string | null, after: string): string {
+export function unifiedDiff(label: string, before: string | null, after: string | null): string {
   if (before === after) return '';
   const ops = lineOps(toLines(before).lines, toLines(after).lines);
   const changed = ops.flatMap((op, k) => (op.kind === ' ' ? [] : [k]));
   if (changed.length === 0) return '';
-  const out = [`--- ${before === null ? '/dev/null' : label}`, `+++ ${label}`];
+  const out = [`--- ${before === null ? '/dev/null' : label}`, `+++ ${after === null ? '/dev/null' : label}`];
   // Old and new line numbers (1-based) at the start of each op.
   const oldAt: number[] = [];
   const newAt: number[] = [];

@@ -1,9 +1,9 @@
 import type { SetupFilePreview, SetupState } from '../../shared/setup-view';
-import { planTargets } from './apply';
+import { planTargets, planUndoFile, type UndoStep } from './apply';
 import { unifiedDiff } from './line-diff';
 import { loadManifest } from './manifest';
 import type { Target } from './targets';
-import { readFileState, sha256 } from './text-file';
+import { SetupError, readFileState, sha256 } from './text-file';
 
 /**
  * What `--apply` would write now, file by file, writing nothing; and its basis: a fingerprint of every
@@ -47,4 +47,35 @@ export function setupState(dir: string): SetupState {
       };
     }),
   };
+}
+
+const UNDO_SAYS: Record<UndoStep['kind'], string> = {
+  restore: 'the original comes back, byte for byte',
+  delete: 'deleted: it did not exist before Sluice',
+  revert: "changed since Sluice wrote it: only Sluice's entries are taken out",
+  gone: 'gone since Sluice wrote it: nothing to do',
+};
+
+/**
+ * What `--undo` would do now, file by file, writing nothing (the same plan the undo then carries out):
+ * the diff from the file as it is to what it will be. A file it cannot reverse says why.
+ */
+export function previewUndo(dir: string): SetupFilePreview[] {
+  const manifest = loadManifest(dir);
+  return (manifest?.files ?? []).map((f) => {
+    try {
+      const step = planUndoFile(f);
+      const backup = step.kind === 'restore' ? [`from ${f.backup!}`] : [];
+      return {
+        path: f.path,
+        exists: step.before !== null,
+        changes: [UNDO_SAYS[step.kind], ...backup, ...step.changes],
+        diff: unifiedDiff(f.path, step.before, step.after),
+        willChange: step.before !== step.after,
+      };
+    } catch (err) {
+      if (!(err instanceof SetupError)) throw err;
+      return { path: f.path, exists: true, changes: [err.message], diff: '', willChange: false };
+    }
+  });
 }

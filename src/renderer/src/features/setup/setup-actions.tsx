@@ -1,5 +1,11 @@
 import { useState, type JSX } from 'react';
-import type { SetupOutcome, SetupPreview, SetupState, SetupToolId } from '../../../../shared/setup-view';
+import type {
+  SetupFilePreview,
+  SetupOutcome,
+  SetupPreview,
+  SetupState,
+  SetupToolId,
+} from '../../../../shared/setup-view';
 import { api } from '../../api';
 import { ErrorNote } from '../../components/error-note';
 import { DiffView } from './diff-view';
@@ -8,30 +14,26 @@ type Step =
   | { kind: 'idle' }
   | { kind: 'working'; what: string }
   | { kind: 'preview'; preview: SetupPreview }
-  | { kind: 'confirm-undo' }
+  | { kind: 'confirm-undo'; files: SetupFilePreview[] }
   | { kind: 'done'; action: 'apply' | 'undo'; outcome: SetupOutcome }
   | { kind: 'failed'; message: string };
 
-/** What undo will do to one file, from what the last apply recorded. */
-function undoLine(f: SetupState['files'][number]): string {
-  if (f.changedSince)
-    return 'changed since Sluice wrote it: only Sluice’s entries are taken out, the rest stays';
-  return f.backup === null
-    ? 'deleted (it did not exist before Sluice)'
-    : `the original comes back byte for byte from ${f.backup}`;
-}
-
-function Preview({ preview }: { preview: SetupPreview }): JSX.Element {
+/** Per file: its path, what will happen to it, and the diff from what it holds now to what it will hold. */
+function Preview({ files, undo }: { files: SetupFilePreview[]; undo: boolean }): JSX.Element {
+  const chip = (f: SetupFilePreview): string => {
+    if (!f.willChange) return undo ? 'left as it is' : 'already set';
+    if (undo) return f.diff.includes('\n+++ /dev/null\n') ? 'will be deleted' : 'will be restored';
+    return f.exists ? 'will be edited' : 'will be created';
+  };
   return (
     <div className="setup-files">
-      {preview.files.map((f) => (
+      {files.map((f) => (
         <div key={f.path} className="setup-file" data-file={f.path}>
           <div className="setup-file-head">
             <code>{f.path}</code>
-            <span className={`chip ${f.willChange ? 'chip-waiting' : 'chip-idle'}`}>
-              {!f.willChange ? 'already set' : f.exists ? 'will be edited' : 'will be created'}
-            </span>
+            <span className={`chip ${f.willChange ? 'chip-waiting' : 'chip-idle'}`}>{chip(f)}</span>
           </div>
+          {undo && <p className="muted">{f.changes.join('; ')}</p>}
           {f.willChange && <DiffView diff={f.diff} label={`Changes to ${f.path}`} />}
         </div>
       ))}
@@ -60,8 +62,8 @@ function Outcome({ step }: { step: Extract<Step, { kind: 'done' }> }): JSX.Eleme
 }
 
 /**
- * Apply and Undo for one tool, each in two steps: the first shows what it will write (Apply: a diff per
- * file; Undo: what happens to each file), the second writes it and shows the report and the backups.
+ * Apply and Undo for one tool, each in two steps: the first shows what it will write (a diff per file,
+ * and for Undo what happens to each file), the second writes it and shows the report and the backups.
  * The same code as `sluice setup <tool> --apply/--undo` runs behind them.
  */
 export function SetupActions({
@@ -75,10 +77,12 @@ export function SetupActions({
 }): JSX.Element {
   const [step, setStep] = useState<Step>({ kind: 'idle' });
 
-  const preview = async (): Promise<void> => {
+  const preview = async (action: 'apply' | 'undo'): Promise<void> => {
     setStep({ kind: 'working', what: 'Reading the files…' });
     const r = await api.call('setup.preview', { tool });
-    setStep(r.ok ? { kind: 'preview', preview: r.value } : { kind: 'failed', message: r.error.message });
+    if (!r.ok) setStep({ kind: 'failed', message: r.error.message });
+    else if (action === 'apply') setStep({ kind: 'preview', preview: r.value });
+    else setStep({ kind: 'confirm-undo', files: r.value.undo });
   };
   const run = async (action: 'apply' | 'undo', basis?: string): Promise<void> => {
     setStep({ kind: 'working', what: action === 'apply' ? 'Writing…' : 'Undoing…' });
@@ -99,7 +103,7 @@ export function SetupActions({
           type="button"
           className="btn btn-small"
           disabled={step.kind === 'working'}
-          onClick={() => void preview()}
+          onClick={() => void preview('apply')}
         >
           Apply…
         </button>
@@ -107,7 +111,7 @@ export function SetupActions({
           type="button"
           className="btn btn-small"
           disabled={!state.applied || step.kind === 'working'}
-          onClick={() => setStep({ kind: 'confirm-undo' })}
+          onClick={() => void preview('undo')}
         >
           Undo…
         </button>
@@ -121,7 +125,7 @@ export function SetupActions({
       {step.kind === 'failed' && <ErrorNote message={step.message} onRetry={cancel} />}
       {step.kind === 'preview' && (
         <div className="setup-confirm" aria-label="Apply preview">
-          <Preview preview={step.preview} />
+          <Preview files={step.preview.files} undo={false} />
           <div className="setup-buttons">
             <button
               type="button"
@@ -139,13 +143,7 @@ export function SetupActions({
       )}
       {step.kind === 'confirm-undo' && (
         <div className="setup-confirm" aria-label="Undo preview">
-          <ul className="setup-undo-list">
-            {state.files.map((f) => (
-              <li key={f.path}>
-                <code>{f.path}</code>: {undoLine(f)}
-              </li>
-            ))}
-          </ul>
+          <Preview files={step.files} undo />
           <div className="setup-buttons">
             <button type="button" className="btn btn-small btn-primary" onClick={() => void run('undo')}>
               Undo these changes
