@@ -12,7 +12,7 @@ import { cpuRound } from './phases';
 import { machineTicks, rssKb, stealPercent, type MachineTicks } from './proc-stats';
 import { formatJson, renderFormat } from './report';
 import { SMOOTH_MODE, SMOOTH_NAMES, SMOOTH_SETTINGS, renderSmooth, smoothPhase } from './smooth-phase';
-import { CHROMIUM, renderUi, uiPhase, type UiFigures } from './ui-phase';
+import { renderUi, uiPhase, type UiFigures } from './ui-phase';
 import type { FormatResults } from './figures';
 import { median, percentile } from './stats';
 import type { Wire } from './wire-scripts';
@@ -69,7 +69,7 @@ const SLUICE_SETTINGS = JSON.parse(process.env.BENCH_SLUICE_SETTINGS ?? '{}') as
 
 interface FormatOutcome {
   results: FormatResults;
-  ui: UiFigures | null;
+  ui: UiFigures | string | null;
   notes: string[];
 }
 
@@ -131,7 +131,7 @@ async function oneFormat(b: Bench, wire: Wire, idle: { mb: number }): Promise<Fo
 
   const results = await runFormat(b, wire, paths);
 
-  let ui: UiFigures | null = null;
+  let ui: UiFigures | string | null = null;
   if (wire === 'chat' && PHASES.has('ui')) {
     progress(`Live view in Chromium: ${UI_ROUNDS} flat-out rounds of ${FLAT.streams} streams through Sluice`);
     const expected = await useMode(b, FLAT.mode, wire);
@@ -162,7 +162,7 @@ async function run(children: Children, json: string): Promise<string> {
   const idle = { mb: NaN };
   const sections: string[] = [];
   const formats: Record<string, unknown>[] = [];
-  let ui: UiFigures | null = null;
+  let ui: UiFigures | string | null = null;
   const notes: string[] = [];
   const smoothing: Record<string, unknown> = {};
   for (const wire of WIRES) {
@@ -177,7 +177,7 @@ async function run(children: Children, json: string): Promise<string> {
     ? 'not run (BENCH_PHASES has no `ui`)'
     : !WIRES.includes('chat')
       ? 'not run (it watches the OpenAI run; BENCH_FORMATS has no `openai`)'
-      : `skipped, no Chromium at ${CHROMIUM}`;
+      : 'no figures';
   if (WIRES.length > 0) sections.push(renderUi(ui ?? uiSkipped, idle.mb, uiStreams));
 
   // Smoothing: three more Sluice processes (off, fixed, adaptive) on the same upstream, stopped after.

@@ -1,6 +1,6 @@
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import fs from 'node:fs';
+import { findBrowser, type FoundBrowser } from '../test/support/browser-path';
 import { rssKb } from './proc-stats';
 
 /*
@@ -9,8 +9,6 @@ import { rssKb } from './proc-stats';
  * Electron binary); the gateway process stands for the main process (it is what the main process
  * runs) and Chromium's renderer for Electron's (the same Blink and V8, the same page).
  */
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** What the page and its processes did while the load ran. */
 export interface UiFigures {
@@ -79,18 +77,25 @@ function peakSampler(kb: () => number): { stop: () => number } {
 
 /**
  * Opens `dashboardUrl` (the gateway's `/_sluice/?token=…`), waits for the Live view's push channel,
- * runs `load`, and reads the page and the processes over it. Null when Chromium is not installed.
+ * runs `load`, and reads the page and the processes over it; without a Chromium, why not.
  */
 export async function uiPhase(
   dashboardUrl: string,
   gatewayPid: number,
   load: () => Promise<void>,
-): Promise<UiFigures | null> {
-  if (!fs.existsSync(CHROMIUM)) return null;
+): Promise<UiFigures | string> {
+  let found: FoundBrowser;
+  try {
+    // As the browser tests find it: CHROMIUM_PATH, a system Chromium, or the npm one.
+    found = await findBrowser();
+  } catch (err) {
+    return `skipped: ${err instanceof Error ? err.message : String(err)}`;
+  }
   let browser: Browser | null = null;
   try {
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: found.executablePath,
+      env: { ...process.env, ...found.env },
       args: [
         '--headless',
         '--no-sandbox',
