@@ -3,6 +3,12 @@ import { LiveTable } from '../../../src/renderer/src/features/live/live-table';
 import { rowFromUsage } from '../../../src/renderer/src/features/live/live-row';
 import { parseRouteChoice, routeChoiceText, type RouteChoice } from '../../../src/shared/route-choice';
 import { rid, usageRow } from '../renderer/live-fixtures';
+import {
+  emptyForm,
+  formFrom,
+  toInput,
+} from '../../../src/renderer/src/features/providers/provider-form-model';
+import type { ProviderView } from '../../../src/shared/ipc-contract';
 
 const kept: RouteChoice = {
   route: { index: 1, glob: 'claude-haiku-*', models: ['claude-haiku-*', 'gpt-4o-mini'] },
@@ -48,5 +54,46 @@ describe('how a chain was chosen, as the live view and inspector show it', () =>
     const reloaded = rowFromUsage(usageRow(id, 1_000, { route: kept }));
     expect(reloaded.routing).toEqual(kept);
     expect(rowFromUsage(usageRow(id, 1_000), t.snapshot().rows[0]).routing).toEqual(kept);
+  });
+});
+
+describe("a provider's weight in the Providers form", () => {
+  const base = {
+    id: 'p',
+    kind: 'anthropic',
+    baseUrl: 'https://api.anthropic.com',
+    priority: 2,
+    enabled: true,
+    models: {},
+    headers: {},
+    hasKey: false,
+    keyPreview: null,
+    keys: [],
+    builtin: false,
+    health: {
+      state: 'closed',
+      samples: 0,
+      failures: 0,
+      consecutiveFailures: 0,
+      lastError: null,
+      openForMs: 0,
+      cooldownForMs: 0,
+      credentialsProblem: null,
+    },
+  } satisfies ProviderView;
+
+  it('is read into the form and saved back, so an edit never drops it; empty sets none', () => {
+    const weighted: ProviderView = { ...base, weight: 3 };
+    expect(formFrom(weighted).weight).toBe('3');
+    const kept = toInput(formFrom(weighted), weighted, 1);
+    expect(kept.ok && kept.input.weight).toBe(3);
+    const cleared = toInput({ ...formFrom(weighted), weight: '' }, weighted, 1);
+    expect(cleared.ok && 'weight' in cleared.input).toBe(false);
+    const bad = toInput(
+      { ...emptyForm('anthropic'), id: 'n', baseUrl: 'https://x.example', weight: '1.5' },
+      null,
+      1,
+    );
+    expect(bad.ok ? null : bad.errors.weight).toBe('a whole number');
   });
 });

@@ -195,6 +195,7 @@ export function ProviderEditor({ initial, existing, nextPriority, onSaved, onCan
     k:
       | 'rpm'
       | 'maxConcurrentStreams'
+      | 'weight'
       | 'connectTimeoutMs'
       | 'firstByteTimeoutMs'
       | 'idleTimeoutMs'
@@ -377,6 +378,7 @@ export function ProviderEditor({ initial, existing, nextPriority, onSaved, onCan
         <UserAgentField f={f} error={errors.userAgent} set={set} />
         {num('rpm', 'requests / min', 'limit; empty = none')}
         {num('maxConcurrentStreams', 'concurrent streams', 'limit; empty = none')}
+        {num('weight', 'weight', 'share among equal priority (and weighted routes); empty = 1, no sharing')}
         {num('connectTimeoutMs', 'connect timeout ms', 'empty = the global setting')}
         {num('firstByteTimeoutMs', 'first byte timeout ms', 'empty = the global setting')}
         {num('idleTimeoutMs', 'idle timeout ms', 'empty = the global setting')}

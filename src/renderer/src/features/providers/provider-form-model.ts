@@ -31,6 +31,8 @@ export interface ProviderForm {
   allowModels: string;
   rpm: string;
   maxConcurrentStreams: string;
+  /** Share among providers of equal priority (`weight`); '' = none set (counts as 1). */
+  weight: string;
   connectTimeoutMs: string;
   firstByteTimeoutMs: string;
   idleTimeoutMs: string;
@@ -93,6 +95,7 @@ export function toggleFormat(list: readonly WireFormatName[], name: WireFormatNa
 const NUMBER_FIELDS = [
   'rpm',
   'maxConcurrentStreams',
+  'weight',
   'connectTimeoutMs',
   'firstByteTimeoutMs',
   'idleTimeoutMs',
@@ -138,6 +141,7 @@ export function emptyForm(kind: ProviderKind = 'anthropic'): ProviderForm {
     allowModels: '',
     rpm: '',
     maxConcurrentStreams: '',
+    weight: '',
     connectTimeoutMs: '',
     firstByteTimeoutMs: '',
     idleTimeoutMs: '',
@@ -170,6 +174,7 @@ export function formFrom(p: ProviderView): ProviderForm {
     allowModels: (p.allowModels ?? []).join('\n'),
     rpm: text(p.rpm),
     maxConcurrentStreams: text(p.maxConcurrentStreams),
+    weight: text(p.weight),
     connectTimeoutMs: text(p.connectTimeoutMs),
     firstByteTimeoutMs: text(p.firstByteTimeoutMs),
     idleTimeoutMs: text(p.idleTimeoutMs),

@@ -147,6 +147,12 @@ export function SettingsScreen(): JSX.Element {
           {num('prefetchMaxMs', 'prefetch time', 'ms', 'hold a 2xx stream this long for its first content')}
           {num('prefetchMaxBytes', 'prefetch bytes', 'bytes', '…or this many bytes, then commit')}
           {num('maxAttempts', 'attempts per request', '', 'across providers and retries')}
+          {num(
+            'affinityTtlMs',
+            'session affinity',
+            'ms',
+            'a conversation stays on the provider of its last turn this long after it; 0 = off',
+          )}
         </section>
         <GatewaySection onSaved={setSaved}>
           {bool(
