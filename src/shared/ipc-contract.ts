@@ -148,6 +148,9 @@ export const ProviderInputSchema = ProviderSchema.omit(WRITE_ONLY).extend({
   apiKey: z.string().min(1).nullable().optional(),
   apiKeys: PoolInputSchema,
   headers: z.record(z.string(), z.string().nullable()).default({}),
+  /** View-only fields a client may send back as it was shown; ignored (the pool's state, the built-in mark). */
+  keys: z.array(z.unknown()).max(64).optional(),
+  builtin: z.boolean().optional(),
 });
 
 /** Request schemas, one per call; the type of each call's result is in `CallResults`. */

@@ -109,4 +109,16 @@ describe('key pools through the control API', () => {
     expect(json).toMatchObject({ ok: true, value: { ok: false, status: 429 } });
     for (const k of [...K, NEW]) expect(text).not.toContain(k);
   });
+  it('keeps the pool when the view is saved back as it was shown (its keys state included)', async () => {
+    const { pool } = await list();
+    const { hasKey: _h, keyPreview: _k, health: _he, ...shown } = pool;
+    const before = sluice.app.config.providers().find((p) => p.id === 'pool')?.apiKeys;
+    expect((await call('providers.save', { provider: { ...shown, priority: 7 } })).json).toMatchObject({
+      ok: true,
+    });
+    expect(sluice.app.config.providers().find((p) => p.id === 'pool')).toMatchObject({
+      priority: 7,
+      apiKeys: before,
+    });
+  });
 });

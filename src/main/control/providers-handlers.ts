@@ -29,7 +29,9 @@ export function providersHandlers(deps: ControlDeps): Pick<ControlHandlers, Prov
 
   return {
     'providers.list': list,
-    'providers.save': ({ provider }) => {
+    'providers.save': ({ provider: shown }) => {
+      // What the view adds (a pool's state, the built-in mark) may come back with it: not config.
+      const { keys: _keys, builtin: _builtin, ...provider } = shown;
       const problem = baseUrlProblem(provider.kind, provider.baseUrl);
       if (problem !== null) throw new SluiceError('config_invalid', `baseUrl: ${problem}`);
       const existing = deps.config.providers().find((p) => p.id === provider.id);
