@@ -56,7 +56,6 @@ export async function runPipeline(ctx: RequestContext, deps: PipelineDeps): Prom
   try {
     // 2. who may serve it, in order: a route or the default chain; affinity or a weighted turn first
     const { chain, choice, conversation } = chooseCandidates(ctx, providers, ledger, routingOf(ctx, deps));
-    ctx.conversation = conversation;
     ledger.routed(choice);
     const serve: Serve = (committed, attempts) => {
       const p = committed.provider; // the provider with the one key this attempt carried

@@ -34,6 +34,4 @@ export interface RequestContext {
   stream: boolean;
   /** Sluice added `stream_options.include_usage` and must strip its traces from the client's stream. */
   injectedUsage: boolean;
-  /** Its conversation's affinity key (affinity.ts), set when its chain is chosen; null = none. */
-  conversation?: string | null;
 }
