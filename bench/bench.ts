@@ -217,7 +217,8 @@ async function run(children: Children, json: string): Promise<string> {
     `Sluice ran as \`npm run serve\` starts it (node ${servedNodeFlags().join(' ')} cli.js serve, default settings` +
       `${Object.keys(SLUICE_SETTINGS).length > 0 ? ` plus ${JSON.stringify(SLUICE_SETTINGS)}` : ''}); the passthrough with Node's defaults.`,
     phaseLabels(),
-    ...notes,
+    // Once each: a missing nginx is said by every format's run.
+    ...new Set(notes),
     `JSON: ${json}`,
   ];
   fs.mkdirSync(path.dirname(json), { recursive: true });

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAgent, runStream } from '../../../bench/client';
+import { tagOf } from '../../../bench/fake-upstream';
 import { SCRIPTS, streamFrames } from '../../../bench/wire-scripts';
 
 /** The bench's client against a real upstream that pauses after the Anthropic head frames. */
@@ -9,9 +10,11 @@ describe('bench client', () => {
   const frames = streamFrames('anthropic', 7);
   let corrupt = false;
   let seenPath = '';
+  let seenBody = '';
   const server = http.createServer((req, res) => {
     seenPath = req.url ?? '';
-    req.resume();
+    seenBody = '';
+    req.on('data', (c: Buffer) => (seenBody += c.toString()));
     req.on('end', () => {
       void (async () => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -37,7 +40,12 @@ describe('bench client', () => {
     expect(seenPath).toBe('/v1/messages');
     expect(ok.error).toBeNull();
     expect(ok.ttfbMs).toBeLessThan(ok.contentMs);
-    expect(ok.contentMs - ok.ttfbMs).toBeGreaterThanOrEqual(140);
+    expect(ok.contentMs - ok.ttfbMs).toBeGreaterThanOrEqual(100);
+    expect(tagOf(seenBody)).toBeNull();
+    // A tagged stream carries its tag where the format keeps an end user's id, for the upstream to log.
+    await runStream(target, agent, Buffer.concat(frames), 5_000, { tag: 42 });
+    expect((JSON.parse(seenBody) as { metadata: { user_id: string } }).metadata.user_id).toBe('bench-tag-42');
+    expect(tagOf(seenBody)).toBe(42);
     corrupt = true;
     const bad = await runStream(target, agent, Buffer.concat(frames), 5_000);
     expect(bad.error).toMatch(/^bytes differ from upstream's at offset/);
