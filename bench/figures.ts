@@ -29,9 +29,9 @@ function medianOf(rounds: readonly CpuRound[] | undefined, pick: (r: CpuRound) =
   return rounds === undefined || rounds.length === 0 ? NaN : median(rounds.map(pick));
 }
 
-/** p99 of every frame's lateness over all rounds of a path, ms. */
-export function latenessP99(rounds: readonly CpuRound[] | undefined): number {
-  return percentile(rounds?.flatMap((r) => r.lateness) ?? [], 99);
+/** p99 of every frame's delivery jitter over all rounds of a path, ms. */
+export function jitterP99(rounds: readonly CpuRound[] | undefined): number {
+  return percentile(rounds?.flatMap((r) => r.jitterMs) ?? [], 99);
 }
 
 /** One figure of one path, in the figure's unit; NaN when that phase did not take the path. */
@@ -49,7 +49,7 @@ export function figureOf(r: FormatResults, id: FigureId, p: PathName): number {
     case 'cpuFixed':
       return medianOf(r.fixed.get(p), (x) => x.cpuUsPerEvent);
     case 'addedJitterP99':
-      return latenessP99(r.fixed.get(p)) - latenessP99(r.fixed.get('direct'));
+      return jitterP99(r.fixed.get(p)) - jitterP99(r.fixed.get('direct'));
     case 'kbPerStream':
       return r.rss.get(p)?.perStreamKb ?? NaN;
     case 'burstTtfbP99':

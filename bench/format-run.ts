@@ -67,9 +67,10 @@ export async function cpuRounds(
   for (let i = -1; i < count; i++) {
     for (const p of paths) {
       const pids = p.server?.pids ?? [];
-      // Paced rounds also time each frame from the upstream's write to the client.
-      const sent =
-        mode.intervalMs > 0 ? (tags: readonly number[]) => b.children.sentTimes(b.upstream, tags) : undefined;
+      // Paced rounds also time each frame from the upstream's write to the client; not through
+      // translation, whose events are not the upstream's frames one for one.
+      const timed = mode.intervalMs > 0 && p.target.anthropic !== true;
+      const sent = timed ? (tags: readonly number[]) => b.children.sentTimes(b.upstream, tags) : undefined;
       const round = await cpuRound(p.target, pids, streams, mode.events, expected, sent);
       if (i >= 0) out.set(p.target.name, [...(out.get(p.target.name) ?? []), round]);
       collectGarbage();
@@ -144,7 +145,7 @@ export async function runFormat(b: Bench, wire: Wire, paths: readonly Path[]): P
     progress(
       `${wire} fixed load: ${fix} rounds × ${FIXED.streams} streams × 1 frame / ${FIXED.mode.intervalMs} ms`,
     );
-  // The direct path too: its frames' lateness is the floor the relays' jitter is added to.
+  // The direct path too: its frames' jitter is the floor the relays' is added to.
   const fixed = await cpuRounds(b, wire, FIXED.mode, FIXED.streams, fix, paths);
   return { wire, ttfb, saturated, fixed, rss, burst };
 }

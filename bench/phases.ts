@@ -91,7 +91,7 @@ export interface CpuRound {
    * Each frame's delivery delay (client's arrival − upstream's write, wall clock), less the least of
    * its stream, ms: one per frame. Empty unless the round was given `sentTimes`.
    */
-  lateness: number[];
+  jitterMs: number[];
   /** Streams whose send times the upstream had not logged (the relay dropped the request's tag). */
   untagged: number;
   /** Frames delivered to the client per wall-clock second. */
@@ -180,7 +180,7 @@ export async function cpuRound(
   return {
     cpuUsPerEvent: measured ? (cpu1 - cpu0) / 1e3 / frames : NaN,
     peakRssKb,
-    lateness: delivery?.jitter ?? [],
+    jitterMs: delivery?.jitter ?? [],
     untagged: delivery?.untagged ?? 0,
     eventsPerS: frames / (wallMs / 1e3),
     cores: measured ? (cpu1 - cpu0) / 1e6 / wallMs : NaN,

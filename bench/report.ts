@@ -1,5 +1,5 @@
 import type { PathName } from './client';
-import { errorsOf, evaluateFormat, figureOf, latenessP99, type FormatResults } from './figures';
+import { errorsOf, evaluateFormat, figureOf, jitterP99, type FormatResults } from './figures';
 import { goalText, RELAY_LABEL, type Evaluated, type FigureSpec } from './goals';
 import type { CpuRound } from './phases';
 import { median, percentile } from './stats';
@@ -94,7 +94,7 @@ function details(r: FormatResults, paths: readonly PathName[]): string[] {
   if (r.fixed.size > 0) {
     lines.push(`- Fixed-load rounds (CPU/event): ${of((p) => rounds(r.fixed, p))}.`);
     lines.push(
-      `- Delivery jitter p99 ms (not yet less the direct path's): direct ${ms(latenessP99(r.fixed.get('direct')))}; ${of((p) => ms(latenessP99(r.fixed.get(p))))}.`,
+      `- Delivery jitter p99 ms (not yet less the direct path's): direct ${ms(jitterP99(r.fixed.get('direct')))}; ${of((p) => ms(jitterP99(r.fixed.get(p))))}.`,
     );
   }
   for (const p of ['direct', ...paths] as PathName[]) {

@@ -50,7 +50,7 @@ describe('bench goals', () => {
     const round = (lateness: number[], peakRssKb = NaN): CpuRound => ({
       cpuUsPerEvent: 1,
       peakRssKb,
-      lateness,
+      jitterMs: lateness,
       untagged: 0,
       eventsPerS: 1,
       cores: 1,
