@@ -46,6 +46,7 @@ export const FINAL_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] 
 // casts below only restate what the table already guarantees.
 /** The API shape of a row. */
 export function toUsageRow(r: RequestRecord): UsageRow {
+  const route = parseRouteChoice(r.route ?? null);
   return {
     requestId: r.request_id,
     startedAt: new Date(r.started_at).toISOString(),
@@ -74,6 +75,7 @@ export function toUsageRow(r: RequestRecord): UsageRow {
     costUsd: r.cost_usd,
     // An unknown stored name reads as not translated, never as a format the renderer cannot label.
     translatedTo: API_FORMATS.find((f) => f === r.translated_to) ?? null,
-    route: parseRouteChoice(r.route ?? null),
+    // Present only when recorded (schema 8 on): an older row reads exactly as it did.
+    ...(route === null ? {} : { route }),
   };
 }
