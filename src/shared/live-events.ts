@@ -25,6 +25,8 @@ export type LiveEvent =
       url: string;
       /** The provider's format when the request was translated to it (`anthropic` → `openai-chat`); else null. */
       translatedTo?: ApiFormat | null;
+      /** Which of the provider's keys it is sent with, by fingerprint; null = none of its own. */
+      keyFingerprint?: string | null;
     })
   | (Base & {
       type: 'attempt-failed';

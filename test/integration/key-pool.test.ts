@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SettingsSchema } from '../../src/shared/settings';
 import type { AttemptRecord } from '../../src/shared/usage';
+import type { LiveEvent } from '../../src/shared/live-events';
 import type { PoolKeyView, ProviderView } from '../../src/shared/ipc-contract';
 import { keyFingerprint } from '../../src/main/proxy/key-fingerprint';
 import {
@@ -126,7 +127,14 @@ describe('key pools', () => {
   it('benches a key refused with 401 (with the reason) while the others serve; the provider stays healthy', async () => {
     byKey.set(K[1], () => deny401);
     const first = await send();
+    const events: LiveEvent[] = [];
+    const unsubscribe = sluice.app.live.subscribe((batch) => events.push(...batch));
     const second = await send(); // K2 refused → K3 in the same request
+    // The live view knows each attempt's key from its start (the inspector of an in-flight request).
+    await expect
+      .poll(() => events.flatMap((e) => (e.type === 'attempt-started' ? [e.keyFingerprint] : [])))
+      .toEqual([keyFingerprint(K[1]), keyFingerprint(K[2])]);
+    unsubscribe();
     expect(second.status).toBe(200);
     expect(second.text).toBe(chatKit.stream(`from ${K[2]}`));
     expect(second.headers['x-sluice-attempts']).toBe('2');

@@ -105,7 +105,8 @@ export class RequestLedger implements BodyLog {
   ): void {
     this.translatedTo.set(attemptNo, translatedTo);
     // The provider an attempt is given carries the one key it sends (the pool's pick: failover.ts).
-    this.keys.set(attemptNo, servedKey(provider));
+    const keyFingerprint = servedKey(provider);
+    this.keys.set(attemptNo, keyFingerprint);
     this.deps.live.publish({
       type: 'attempt-started',
       requestId: this.ctx.id,
@@ -114,6 +115,7 @@ export class RequestLedger implements BodyLog {
       provider: provider.id,
       url: displayUrl,
       translatedTo,
+      keyFingerprint,
     });
   }
 

@@ -100,6 +100,17 @@ describe('inspector timeline', () => {
     ]);
   });
 
+  it("names an in-flight attempt's pool key from its live event", () => {
+    const events = failoverEvents(rid(1), 0).map((e) =>
+      e.type === 'attempt-started' && e.attempt === 2 ? { ...e, keyFingerprint: '3f2a…9c01' } : e,
+    );
+    expect(lanesFromEvents(events).map((l) => [l.provider, l.keyFingerprint ?? null])).toEqual([
+      ['p0', null],
+      ['p1', null],
+      ['p2', '3f2a…9c01'],
+    ]);
+  });
+
   it('spans to now while a request runs', () => {
     const t = buildTimeline(
       null,

@@ -80,6 +80,7 @@ export function lanesFromEvents(events: readonly LiveEvent[]): AttemptLane[] {
           httpStatus: null,
           bodyHead: null,
           translatedTo: e.translatedTo ?? null,
+          keyFingerprint: e.keyFingerprint ?? null,
         });
         break;
       case 'attempt-failed': {
