@@ -62,6 +62,7 @@ const storeLines = (): string[] => log.filter((l) => l.includes('usage store'));
 describe('the store failing under a running gateway', () => {
   it('keeps relaying while another program holds the database locked, then records every request', async () => {
     sluice = await startSluice(config(), { log: (l) => log.push(l) });
+    sluice.app.flushUsage(); // the store worker is up, and its retention run at start is over
     const other = new BetterSqlite3(sluice.app.dbFile);
     other.exec('BEGIN EXCLUSIVE');
     try {

@@ -20,7 +20,6 @@ import { Checkpointer } from '../store/write/checkpointer';
 import { closeDatabase, openDatabase, type Database } from '../store/schema/db';
 import { createPricingRepo, type PricingRepo } from '../store/write/pricing-repo';
 import { createRequestsRepo, type RequestsRepo } from '../store/write/requests-repo';
-import { RetentionJob } from '../store/write/retention';
 import { createUsageQueries, type UsageQueries } from '../store/read/usage-queries';
 import { BackgroundWriter } from '../store/worker/background-writer';
 import { createAttemptsRepo, type AttemptsRepo } from '../store/write/attempts-repo';
@@ -173,7 +172,6 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
     secrets: () => [...providerSecrets(config.providers()), token, apiToken],
   });
   opts.onStoreWriter?.(writer);
-  const retention = new RetentionJob(db, () => config.settings(), storeLog);
   const checkpointer = new Checkpointer(db, {
     ...(opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding }),
     onError: storeLog,
@@ -241,7 +239,8 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
       );
     throw err;
   }
-  retention.start();
+  // Retention runs in the store worker too: its deletes never hold the relay's thread.
+  writer.startRetention();
   return {
     get port() {
       return gateway.port;
@@ -271,7 +270,6 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
       control.close();
       await gateway.close(graceMs);
       live.close();
-      await retention.stop();
       await writer.close();
       await checkpointer.stop();
       closeDatabase(db);

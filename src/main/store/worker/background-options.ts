@@ -3,8 +3,11 @@ import {
   type ResolvedWriterOptions,
   type UsageWriterOptions,
 } from '../write/usage-writer-options';
+import type { StoreSettings } from './protocol';
 
-export interface BackgroundWriterOptions extends Omit<UsageWriterOptions, 'now'> {
+export interface BackgroundWriterOptions extends Omit<UsageWriterOptions, 'now' | 'capture'> {
+  /** Capture and retention settings, read at every use (default: the shipped defaults). */
+  capture?: () => StoreSettings;
   /** Path to a better_sqlite3.node built for the running runtime (Electron's ABI), for the worker. */
   nativeBinding?: string;
   /** How long the worker's connection waits for another's lock, in ms; it blocks the worker only. */

@@ -4,14 +4,13 @@ import { DEFAULT_SETTINGS } from '../../../shared/settings';
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../../shared/usage';
 import type { BodyMode } from '../../../shared/usage-query';
 import { FlushTimer } from '../write/flush-timer';
-import type { CaptureSettings } from '../write/usage-writer-options';
 import {
   resolveBackgroundOptions,
   type BackgroundWriterOptions,
   type ResolvedBackgroundOptions,
 } from './background-options';
 import { BatchBuilder } from './batch';
-import type { FromWorker, ObjectOp, ToWorker } from './protocol';
+import type { FromWorker, ObjectOp, StoreSettings, ToWorker } from './protocol';
 import { Backlog } from './backlog';
 import { spawnStoreWorker } from './spawn';
 
@@ -29,7 +28,7 @@ export { BACKGROUND_WRITER_DEFAULTS, type BackgroundWriterOptions } from './back
 export class BackgroundWriter {
   private readonly opts: ResolvedBackgroundOptions;
   private readonly sink: (message: string) => void;
-  private readonly capture: () => CaptureSettings;
+  private readonly capture: () => StoreSettings;
   private readonly secrets: () => readonly string[];
   private readonly barrier = new SharedArrayBuffer(4);
   private readonly flushed = new Int32Array(this.barrier);
@@ -43,11 +42,12 @@ export class BackgroundWriter {
   private readonly backlog: Backlog;
   private seq = 0;
   private barrierSeq = 0;
-  /** Batches went to the worker since the last flush it finished. */
-  private unflushed = false;
-  private sentSettings: CaptureSettings | null = null;
+  /** Messages went to the worker since the last flush it finished (a new worker counts: it may not be up). */
+  private unflushed = true;
+  private sentSettings: StoreSettings | null = null;
   private sentSecrets: string | null = null;
   private closeReported = false;
+  private retaining = false;
   private closed = false;
 
   constructor(
@@ -173,6 +173,15 @@ export class BackgroundWriter {
     const seq = ++this.barrierSeq;
     this.send({ type: 'pragma', seq, text });
     return this.awaitBarrier(seq, this.opts.flushTimeoutMs);
+  }
+
+  /**
+   * Starts retention in the worker (write/retention.ts: a run now, then daily), so its deletes never
+   * hold the relay's thread; `close()` stops it. Again after a worker restart.
+   */
+  startRetention(): void {
+    this.retaining = true;
+    this.send({ type: 'retention', settings: captureSettings(this.capture()) });
   }
 
   /**
@@ -310,7 +319,9 @@ export class BackgroundWriter {
     worker.on('error', (err) => (this.lastWorkerError = err.message));
     worker.on('exit', (code) => this.onExit(worker, code));
     this.worker = worker;
+    this.unflushed = true;
     if (!this.batch.empty) this.timer.schedule(0);
+    if (this.retaining) this.send({ type: 'retention', settings: captureSettings(this.capture()) });
   }
 
   private onExit(worker: Worker, code: number): void {
@@ -339,20 +350,24 @@ export class BackgroundWriter {
   }
 }
 
-function captureSettings(s: CaptureSettings): CaptureSettings {
+function captureSettings(s: StoreSettings): StoreSettings {
   return {
     captureFrames: s.captureFrames,
     captureRequestBodies: s.captureRequestBodies,
     captureMaxBytesPerRequest: s.captureMaxBytesPerRequest,
     captureMaxTotalBytes: s.captureMaxTotalBytes,
+    retentionDays: s.retentionDays,
+    captureRetentionDays: s.captureRetentionDays,
   };
 }
 
-function sameSettings(a: CaptureSettings, b: CaptureSettings): boolean {
+function sameSettings(a: StoreSettings, b: StoreSettings): boolean {
   return (
     a.captureFrames === b.captureFrames &&
     a.captureRequestBodies === b.captureRequestBodies &&
     a.captureMaxBytesPerRequest === b.captureMaxBytesPerRequest &&
-    a.captureMaxTotalBytes === b.captureMaxTotalBytes
+    a.captureMaxTotalBytes === b.captureMaxTotalBytes &&
+    a.retentionDays === b.retentionDays &&
+    a.captureRetentionDays === b.captureRetentionDays
   );
 }

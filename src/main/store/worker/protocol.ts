@@ -1,6 +1,10 @@
 import type { AttemptRecord, RequestFinish, RequestStart } from '../../../shared/usage';
 import type { RecordedRequestHeaders } from '../../../shared/usage-query';
+import type { RetentionSettings } from '../write/retention';
 import type { CaptureSettings } from '../write/usage-writer-options';
+
+/** The settings the worker obeys: what it captures, and how long rows and captures are kept. */
+export type StoreSettings = CaptureSettings & RetentionSettings;
 
 /*
  * What crosses between the main thread and the store worker. The main thread sends one batch per
@@ -41,7 +45,7 @@ export interface StoreBatch {
   /** Every chunk's and body's bytes, back to back; transferred, not copied. */
   bytes: ArrayBuffer;
   /** Present when they changed since the previous batch (and in the first one). */
-  settings?: CaptureSettings;
+  settings?: StoreSettings;
   secrets?: string[];
 }
 
@@ -51,7 +55,9 @@ export type ToWorker =
   | { type: 'flush'; seq: number }
   /** Tests only: run a PRAGMA on the writer's connection (a size cap makes a full disk), then raise the barrier. */
   | { type: 'pragma'; seq: number; text: string }
-  /** Write what can be written, report what cannot, close the connection and end. */
+  /** Start retention: a run now and one a day (write/retention.ts), on the worker's connection. */
+  | { type: 'retention'; settings: StoreSettings }
+  /** Stop retention, write what can be written, report what cannot, close the connection and end. */
   | { type: 'close' };
 
 export type FromWorker =

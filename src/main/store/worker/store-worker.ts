@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_SETTINGS } from '../../../shared/settings';
 import { openWriterConnection } from '../schema/db';
-import { UsageWriter, type CaptureSettings } from '../write/usage-writer';
+import { RetentionJob } from '../write/retention';
+import { UsageWriter } from '../write/usage-writer';
 import type { BodyMode } from '../../../shared/usage-query';
 import {
   CHUNK_FIELDS,
@@ -10,6 +11,7 @@ import {
   type FromWorker,
   type ObjectOp,
   type StoreBatch,
+  type StoreSettings,
   type StoreWorkerData,
   type ToWorker,
 } from './protocol';
@@ -26,7 +28,7 @@ const port = parentPort!;
 const barrier = new Int32Array(data.barrier);
 const send = (m: FromWorker): void => port.postMessage(m);
 
-let settings: CaptureSettings = DEFAULT_SETTINGS;
+let settings: StoreSettings = DEFAULT_SETTINGS;
 let secrets: readonly string[] = [];
 
 const db = openWriterConnection(data.file, {
@@ -98,6 +100,20 @@ function apply(batch: StoreBatch): void {
   send({ type: 'ack', seq: batch.seq });
 }
 
+// Deletes in batches with a macrotask between them, so batches from the main thread run in between.
+const retention = new RetentionJob(
+  db,
+  () => settings,
+  (line) => send({ type: 'log', message: line }),
+);
+
+async function close(): Promise<void> {
+  await retention.stop();
+  writer.close();
+  db.close();
+  port.close();
+}
+
 function raise(seq: number): void {
   Atomics.store(barrier, 0, seq);
   Atomics.notify(barrier, 0);
@@ -117,10 +133,11 @@ port.on('message', (m: ToWorker) => {
         raise(m.seq);
       }
       return;
+    case 'retention':
+      settings = m.settings;
+      return retention.start();
     case 'close':
-      writer.close();
-      db.close();
-      port.close();
+      void close();
       return;
   }
 });

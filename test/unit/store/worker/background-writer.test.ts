@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS } from '../../../../src/shared/settings';
 import { framesOfSegment } from '../../../../src/main/proxy/capture-frames';
 import { createUsageQueries, type UsageQueries } from '../../../../src/main/store/read/usage-queries';
 import { closeDatabase, openDatabase, type Database } from '../../../../src/main/store/schema/db';
-import type { CaptureSettings } from '../../../../src/main/store/write/usage-writer';
+import type { StoreSettings } from '../../../../src/main/store/worker/protocol';
 import {
   BackgroundWriter,
   type BackgroundWriterOptions,
@@ -22,7 +22,7 @@ const tempDir = useTempDir();
 let file: string;
 let db: Database;
 let q: UsageQueries;
-let settings: CaptureSettings;
+let settings: StoreSettings;
 let log: string[];
 const writers: BackgroundWriter[] = [];
 
@@ -165,6 +165,26 @@ describe('the store worker', () => {
         expect(q.listRequests({ limit: 10 })).toHaveLength(2);
       },
       { timeout: 10_000 },
+    );
+  });
+
+  it('runs retention on its own connection: old rows go, recent ones stay', async () => {
+    const w = writer();
+    const old = aStart({ startedAtMs: Date.now() - 100 * 86_400_000 });
+    w.requestStarted(old);
+    w.requestFinished(aFinish(old.requestId));
+    const recent = aStart({ startedAtMs: Date.now() });
+    w.requestStarted(recent);
+    w.requestFinished(aFinish(recent.requestId));
+    w.flush();
+    expect(q.listRequests({ limit: 10 })).toHaveLength(2);
+    settings = { ...settings, retentionDays: 30 };
+    w.startRetention();
+    await vi.waitFor(
+      () => expect(q.listRequests({ limit: 10 }).map((r) => r.requestId)).toEqual([recent.requestId]),
+      {
+        timeout: 5_000,
+      },
     );
   });
 
