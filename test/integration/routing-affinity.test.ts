@@ -116,6 +116,31 @@ describe('session affinity', () => {
     expect(new Set(served).size).toBe(1);
   });
 
+  it('a large body (read lazily) keeps its session by metadata.user_id, without being parsed for it', async () => {
+    const big = 'x'.repeat(1_200_000);
+    const served: Id[] = [];
+    const messages: unknown[] = [];
+    for (let t = 0; t < 4; t++) {
+      messages.push({ role: 'user', content: t === 0 ? big : `q${t}` });
+      const res = await post(
+        sluice.url,
+        '/v1/messages',
+        JSON.stringify({
+          model: 'claude-sonnet-4',
+          max_tokens: 8,
+          stream: true,
+          metadata: { user_id: 'user_big_session_1' },
+          messages,
+        }),
+        anthropicKit.headers,
+      );
+      served.push(res.text === anthropicKit.stream('from p1') ? 'p1' : 'p2');
+      messages.push({ role: 'assistant', content: 'ok' });
+      await conversation(`between-${t}`)(); // another session's turn moves the weighted turn on
+    }
+    expect(new Set(served).size).toBe(1);
+  });
+
   it('expires after affinityTtlMs without a turn', async () => {
     sluice.app.config.updateSettings({ affinityTtlMs: 1 });
     try {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LAZY_JSON_BYTES } from './body-json';
 import type { RequestContext } from './request-context';
 
 /**
@@ -26,7 +27,10 @@ export interface AffinityEntry {
  */
 export function conversationOf(ctx: RequestContext): { key: string; follows: boolean } | null {
   if (ctx.route.op !== 'generate') return null;
-  const ref = ctx.adapter.conversation(ctx.json, ctx.headers);
+  // A large body is parsed only if a rewrite needs it: its conversation is read from the members read on
+  // arrival, so only a name the client gave (metadata.user_id, prompt_cache_key, a header) counts there.
+  const large = ctx.body !== null && ctx.body.length >= LAZY_JSON_BYTES;
+  const ref = ctx.adapter.conversation(large ? (ctx.view ?? null) : ctx.json, ctx.headers);
   if (ref === null) return null;
   const key = createHash('sha256')
     .update(`${ctx.format}\u0000${ctx.model ?? ''}\u0000${ref.material}`)

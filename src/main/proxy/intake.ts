@@ -185,6 +185,7 @@ export async function intake(
     set json(value) {
       replaced = { value };
     },
+    view,
     model,
     stream: adapter.requestStreams(route, view),
     injectedUsage: route.op === 'generate' && adapter.needsInjectedUsage(view),

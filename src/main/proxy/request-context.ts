@@ -29,6 +29,11 @@ export interface RequestContext {
   body: Buffer | null;
   /** The body parsed, when it is a JSON object. */
   json: Record<string, unknown> | null;
+  /**
+   * The body's top-level members as read on arrival: the whole object for a small body; for a large one
+   * (body-json.ts) only its small members, so reading it never parses the whole. Absent: none read.
+   */
+  view?: Readonly<Record<string, unknown>> | null;
   /** Model the client asked for (body `model`, or Gemini's URL). */
   model: string | null;
   stream: boolean;
