@@ -45,7 +45,10 @@ export class ConfigError extends Error {}
  * The pool a save asks for: new keys as given, `{ keep }` entries resolved to the stored key with that
  * fingerprint (unknown: the save is refused, since the UI never holds the keys to resend them).
  */
-function poolFrom(entries: readonly (string | { keep: string })[] | null, stored: readonly string[]): string[] {
+function poolFrom(
+  entries: readonly (string | { keep: string })[] | null,
+  stored: readonly string[],
+): string[] {
   if (entries === null) return [];
   return entries.map((e, i) => {
     if (typeof e === 'string') return e;
