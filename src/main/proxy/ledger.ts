@@ -39,15 +39,15 @@ export class RequestLedger implements BodyLog {
   /** The work kept for after the first byte (see `committed`), while it is still to run. */
   private deferred: NodeJS.Immediate | null = null;
   private afterCommit: (() => void) | null = null;
-  private readonly secrets: readonly string[];
+  /** The providers' secrets, gathered at the first text to redact (most requests have none). */
+  private secrets: readonly string[] | null = null;
   private readonly capture: CaptureSink;
 
   constructor(
     private readonly ctx: RequestContext,
     private readonly deps: LedgerDeps,
-    providers: readonly ProviderConfig[],
+    private readonly providers: readonly ProviderConfig[],
   ) {
-    this.secrets = providerSecrets(providers);
     this.capture = deps.capture ?? nullCaptureSink;
     deps.usage.requestStarted({
       requestId: ctx.id,
@@ -71,6 +71,7 @@ export class RequestLedger implements BodyLog {
 
   /** Redacts every provider secret and credential shape: the one path out for any text. */
   redact(text: string): string {
+    this.secrets ??= providerSecrets(this.providers);
     return redactSecrets(text, this.secrets);
   }
 
