@@ -27,21 +27,25 @@ export function LiveList({ rows, selectedId, onPick, onOpen, onEnd }: Props): JS
     getItemKey: (i) => rows[i]?.id ?? i,
   });
 
-  // Scroll anchoring: remember the top visible row and keep it in place across updates.
+  // Scroll anchoring: remember the top visible row and keep it in place across updates. The scroll
+  // offset is the one the last scroll event read: reading el.scrollTop here, after React has changed the
+  // rows, would force a synchronous layout on every flush (measured: the Live view's largest cost).
+  const scrollTop = useRef(0);
   const anchor = useRef<{ id: string; index: number } | null>(null);
   useLayoutEffect(() => {
     const el = scroller.current;
     const a = anchor.current;
-    if (el !== null && a !== null && el.scrollTop > 0) {
+    if (el !== null && a !== null && scrollTop.current > 0) {
       const now =
         a.index < rows.length && rows[a.index]?.id === a.id ? a.index : rows.findIndex((r) => r.id === a.id);
-      if (now >= 0 && now !== a.index) el.scrollTop += (now - a.index) * ROW_HEIGHT;
+      if (now >= 0 && now !== a.index) {
+        scrollTop.current = Math.max(0, scrollTop.current + (now - a.index) * ROW_HEIGHT);
+        el.scrollTop = scrollTop.current;
+      }
     }
-    if (el !== null) {
-      const index = Math.floor(el.scrollTop / ROW_HEIGHT);
-      const r = rows[index];
-      anchor.current = r === undefined ? null : { id: r.id, index };
-    }
+    const index = Math.floor(scrollTop.current / ROW_HEIGHT);
+    const r = rows[index];
+    anchor.current = r === undefined ? null : { id: r.id, index };
   }, [rows]);
 
   // Keep the selected row visible as j/k move it.
@@ -67,7 +71,8 @@ export function LiveList({ rows, selectedId, onPick, onOpen, onEnd }: Props): JS
         onScroll={() => {
           const el = scroller.current;
           if (el === null) return;
-          const index = Math.floor(el.scrollTop / ROW_HEIGHT);
+          scrollTop.current = el.scrollTop;
+          const index = Math.floor(scrollTop.current / ROW_HEIGHT);
           const r = rows[index];
           anchor.current = r === undefined ? null : { id: r.id, index };
         }}
