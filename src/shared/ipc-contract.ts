@@ -35,7 +35,7 @@ export interface ProviderHealth {
  * secret `headers` (names with key/token/secret/auth…, and those in `secretHeaders`) are masked the
  * same way; a save that leaves one out, or sends its mask back unchanged, keeps the saved value.
  */
-export type ProviderView = Omit<ProviderConfig, 'apiKey'> & {
+export type ProviderView = Omit<ProviderConfig, 'apiKey' | 'apiKeys'> & {
   hasKey: boolean;
   keyPreview: string | null;
   health: ProviderHealth;
