@@ -1,4 +1,3 @@
-import { createParser } from 'eventsource-parser';
 import type {
   CallName,
   CallRequest,
@@ -8,6 +7,8 @@ import type {
   Result,
   SluiceApi,
 } from '../../shared/ipc-contract';
+import { readPushes } from './lib/push-reader';
+import type { ParsedPush } from './lib/sse-read';
 
 /**
  * The only file that talks to main. In Electron the preload exposes `window.sluice` (a SluiceApi);
@@ -109,25 +110,6 @@ async function exchange(token: string): Promise<string | null> {
   return readSession();
 }
 
-/** Reads a server-sent-events body until it ends, handing each event on; `retry:` lines set the pause. */
-async function readEvents(
-  body: ReadableStream<Uint8Array>,
-  deliver: (name: string, data: string) => void,
-  onRetry: (ms: number) => void,
-): Promise<void> {
-  const parser = createParser({
-    onEvent: (e) => deliver(e.event ?? 'message', e.data),
-    onRetry,
-  });
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    parser.feed(decoder.decode(value, { stream: true }));
-  }
-}
-
 /**
  * The HTTP transport. The page trades its `?token=` for a session (above) and sends it in a header on
  * every call and on the push stream, from its own origin; the answer to `token.rotate` carries the next
@@ -143,14 +125,8 @@ function createHttpApi(): SluiceApi {
   };
   let pumping = false;
 
-  const deliver = (name: string, data: string): void => {
+  const deliver = ({ name, payload }: ParsedPush): void => {
     if (!(PUSHES as readonly string[]).includes(name)) return;
-    let payload: unknown;
-    try {
-      payload = JSON.parse(data);
-    } catch {
-      return;
-    }
     for (const l of listeners.get(name as PushName) ?? []) l(payload);
   };
 
@@ -176,7 +152,7 @@ function createHttpApi(): SluiceApi {
         }
         if (res.ok && res.body !== null) {
           setPushesOpen(true);
-          await readEvents(res.body, deliver, (ms) => (retryMs = ms));
+          await readPushes(res.body, deliver, (ms) => (retryMs = ms));
         }
       } catch {
         // the network or the server went away: reconnect below
