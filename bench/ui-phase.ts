@@ -1,7 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { findBrowser, type FoundBrowser } from '../test/support/browser-path';
 import { rssKb } from './proc-stats';
+import { readTrace, TRACE_CATEGORIES, type TraceReading } from './ui-trace';
 
 /*
  * §4 of issue #17, headless: the dashboard's Live view open in real Chromium while 32 streams pour
@@ -19,6 +21,10 @@ export interface UiFigures {
   /** The page's JS heap in use (performance.memory, precise), before the load and at its highest, MB. */
   heapBeforeMb: number;
   heapPeakMb: number;
+  /** The page's JS heap after the load and a full garbage collection: what it keeps, MB. */
+  heapAfterGcMb: number;
+  /** The page's main-thread tasks from a Chromium trace over the load: wall and CPU time. */
+  trace: TraceReading;
   /**
    * The page's renderer process — of the browser's renderers (a spare one is kept ready), the one
    * whose RSS peaked highest — before and at the highest during the load, MB; `renderers` counted.
@@ -118,6 +124,15 @@ export async function uiPhase(
     const gatewayBeforeMb = rssKb(gatewayPid) / 1024;
     const rendererPeaks = renderers.map((pid) => peakSampler(() => rssKb(pid)));
     const gateway = peakSampler(() => rssKb(gatewayPid));
+    // BENCH_UI_PROFILE=<file>: the page's CPU profile over the load, for Chrome DevTools (finding where time goes).
+    const profilePath = process.env.BENCH_UI_PROFILE;
+    const pageCdp = profilePath === undefined ? null : await page.context().newCDPSession(page);
+    if (pageCdp !== null) {
+      await pageCdp.send('Profiler.enable');
+      await pageCdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await pageCdp.send('Profiler.start');
+    }
+    await browser.startTracing(page, { categories: TRACE_CATEGORIES });
     let heapPeakMb = heapBeforeMb;
     const heapTimer = setInterval(() => {
       heapMb(page).then(
@@ -132,7 +147,18 @@ export async function uiPhase(
     }
     // The last pushes land and render.
     await page.waitForTimeout(1_000);
+    const traceJson = (await browser.stopTracing()).toString('utf8');
+    // BENCH_UI_TRACE=<file> keeps the trace (Chrome DevTools' Performance panel opens it).
+    if (process.env.BENCH_UI_TRACE !== undefined) writeFileSync(process.env.BENCH_UI_TRACE, traceJson);
+    if (pageCdp !== null && profilePath !== undefined) {
+      const { profile } = await pageCdp.send('Profiler.stop');
+      writeFileSync(profilePath, JSON.stringify(profile));
+    }
     heapPeakMb = Math.max(heapPeakMb, await heapMb(page));
+    // What the page keeps, as against garbage not yet collected (which the peak includes).
+    const gcCdp = await page.context().newCDPSession(page);
+    await gcCdp.send('HeapProfiler.collectGarbage');
+    const heapAfterGcMb = await heapMb(page);
     const probe = await page.evaluate(
       () => (globalThis as unknown as { __bench: { longTasks: number[]; maxFrameGap: number } }).__bench,
     );
@@ -144,6 +170,8 @@ export async function uiPhase(
       maxFrameGapMs: probe.maxFrameGap,
       heapBeforeMb,
       heapPeakMb,
+      heapAfterGcMb,
+      trace: readTrace(traceJson),
       rendererBeforeMb: rendererBefore[pageIndex] ?? NaN,
       rendererPeakMb: peaks[pageIndex] ?? NaN,
       renderers: renderers.length,
@@ -154,6 +182,16 @@ export async function uiPhase(
   } finally {
     await browser?.close();
   }
+}
+
+function traceLine(t: TraceReading): string {
+  const tasks = t.long.map((x) => `${x.wallMs.toFixed(0)}/${x.cpuMs.toFixed(0)}`).join(', ');
+  const ownOver = t.long.filter((x) => x.cpuMs > 50).length;
+  return (
+    `${t.long.length} task(s) over 50 ms of wall time${tasks === '' ? '' : ` (${tasks})`}, ${ownOver} of them over 50 ms of CPU; ` +
+    `the longest task's CPU ${t.maxCpuMs.toFixed(0)} ms; main thread CPU over the load ${t.cpuMs.toFixed(0)} ms ` +
+    `(wall time beyond CPU is the thread waiting for a core: the load average says how busy the machine was)`
+  );
 }
 
 /** The §4 lines of the report; `u` is the ui phase's figures, or why it has none. */
@@ -169,10 +207,11 @@ export function renderUi(u: UiFigures | string, idleMb: number, streams: string)
   lines.push(
     `- With the dashboard's Live view open in headless Chromium during ${streams}:`,
     `  - gateway (what Electron's main process runs): ${u.gatewayBeforeMb.toFixed(1)} → peak ${u.gatewayPeakMb.toFixed(1)} MB RSS;`,
-    `  - renderer: JS heap ${u.heapBeforeMb.toFixed(1)} → peak ${u.heapPeakMb.toFixed(1)} MB (performance.memory); ` +
+    `  - renderer: JS heap ${u.heapBeforeMb.toFixed(1)} → peak ${u.heapPeakMb.toFixed(1)} MB, ${u.heapAfterGcMb.toFixed(1)} MB kept after a full GC at the end (performance.memory); ` +
       `the page's renderer process ${u.rendererBeforeMb.toFixed(1)} → peak ${u.rendererPeakMb.toFixed(1)} MB RSS (the largest of ${u.renderers} renderers);`,
     `  - long tasks: ${u.longTasks.length} (longest ${longest.toFixed(0)} ms), ${over.length} over 50 ms — goal none over 50 ms ${over.length === 0 ? '✓ met' : '✗ not met'}; ` +
-      `longest gap between animation frames ${u.maxFrameGapMs.toFixed(0)} ms; ${u.rowsShown} rows rendered at the end.`,
+      `longest gap between animation frames ${u.maxFrameGapMs.toFixed(0)} ms; ${u.rowsShown} rows rendered at the end;`,
+    `  - the same in a Chromium trace (wall ms / the main thread's own CPU ms): ${traceLine(u.trace)}.`,
     `- Electron's own main and renderer processes are not measured: there is no Electron binary on this machine ` +
       `(npm ci runs with ELECTRON_SKIP_BINARY_DOWNLOAD=1); the headless gateway and Chromium are their equivalents.`,
   );
