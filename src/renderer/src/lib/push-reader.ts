@@ -1,8 +1,19 @@
-import type { PushWorkerMessage } from './push-worker';
-import { readPushStream, type ParsedPush } from './sse-read';
+import { readPushStream, type ParsedPush, type PushWorkerMessage } from './sse-read';
+
+/** The part of a page's Worker used here (typed locally: the renderer's modules are typechecked for Node too). */
+interface PushWorker {
+  postMessage(message: ReadableStream<Uint8Array>, transfer: ReadableStream<Uint8Array>[]): void;
+  terminate(): void;
+  onmessage: ((e: { data: PushWorkerMessage }) => void) | null;
+  onerror: ((e: { message: string; preventDefault(): void }) => void) | null;
+}
+type PushWorkerConstructor = new (url: URL, options: { type: 'module' }) => PushWorker;
+
+// Named Worker so the bundler sees `new Worker(new URL(…))` below and builds the worker beside the page.
+const Worker = (globalThis as { Worker?: PushWorkerConstructor }).Worker;
 
 /** Whether handing the stream to a worker works in this page (a worker that fails is not tried again). */
-let workerUsable = typeof Worker === 'function';
+let workerUsable = Worker !== undefined;
 
 /** Hands `body` to a fresh push worker; false (the stream untouched) when it cannot be transferred. */
 function readInWorker(
@@ -10,7 +21,8 @@ function readInWorker(
   onPush: (push: ParsedPush) => void,
   onRetry: (ms: number) => void,
 ): Promise<void> | false {
-  let worker: Worker;
+  if (Worker === undefined) return false;
+  let worker: PushWorker;
   try {
     worker = new Worker(new URL('./push-worker.ts', import.meta.url), { type: 'module' });
   } catch {
@@ -29,7 +41,7 @@ function readInWorker(
       if (error === null) resolve();
       else reject(new Error(error));
     };
-    worker.onmessage = (e: MessageEvent<PushWorkerMessage>) => {
+    worker.onmessage = (e) => {
       const m = e.data;
       if (m.kind === 'push') onPush(m.push);
       else if (m.kind === 'retry') onRetry(m.ms);

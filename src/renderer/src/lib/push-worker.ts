@@ -4,9 +4,9 @@ import { readPushStream, type ParsedPush } from './sse-read';
 export type PushWorkerMessage =
   { kind: 'push'; push: ParsedPush } | { kind: 'retry'; ms: number } | { kind: 'end'; error: string | null };
 
-/** The worker's global scope, as far as it is used here (the web lib types `self` as a Window). */
-const scope = self as unknown as {
-  onmessage: ((e: MessageEvent<ReadableStream<Uint8Array>>) => void) | null;
+/** The worker's global scope, as far as it is used here (the web lib types the global as a Window). */
+const scope = globalThis as unknown as {
+  onmessage: ((e: { data: ReadableStream<Uint8Array> }) => void) | null;
   postMessage(message: PushWorkerMessage): void;
 };
 

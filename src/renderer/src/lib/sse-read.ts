@@ -6,6 +6,10 @@ export interface ParsedPush {
   payload: unknown;
 }
 
+/** What the push worker posts back to the page, in order. */
+export type PushWorkerMessage =
+  { kind: 'push'; push: ParsedPush } | { kind: 'retry'; ms: number } | { kind: 'end'; error: string | null };
+
 /**
  * Reads a server-sent-events body until it ends, handing each event on with its data parsed as JSON
  * (an event that is not JSON is skipped); `retry:` lines set the reconnect pause. Runs in the push
