@@ -166,6 +166,15 @@ function chainEnd(stages: readonly ByteStage[], writer: ByteSink): (clean: boole
 }
 
 /**
+ * Whether the client has gone: `now` is read per write; `signal`, for the smoother's waits, is made only
+ * when asked (an AbortSignal per request showed in the relay's profile; only smoothing needs one).
+ */
+export interface ClientGone {
+  now(): boolean;
+  signal(): AbortSignal;
+}
+
+/**
  * The output path of one committed response: the stages its plan calls for, then the writer — plain
  * (each chunk written as it comes, awaiting only backpressure) or smoothing's paced one. With
  * smoothing, `log` keeps each split delta's arrival and deliveries for the inspector and live view.
@@ -175,11 +184,11 @@ export function createClientOutput(
   c: Committed,
   log: BodyLog,
   clock: Clock,
-  gone: AbortSignal,
+  gone: ClientGone,
 ): ClientOutput {
   const { res } = ctx;
   const write = async (bytes: Buffer | string): Promise<void> => {
-    if (bytes.length > 0 && !gone.aborted && !res.write(bytes)) await drained(res);
+    if (bytes.length > 0 && !gone.now() && !res.write(bytes)) await drained(res);
   };
   const translator = translateStageFor(ctx, c);
   const framing = clientFraming(ctx, c);
@@ -203,7 +212,7 @@ export function createClientOutput(
       : createSmoother(plan.smoothing, ctx.adapter.createTextSplitter(), createFrameSplitter(), {
           write,
           upstreamReady: () => c.reader?.arrived() ?? Promise.resolve(),
-          signal: gone,
+          signal: gone.signal(),
           now: () => clock.mono(),
           onSmoothed: (arrivedAt, deliveredAt) => log.smoothed(arrivedAt, deliveredAt),
         });

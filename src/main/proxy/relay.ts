@@ -54,7 +54,10 @@ export async function relay(
   const ttfbMs = clock.mono() - ctx.startMono;
   ledger.committed(c.provider, c.status, ttfbMs);
 
-  const output = createClientOutput(ctx, c, ledger, clock, gone.signal);
+  const output = createClientOutput(ctx, c, ledger, clock, {
+    now: () => clientGone,
+    signal: () => gone.signal,
+  });
   /** Ends the client's stream with an error in its own format saying why it ends here. */
   const endWith = (f: Failure, message: string): Promise<void> =>
     res.destroyed ? output.end(false) : output.fail(f.code, ledger.redact(message));
