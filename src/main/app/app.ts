@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SluiceConfig } from '../../shared/config';
+import type { ProviderConfig, SluiceConfig } from '../../shared/config';
 import { loadConfigFile } from '../config/config-file';
 import { FileKeyVault, type KeyVault } from '../config/key-vault';
 import { RuntimeConfig } from '../config/runtime-config';
@@ -163,13 +163,14 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
   const storeLog = (m: string): void => log(`Sluice: usage store: ${m}`);
   // Captures are compressed and screened, and every usage row written, by the store worker on its own
   // connection (store/worker/): the relay's thread only batches the calls.
+  let secrets: SecretsMemo | null = null;
   const writer = new BackgroundWriter(dbFile, {
     ...(opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding }),
     onError: storeLog,
     capture: () => config.settings(),
     // Provider keys, credential headers and both tokens are redacted from captures by value, besides
     // anything shaped like a credential.
-    secrets: () => [...providerSecrets(config.providers()), token, apiToken],
+    secrets: () => (secrets = secretsNow(secrets, config.providers(), token, apiToken)).list,
   });
   opts.onStoreWriter?.(writer);
   const checkpointer = new Checkpointer(db, {
@@ -275,4 +276,27 @@ export async function startApp(opts: AppOptions): Promise<SluiceApp> {
       closeDatabase(db);
     },
   };
+}
+
+/** The secrets the store worker screens captures for, and what they were gathered from. */
+interface SecretsMemo {
+  providers: readonly ProviderConfig[];
+  token: string;
+  apiToken: string;
+  list: readonly string[];
+}
+
+/**
+ * The providers' secrets and both tokens, gathered again only when one of them changed (the config
+ * hands out a new providers array on every change), not for every batch the writer posts.
+ */
+function secretsNow(
+  memo: SecretsMemo | null,
+  providers: readonly ProviderConfig[],
+  token: string,
+  apiToken: string,
+): SecretsMemo {
+  if (memo !== null && memo.providers === providers && memo.token === token && memo.apiToken === apiToken)
+    return memo;
+  return { providers, token, apiToken, list: [...providerSecrets(providers), token, apiToken] };
 }

@@ -46,6 +46,7 @@ export class BackgroundWriter {
   private unflushed = true;
   private sentSettings: StoreSettings | null = null;
   private sentSecrets: string | null = null;
+  private sentSecretsList: readonly string[] | null = null;
   private closeReported = false;
   private retaining = false;
   private closed = false;
@@ -263,11 +264,15 @@ export class BackgroundWriter {
       this.sentSettings = settings;
     }
     // The providers' keys go to the worker for the byte screen only when they change; never logged.
+    // The same list as last time (a source that keeps it until it changes) is not joined again.
     const secrets = this.secrets();
-    const key = secrets.join('\n');
-    if (key !== this.sentSecrets) {
-      batch.secrets = [...secrets];
-      this.sentSecrets = key;
+    if (secrets !== this.sentSecretsList) {
+      const key = secrets.join('\n');
+      if (key !== this.sentSecrets) {
+        batch.secrets = [...secrets];
+        this.sentSecrets = key;
+      }
+      this.sentSecretsList = secrets;
     }
     worker.postMessage(batch, transfer);
     this.backlog.posted(batch.seq);
@@ -313,6 +318,7 @@ export class BackgroundWriter {
     // A new worker knows no settings or keys yet: the next batch carries them.
     this.sentSettings = null;
     this.sentSecrets = null;
+    this.sentSecretsList = null;
     this.lastWorkerError = null;
     worker.unref();
     worker.on('message', (m: FromWorker) => this.onMessage(m));
