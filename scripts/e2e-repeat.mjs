@@ -30,9 +30,12 @@ function fail(line) {
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 // Each hog is its own process, ended by its pid when the runs are over (or this script is stopped).
-const hogProcs = Array.from({ length: hogs }, () =>
-  spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }),
-);
+const hogProcs = Array.from({ length: hogs }, () => {
+  const hog = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
+  // A running hog must not keep this script alive once the runs are over (exit kills it).
+  hog.unref();
+  return hog;
+});
 const stopHogs = () => {
   for (const h of hogProcs) h.kill('SIGKILL');
 };

@@ -43,8 +43,8 @@ describe('built-in default providers on the Providers screen (e2e)', () => {
     await expect.poll(() => list.getByTestId('builtin-chip').count()).toBe(3);
     await page.getByTestId('builtin-note').waitFor();
     const anthropic = list.locator('[data-provider="builtin-anthropic"]');
-    expect(await anthropic.innerText()).toContain('client’s key');
-    expect(await anthropic.getByRole('button', { name: 'Remove' }).count()).toBe(0);
+    await expect.poll(() => anthropic.innerText()).toContain('client’s key');
+    await expect.poll(() => anthropic.getByRole('button', { name: 'Remove' }).count()).toBe(0);
     for (const theme of THEMES) {
       await page.emulateMedia({ colorScheme: theme });
       await screenshot(page, 'providers-defaults', theme);

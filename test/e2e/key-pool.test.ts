@@ -70,9 +70,9 @@ describe('key pool on the Providers screen (e2e)', () => {
     await pool.waitFor();
     const line = (key: string) => pool.locator(`tr[data-fingerprint="${keyFingerprint(key)}"]`);
     await expect.poll(() => line(K2).innerText()).toMatch(/benched.*http_status 401/s);
-    expect(await line(K2).innerText()).toMatch(/\b1\s+1\b/); // one request, one error
-    expect(await line(K1).innerText()).toContain('in turn');
-    expect(await line(K1).innerText()).toMatch(/\b2\s+0\b/);
+    await expect.poll(() => line(K2).innerText()).toMatch(/\b1\s+1\b/); // one request, one error
+    await expect.poll(() => line(K1).innerText()).toContain('in turn');
+    await expect.poll(() => line(K1).innerText()).toMatch(/\b2\s+0\b/);
     const content = await page.content();
     for (const k of [K1, K2]) expect(content).not.toContain(k);
     await screenshot(page, 'providers-key-pool', 'dark');
@@ -80,11 +80,11 @@ describe('key pool on the Providers screen (e2e)', () => {
     await row.getByRole('button', { name: 'Edit' }).click();
     const form = page.getByRole('form', { name: 'Edit pooled' });
     const editor = form.getByTestId('key-pool-editor');
-    expect(await editor.innerText()).toContain(keyFingerprint(K2));
+    await expect.poll(() => editor.innerText()).toContain(keyFingerprint(K2));
     await editor.getByRole('button', { name: `Remove pool key ${keyFingerprint(K2)}` }).click();
     await editor.getByLabel('Add a pool key (write-only)').fill(K3);
     await editor.getByRole('button', { name: 'Add key' }).click();
-    expect(await editor.innerText()).toContain('new …3333');
+    await expect.poll(() => editor.innerText()).toContain('new …3333');
     await screenshot(page, 'providers-key-pool-edit', 'dark');
     await form.getByRole('button', { name: 'Save' }).click();
     await expect

@@ -84,7 +84,7 @@ describe('routes (e2e)', () => {
   it('adds routes, reorders them and their providers by keyboard and by drag', async () => {
     await page.keyboard.press('4');
     await section().waitFor();
-    expect(await section().innerText()).toContain('No routes');
+    await expect.poll(() => section().innerText()).toContain('No routes');
 
     // A route without providers is refused in the editor, naming the field.
     await section().getByRole('button', { name: 'Add route' }).click();

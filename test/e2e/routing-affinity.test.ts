@@ -77,12 +77,14 @@ describe('affinity in the live view and inspector (e2e)', () => {
     await page.keyboard.press('1');
     const row = page.locator(`.lrow[data-id="${second.id}"]`);
     await expect.poll(() => row.getAttribute('data-status')).toBe('done');
-    expect(await row.getByTestId('affinity').innerText()).toBe(`kept on ${holder}`);
-    expect(await row.getByTestId('affinity').getAttribute('title')).toBe(
-      `default chain · kept on ${holder} (affinity)`,
-    );
+    await expect.poll(() => row.getByTestId('affinity').innerText()).toBe(`kept on ${holder}`);
+    await expect
+      .poll(() => row.getByTestId('affinity').getAttribute('title'))
+      .toBe(`default chain · kept on ${holder} (affinity)`);
     // The first turn took a weighted turn: no affinity mark.
-    expect(await page.locator(`.lrow[data-id="${first.id}"]`).getByTestId('affinity').count()).toBe(0);
+    await expect
+      .poll(() => page.locator(`.lrow[data-id="${first.id}"]`).getByTestId('affinity').count())
+      .toBe(0);
     await row.click();
     await screenshot(page, 'live-affinity', 'dark');
 

@@ -125,7 +125,7 @@ describe('setup: apply and undo from the dashboard (e2e)', () => {
     const preview = card.getByLabel('Apply preview');
     const diff = preview.getByLabel(`Changes to ${file}`);
     await diff.waitFor();
-    expect(await preview.locator(`[data-file="${file}"]`).innerText()).toContain('will be edited');
+    await expect.poll(() => preview.locator(`[data-file="${file}"]`).innerText()).toContain('will be edited');
     // Shown, not written.
     expect(bytes(file).equals(before)).toBe(true);
     const shown = await diff.innerText();
@@ -152,7 +152,7 @@ describe('setup: apply and undo from the dashboard (e2e)', () => {
 
   it('applies Codex setup after showing its diff, and undoes it to the original bytes', async () => {
     const card = page.locator('[data-tool="codex"]');
-    expect(await card.getAttribute('data-applied')).toBe('no');
+    await expect.poll(() => card.getAttribute('data-applied')).toBe('no');
     const before = bytes(codexFile());
     const shown = await apply(card, codexFile(), before, 'setup-apply-preview');
     expect(shown).toContain('-model_provider = "openai"\n+model_provider = "sluice"');
@@ -164,7 +164,7 @@ describe('setup: apply and undo from the dashboard (e2e)', () => {
     const backup = /backup of the original: (\S+)/.exec(result)?.[1];
     expect(backup).toBeDefined();
     expect(bytes(backup!).equals(before)).toBe(true);
-    expect(await card.innerText()).toContain('set up by Sluice');
+    await expect.poll(() => card.innerText()).toContain('set up by Sluice');
     await shots(card, 'setup-applied');
 
     const undone = await undo(card, 'setup-undone');

@@ -21,14 +21,20 @@ export function ProvidersScreen(): JSX.Element {
   const [dragFrom, setDragFrom] = useState<number | null>(null);
   const [dragOver, setDragOver] = useState<number | null>(null);
   const dragging = useRef(false);
+  /**
+   * Counts the list's local changes (reorders): an answer sent before the latest one is shown would put
+   * back an order the user has already left, and the next move would build on it.
+   */
+  const changes = useRef(0);
 
   const show = (ps: ProviderView[]): void => {
     setList(ps);
     setFetchedAt(Date.now());
   };
   const load = (): void => {
+    const asOf = changes.current;
     void api.call('providers.list', {}).then((r) => {
-      if (dragging.current) return;
+      if (dragging.current || asOf !== changes.current) return;
       if (r.ok) {
         show(r.value);
         setError(null);
@@ -49,7 +55,9 @@ export function ProvidersScreen(): JSX.Element {
     if (list === null || from === to || to < 0 || to >= list.length) return;
     const next = moveItem(list, from, to);
     setList(next);
+    const mine = ++changes.current;
     void api.call('providers.reorder', { ids: next.map((p) => p.id) }).then((r) => {
+      if (mine !== changes.current) return;
       report(r);
       if (r.ok) show(r.value);
       else load();

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type JSX } from 'react';
+import { useCallback, useEffect, useRef, useState, type JSX } from 'react';
 import type { RouteConfig } from '../../../../shared/config';
 import type { ProviderView } from '../../../../shared/ipc-contract';
 import { api } from '../../api';
@@ -45,10 +45,18 @@ export function RoutesSection({ providers }: { providers: readonly ProviderView[
   }, []);
   useEffect(load, [load]);
 
+  /**
+   * Numbers the saves: only the latest one's answer may set the list. Quick moves (Alt+↓ then Alt+↑)
+   * send two saves; the first one's answer can arrive after the second move was shown, and taking it
+   * then would put back the order the user has already left (and the next move would build on it).
+   */
+  const saves = useRef(0);
   /** Saves the whole list; resolves to the server's message when it refuses (nothing changes then). */
   const save = async (next: RouteConfig[]): Promise<string | null> => {
+    const mine = ++saves.current;
     const r = await api.call('routes.save', { routes: next });
     if (!r.ok) return r.error.message;
+    if (mine !== saves.current) return null;
     setRoutes([...r.value]);
     setVersion((v) => v + 1);
     setError(null);
@@ -57,8 +65,10 @@ export function RoutesSection({ providers }: { providers: readonly ProviderView[
   const saveShowingError = (next: RouteConfig[]): void => {
     const before = routes;
     setRoutes(next);
+    const mine = saves.current + 1;
     void save(next).then((message) => {
-      if (message === null) return;
+      // A refusal puts back the list as it was, unless a later change has been shown since.
+      if (message === null || mine !== saves.current) return;
       setError(message);
       setRoutes(before);
     });
