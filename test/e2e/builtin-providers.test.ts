@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../support/fake-upstream';
 import { anthropicFrames, sendMessage } from './support/anthropic-stream';
 import { startDashboardApp, type DashboardApp } from './support/app';
-import { launchChromium, newContext, screenshot, watchErrors, type Theme } from './support/browser';
+import { launchChromium, screenshot, type Theme, openDashboard } from './support/browser';
 
 const THEMES: readonly Theme[] = ['dark', 'light'];
 
@@ -19,11 +19,7 @@ describe('built-in default providers on the Providers screen (e2e)', () => {
     vendor = await new FakeUpstream(() => ({ chunks: anthropicFrames(['Hello from the default.']) })).start();
     sluice = await startDashboardApp({ providers: [] }, { builtinProviders: { origin: vendor.url } });
     browser = await launchChromium();
-    page = await (await newContext(browser, 'dark')).newPage();
-    page.setDefaultTimeout(5_000);
-    errors = watchErrors(page);
-    await page.goto(sluice.dashboardUrl);
-    await page.locator('header[data-live="open"]').waitFor();
+    ({ page, errors } = await openDashboard(browser, sluice.dashboardUrl));
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { FakeUpstream } from '../support/fake-upstream';
 import { keyFingerprint } from '../../src/main/proxy/key-fingerprint';
 import { anthropicFrames, sendMessage } from './support/anthropic-stream';
 import { startDashboardApp, type DashboardApp } from './support/app';
-import { launchChromium, newContext, screenshot, watchErrors } from './support/browser';
+import { launchChromium, screenshot, openDashboard } from './support/browser';
 
 const K1 = 'sk-ant-pool-e2e-first-key-111111';
 const K2 = 'sk-ant-pool-e2e-refused-key-222222';
@@ -34,11 +34,7 @@ describe('key pool on the Providers screen (e2e)', () => {
       providers: [{ id: 'pooled', kind: 'anthropic', baseUrl: up.url, apiKeys: [K1, K2] }],
     });
     browser = await launchChromium();
-    page = await (await newContext(browser, 'dark')).newPage();
-    page.setDefaultTimeout(5_000);
-    errors = watchErrors(page);
-    await page.goto(sluice.dashboardUrl);
-    await page.locator('header[data-live="open"]').waitFor();
+    ({ page, errors } = await openDashboard(browser, sluice.dashboardUrl));
   }, 180_000);
 
   afterAll(async () => {

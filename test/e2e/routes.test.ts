@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../support/fake-upstream';
 import { anthropicFrames } from './support/anthropic-stream';
 import { startDashboardApp, type DashboardApp } from './support/app';
-import { launchChromium, newContext, screenshot, watchErrors, type Theme } from './support/browser';
+import { launchChromium, screenshot, type Theme, openDashboard } from './support/browser';
 
 const THEMES: readonly Theme[] = ['dark', 'light'];
 
@@ -49,11 +49,7 @@ describe('routes (e2e)', () => {
       })),
     });
     browser = await launchChromium();
-    page = await (await newContext(browser, 'dark')).newPage();
-    page.setDefaultTimeout(5_000);
-    errors = watchErrors(page);
-    await page.goto(sluice.dashboardUrl);
-    await page.locator('header[data-live="open"]').waitFor();
+    ({ page, errors } = await openDashboard(browser, sluice.dashboardUrl));
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { FakeUpstream } from '../support/fake-upstream';
 import { anthropicKit } from '../support/format-kits';
 import { post } from '../support/fault-upstream';
 import { startDashboardApp, type DashboardApp } from './support/app';
-import { launchChromium, newContext, screenshot, watchErrors } from './support/browser';
+import { launchChromium, screenshot, openDashboard } from './support/browser';
 
 /**
  * Session affinity in the UI: the second turn of a Claude Code session, kept on the provider that
@@ -37,11 +37,7 @@ describe('affinity in the live view and inspector (e2e)', () => {
       })),
     });
     browser = await launchChromium();
-    page = await (await newContext(browser, 'dark')).newPage();
-    page.setDefaultTimeout(15_000);
-    errors = watchErrors(page);
-    await page.goto(sluice.dashboardUrl);
-    await page.locator('header[data-live="open"]').waitFor();
+    ({ page, errors } = await openDashboard(browser, sluice.dashboardUrl));
   });
 
   afterAll(async () => {

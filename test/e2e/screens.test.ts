@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeUpstream } from '../support/fake-upstream';
 import { anthropicFrames, sendMessage } from './support/anthropic-stream';
 import { startDashboardApp, type DashboardApp } from './support/app';
-import { launchChromium, newContext, screenshot, watchErrors, type Theme } from './support/browser';
+import { launchChromium, screenshot, type Theme, openDashboard } from './support/browser';
 
 const THEMES: readonly Theme[] = ['dark', 'light'];
 const LONG_DELTA = 'A long delta that smoothing splits into pieces of a few characters each.';
@@ -43,11 +43,7 @@ describe('settings, providers, usage, setup (e2e)', () => {
       ],
     });
     browser = await launchChromium();
-    page = await (await newContext(browser, 'dark')).newPage();
-    page.setDefaultTimeout(15_000);
-    errors = watchErrors(page);
-    await page.goto(sluice.dashboardUrl);
-    await page.locator('header[data-live="open"]').waitFor();
+    ({ page, errors } = await openDashboard(browser, sluice.dashboardUrl));
   });
 
   afterAll(async () => {

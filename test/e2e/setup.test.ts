@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type SluiceApp } from '../../src/main/app/app';
-import { launchChromium, newContext, screenshot, watchErrors, type Theme } from './support/browser';
+import { launchChromium, screenshot, type Theme, openDashboard } from './support/browser';
 import { ensureDashboardBuilt } from './support/dashboard-build';
 
 const THEMES: readonly Theme[] = ['dark', 'light'];
@@ -95,11 +95,7 @@ describe('setup: apply and undo from the dashboard (e2e)', () => {
       setupHome: { home, env: { SHELL: '/bin/bash' } },
     });
     browser = await launchChromium();
-    page = await (await newContext(browser, 'dark')).newPage();
-    page.setDefaultTimeout(15_000);
-    errors = watchErrors(page);
-    await page.goto(`${app.url}/_sluice/?token=${app.token}`);
-    await page.locator('header[data-live="open"]').waitFor();
+    ({ page, errors } = await openDashboard(browser, `${app.url}/_sluice/?token=${app.token}`));
     await page.keyboard.press('6');
     await page.locator('[data-tool="codex"]').waitFor();
   });

@@ -4,7 +4,7 @@ import { FakeUpstream } from '../support/fake-upstream';
 import { chatKit } from '../support/format-kits';
 import { sendMessage } from './support/anthropic-stream';
 import { startDashboardApp, type DashboardApp } from './support/app';
-import { launchChromium, newContext, screenshot, watchErrors, type Theme } from './support/browser';
+import { launchChromium, screenshot, type Theme, openDashboard } from './support/browser';
 
 const THEMES: readonly Theme[] = ['dark', 'light'];
 
@@ -29,11 +29,7 @@ describe('translation in the UI (e2e)', () => {
     })).start();
     sluice = await startDashboardApp({ providers: [], settings: { captureRequestBodies: true } });
     browser = await launchChromium();
-    page = await (await newContext(browser, 'dark')).newPage();
-    page.setDefaultTimeout(15_000);
-    errors = watchErrors(page);
-    await page.goto(sluice.dashboardUrl);
-    await page.locator('header[data-live="open"]').waitFor();
+    ({ page, errors } = await openDashboard(browser, sluice.dashboardUrl));
   });
 
   afterAll(async () => {

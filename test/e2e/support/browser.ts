@@ -50,3 +50,19 @@ export function watchErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/**
+ * A page of a fresh dark context on the dashboard at `url`, once its live channel is open, with its
+ * errors collected. Waits are for state: 15 s is what a loaded two-core machine can take to get there.
+ */
+export async function openDashboard(
+  browser: Browser,
+  url: string,
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await (await newContext(browser, 'dark')).newPage();
+  page.setDefaultTimeout(15_000);
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await page.locator('header[data-live="open"]').waitFor();
+  return { page, errors };
+}
