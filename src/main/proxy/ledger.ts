@@ -11,9 +11,13 @@ import { judgeHealth } from './health-verdict';
 import { servedKey } from './key-pool';
 import type { AttemptFailure, BodyLog, Ending, LedgerDeps } from './ledger-types';
 import { nullCaptureSink, type CaptureSink } from './ports';
+import { headerString, sluiceHeaders } from './sluice-headers';
 import type { RequestContext } from './request-context';
 
 export type { AttemptFailure, BodyLog, Ending, LedgerDeps } from './ledger-types';
+
+/** What an attempt row says of an attempt that never started (relayed as is, no key of Sluice's). */
+const NOT_STARTED = { translatedTo: null, keyFingerprint: null } as const;
 export { isCredentialFailure } from './health-verdict';
 
 /**
@@ -26,10 +30,8 @@ export class RequestLedger implements BodyLog {
   /** Candidates not tried, first reason each, in the order they were passed over. */
   readonly skips: { provider: string; failure: Failure }[] = [];
   private attemptSeq = 0;
-  /** Each started attempt's translation target (null = relayed as is), for its attempt row. */
-  private readonly translatedTo = new Map<number, ApiFormat | null>();
-  /** Each started attempt's key fingerprint (null = the client's own credentials), for its attempt row. */
-  private readonly keys = new Map<number, string | null>();
+  /** Per started attempt, how it was sent (translation target, key fingerprint), for its attempt row. */
+  private readonly sent = new Map<number, Pick<AttemptRecord, 'translatedTo' | 'keyFingerprint'>>();
   private captured = false;
   /** How the chain was chosen, for the request's row. */
   private choice: RouteChoice | null = null;
@@ -75,21 +77,9 @@ export class RequestLedger implements BodyLog {
     return redactSecrets(text, this.secrets);
   }
 
-  /**
-   * The headers Sluice adds to every answer it gives, whoever wrote the body: the request id, the count
-   * of attempts and, when nothing was served, Sluice's one-line account of them (`x-sluice-summary`).
-   */
+  /** The headers Sluice adds to every answer it gives (sluice-headers.ts). */
   headers(attempts: number, summary?: string): Record<string, string> {
-    const out: Record<string, string> = {
-      'x-sluice-request-id': this.ctx.id,
-      'x-sluice-attempts': String(attempts),
-      // Answers come from Sluice's own origin, where the dashboard keeps its session: whatever a
-      // provider sends (an HTML error page, say) must never run there as a page.
-      'content-security-policy': "sandbox; default-src 'none'",
-      'x-content-type-options': 'nosniff',
-    };
-    if (summary !== undefined) out['x-sluice-summary'] = summary;
-    return out;
+    return sluiceHeaders(this.ctx.id, attempts, summary);
   }
 
   /** Milliseconds since the request arrived, rounded. */
@@ -104,10 +94,9 @@ export class RequestLedger implements BodyLog {
     displayUrl: string,
     translatedTo: ApiFormat | null = null,
   ): void {
-    this.translatedTo.set(attemptNo, translatedTo);
     // The provider an attempt is given carries the one key it sends (the pool's pick: failover.ts).
     const keyFingerprint = servedKey(provider);
-    this.keys.set(attemptNo, keyFingerprint);
+    this.sent.set(attemptNo, { translatedTo, keyFingerprint });
     this.deps.live.publish({
       type: 'attempt-started',
       requestId: this.ctx.id,
@@ -206,8 +195,7 @@ export class RequestLedger implements BodyLog {
       httpStatus: a.status,
       durationMs: a.durationMs,
       bodyHead,
-      translatedTo: this.translatedTo.get(a.attemptNo) ?? null,
-      keyFingerprint: this.keys.get(a.attemptNo) ?? null,
+      ...(this.sent.get(a.attemptNo) ?? NOT_STARTED),
     });
     if (a.keyOnly !== true) this.judge(a.provider, a.failure, a.status, a.retryAfterMs, bodyHead);
   }
@@ -268,8 +256,7 @@ export class RequestLedger implements BodyLog {
       httpStatus: status,
       durationMs: this.deps.clock.now() - startedAtMs, // attempt start → end of the relay
       bodyHead: null,
-      translatedTo: this.translatedTo.get(attemptNo) ?? null,
-      keyFingerprint: this.keys.get(attemptNo) ?? null,
+      ...(this.sent.get(attemptNo) ?? NOT_STARTED),
     });
     // A client's own mistake passed through (a 4xx) says nothing against the provider.
     if (outcome === 'completed' || (outcome === 'failed' && status >= 300)) {
@@ -409,9 +396,4 @@ export class RequestLedger implements BodyLog {
     capture.requestHeaders(ctx.id, ctx.method, ctx.req.url ?? '/', ctx.headers);
     if (ctx.body !== null) capture.requestBody(ctx.id, ctx.body);
   }
-}
-
-function headerString(v: string | string[] | undefined): string | null {
-  if (v === undefined) return null;
-  return Array.isArray(v) ? v.join(', ') : v;
 }
