@@ -153,6 +153,19 @@ describe('setup over the control API (preview, apply, undo on a temporary home)'
     expect(left).not.toContain('sluice');
   });
 
+  it("shows no key a tool's own file holds: the diff's context goes through the redaction path", async () => {
+    const key = 'sk-ant-api03-' + 'Q'.repeat(40);
+    const settings = path.join(home, '.claude', 'settings.json');
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    fs.writeFileSync(settings, JSON.stringify({ env: { ANTHROPIC_API_KEY: key } }, null, 2) + '\n');
+    const preview = await ok<SetupPreview>('setup.preview', { tool: 'claude-code' });
+    const [file] = preview.files;
+    expect(file!.diff).toContain('+    "ANTHROPIC_BASE_URL"');
+    expect(file!.diff).toContain('ANTHROPIC_API_KEY');
+    expect(JSON.stringify(preview)).not.toContain(key);
+    expect(fs.readFileSync(settings, 'utf8')).toContain(key);
+  });
+
   it('refuses an unknown tool and a malformed basis with 400', async () => {
     expect((await call('setup.preview', { tool: 'vim' })).status).toBe(400);
     expect((await call('setup.apply', { tool: 'codex', basis: 'abc' })).status).toBe(400);

@@ -1,6 +1,8 @@
 import type { SetupInfo } from '../../shared/ipc-contract';
 import { SluiceError } from '../../shared/errors';
-import type { SetupOutcome, SetupPreview, SetupState } from '../../shared/setup-view';
+import type { SetupFilePreview, SetupOutcome, SetupPreview, SetupState } from '../../shared/setup-view';
+import { providerSecrets } from '../../shared/provider-secrets';
+import { redactSecrets } from '../../shared/redact';
 import { defaultDataDir } from '../config/data-dir';
 import { applySetup, undoSetup } from '../setup/apply';
 import { backupDir } from '../setup/manifest';
@@ -58,12 +60,24 @@ export function setupHandlers(deps: ControlDeps): Pick<ControlHandlers, Calls> {
         states: Object.fromEntries(TOOL_IDS.map((id) => [id, state(id)])) as SetupInfo['states'],
       };
     },
-    'setup.preview': ({ tool }): SetupPreview => ({
-      tool,
-      ...previewSetup(targets(tool), dir(tool)),
-      state: state(tool),
-      undo: previewUndo(dir(tool)),
-    }),
+    'setup.preview': ({ tool }): SetupPreview => {
+      // A tool's own file may hold its keys beside Sluice's lines (diff context, undo's original): they
+      // reach the page only through the one redaction path, like every other text.
+      const secrets = providerSecrets(deps.config.providers());
+      const shown = (f: SetupFilePreview): SetupFilePreview => ({
+        ...f,
+        changes: f.changes.map((c) => redactSecrets(c, secrets)),
+        diff: redactSecrets(f.diff, secrets),
+      });
+      const { files, basis } = previewSetup(targets(tool), dir(tool));
+      return {
+        tool,
+        files: files.map(shown),
+        basis,
+        state: state(tool),
+        undo: previewUndo(dir(tool)).map(shown),
+      };
+    },
     'setup.apply': ({ tool, basis }): SetupOutcome => {
       const planned = targets(tool);
       if (basis !== undefined && previewSetup(planned, dir(tool)).basis !== basis)
